@@ -1,0 +1,15 @@
+DROP TABLE refresh_tokens;
+DROP TABLE idempotency_keys;
+DROP TRIGGER audit_log_no_update ON audit_log;
+DROP TABLE audit_log;
+DROP FUNCTION audit_log_append_only();
+DROP TABLE hour_entries;
+DROP TABLE event_plan_items;
+DROP TABLE events;
+DROP TABLE users;
+DROP TABLE volunteer_tags;
+DROP TABLE volunteers;
+DROP TABLE branches;
+DROP TABLE plan_items;
+DROP TABLE plan_sections;
+DROP TABLE plans;

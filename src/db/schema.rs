@@ -1,0 +1,220 @@
+// The tables of migrations/{postgres,sqlite}. Types are the portable subset both backends
+// share: BigInt ids, Integer minutes, Timestamp (UTC), Date, Text enums, Bool.
+
+diesel::table! {
+    plans (id) {
+        id -> BigInt,
+        year -> Integer,
+        title -> Text,
+        title_en -> Nullable<Text>,
+        issuer -> Text,
+        published_on -> Nullable<Date>,
+        preamble -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_sections (id) {
+        id -> BigInt,
+        plan_id -> BigInt,
+        number -> Integer,
+        title -> Text,
+        title_en -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    plan_items (id) {
+        id -> BigInt,
+        plan_id -> BigInt,
+        section_id -> BigInt,
+        number -> Integer,
+        title -> Text,
+        title_en -> Nullable<Text>,
+        body -> Text,
+    }
+}
+
+diesel::table! {
+    branches (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        parent_id -> Nullable<BigInt>,
+        archived -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    volunteers (id) {
+        id -> BigInt,
+        name -> Text,
+        gender -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        volunteer_number -> Nullable<Text>,
+        branch_id -> BigInt,
+        status -> Text,
+        joined_on -> Nullable<Date>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    volunteer_tags (volunteer_id, tag) {
+        volunteer_id -> BigInt,
+        tag -> Text,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        password_hash -> Text,
+        role -> Text,
+        branch_id -> Nullable<BigInt>,
+        volunteer_id -> Nullable<BigInt>,
+        disabled -> Bool,
+        failed_logins -> Integer,
+        first_failed_login_at -> Nullable<Timestamp>,
+        locked_until -> Nullable<Timestamp>,
+        last_login_at -> Nullable<Timestamp>,
+        token_version -> BigInt,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        title -> Text,
+        description -> Nullable<Text>,
+        category -> Text,
+        organiser_branch_id -> BigInt,
+        place -> Nullable<Text>,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        status -> Text,
+        capacity -> Nullable<Integer>,
+        created_by -> Nullable<BigInt>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    event_plan_items (event_id, plan_item_id) {
+        event_id -> BigInt,
+        plan_item_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    hour_entries (id) {
+        id -> BigInt,
+        volunteer_id -> BigInt,
+        event_id -> BigInt,
+        branch_id -> BigInt,
+        minutes -> Integer,
+        service_date -> Date,
+        started_at -> Nullable<Timestamp>,
+        ended_at -> Nullable<Timestamp>,
+        role -> Nullable<Text>,
+        note -> Nullable<Text>,
+        status -> Text,
+        corrects_id -> Nullable<BigInt>,
+        submitted_by -> Nullable<BigInt>,
+        reviewed_by -> Nullable<BigInt>,
+        reviewed_at -> Nullable<Timestamp>,
+        reason -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Nullable<BigInt>,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        key -> Text,
+        method -> Text,
+        path -> Text,
+        request_hash -> Text,
+        state -> Text,
+        response_status -> Nullable<Integer>,
+        response_headers -> Nullable<Text>,
+        response_body -> Nullable<Text>,
+        created_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        family_id -> Text,
+        token_hash -> Text,
+        issued_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(plan_sections -> plans (plan_id));
+diesel::joinable!(plan_items -> plan_sections (section_id));
+diesel::joinable!(volunteers -> branches (branch_id));
+diesel::joinable!(volunteer_tags -> volunteers (volunteer_id));
+diesel::joinable!(events -> branches (organiser_branch_id));
+diesel::joinable!(event_plan_items -> events (event_id));
+diesel::joinable!(event_plan_items -> plan_items (plan_item_id));
+diesel::joinable!(hour_entries -> events (event_id));
+diesel::joinable!(hour_entries -> volunteers (volunteer_id));
+diesel::joinable!(hour_entries -> branches (branch_id));
+diesel::joinable!(idempotency_keys -> users (user_id));
+diesel::joinable!(refresh_tokens -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    plans,
+    plan_sections,
+    plan_items,
+    branches,
+    volunteers,
+    volunteer_tags,
+    users,
+    events,
+    event_plan_items,
+    hour_entries,
+    audit_log,
+    idempotency_keys,
+    refresh_tokens,
+);
