@@ -1,0 +1,2 @@
+//! Branches (支部) and other units, as a tree.
+pub mod model;

@@ -1,0 +1,531 @@
+//! The database: one connection type over PostgreSQL and SQLite, its pool and migrations.
+
+pub mod schema;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// A connection to either backend. Most queries run on it unchanged; the few that diesel's
+/// multi-backend cannot express go through [`db_run!`](crate::db_run).
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Runs the same diesel expression on whichever backend `conn` is, with `$c` bound to the
+/// backend's own connection type. For upserts, multi-row inserts and `RETURNING`.
+#[macro_export]
+macro_rules! db_run {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Pg($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+
+/// The current time as stored: UTC, to the microsecond (what PostgreSQL keeps), so that a
+/// value reads back the same from both backends.
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::Timelike;
+    let now = chrono::Utc::now().naive_utc();
+    now.with_nanosecond(now.nanosecond() / 1000 * 1000)
+        .unwrap_or(now)
+}
+
+/// Runs database work on the blocking pool with a pooled connection.
+pub async fn run<T, F>(pool: &Pool, f: F) -> crate::error::AppResult<T>
+where
+    F: FnOnce(&mut DbConn) -> crate::error::AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
+
+/// Where the data lives, parsed from `DATABASE_URL` by its scheme, never guessed.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Postgres(String),
+    SqliteFile(PathBuf),
+    SqliteMemory,
+}
+
+pub const DEFAULT_SQLITE_PATH: &str = "./volunteer-hours.db";
+
+impl Default for DatabaseUrl {
+    fn default() -> Self {
+        DatabaseUrl::SqliteFile(PathBuf::from(DEFAULT_SQLITE_PATH))
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DatabaseUrlError {
+    #[error("DATABASE_URL is empty")]
+    Empty,
+    #[error("DATABASE_URL has no file path after `sqlite://`")]
+    EmptySqlitePath,
+    #[error(
+        "DATABASE_URL has an unsupported scheme `{0}`: use postgres://, postgresql://, \
+         sqlite://PATH or sqlite::memory:"
+    )]
+    UnsupportedScheme(String),
+    #[error(
+        "DATABASE_URL has no scheme: use postgres://, postgresql://, sqlite://PATH or \
+         sqlite::memory:"
+    )]
+    MissingScheme,
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, DatabaseUrlError> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err(DatabaseUrlError::Empty);
+        }
+        if raw == "sqlite::memory:" {
+            return Ok(DatabaseUrl::SqliteMemory);
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres(raw.to_owned()));
+        }
+        if let Some(path) = raw.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(DatabaseUrlError::EmptySqlitePath);
+            }
+            return Ok(DatabaseUrl::SqliteFile(PathBuf::from(path)));
+        }
+        match raw.split_once(':') {
+            // Only the scheme is echoed: the rest may hold a password.
+            Some((scheme, _))
+                if !scheme.is_empty()
+                    && scheme.len() <= 20
+                    && scheme
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '+') =>
+            {
+                Err(DatabaseUrlError::UnsupportedScheme(scheme.to_owned()))
+            }
+            _ => Err(DatabaseUrlError::MissingScheme),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            DatabaseUrl::Postgres(_) => Backend::Postgres,
+            DatabaseUrl::SqliteFile(_) | DatabaseUrl::SqliteMemory => Backend::Sqlite,
+        }
+    }
+}
+
+/// Shows the URL with any password replaced, so it can be logged.
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DatabaseUrl::Postgres(url) => f.write_str(&redact_password(url)),
+            DatabaseUrl::SqliteFile(path) => write!(f, "sqlite://{}", path.display()),
+            DatabaseUrl::SqliteMemory => f.write_str("sqlite::memory:"),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "<redacted>".to_owned();
+    };
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            if userinfo.contains(':') {
+                format!("{user}:***@{host}")
+            } else {
+                format!("{user}@{host}")
+            }
+        }
+        None => authority.to_owned(),
+    };
+    // A password can also travel as a query parameter.
+    let tail = if tail.contains("password=") {
+        let (path, _) = tail.split_once('?').unwrap_or((tail, ""));
+        format!("{path}?<redacted>")
+    } else {
+        tail.to_owned()
+    };
+    format!("{scheme}://{authority}{tail}")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Postgres => "postgres",
+            Backend::Sqlite => "sqlite",
+        }
+    }
+}
+
+impl DbConn {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConn::Pg(_) => Backend::Postgres,
+            DbConn::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+/// Opens connections of exactly the backend the URL names (diesel's own `establish` on a
+/// multi-connection tries each backend in turn and would open any string as a SQLite file).
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+    /// PostgreSQL: `connect_timeout`; SQLite: `busy_timeout`.
+    timeout: Duration,
+    /// Run after connecting (tests use it to pin a PostgreSQL schema).
+    init_sql: Option<String>,
+}
+
+impl ConnectionManager {
+    pub fn new(url: DatabaseUrl, timeout: Duration) -> Self {
+        Self {
+            url,
+            timeout,
+            init_sql: None,
+        }
+    }
+
+    pub fn with_init_sql(mut self, sql: impl Into<String>) -> Self {
+        self.init_sql = Some(sql.into());
+        self
+    }
+
+    pub fn establish(&self) -> ConnectionResult<DbConn> {
+        let secs = self.timeout.as_secs().max(1);
+        let mut conn = match &self.url {
+            DatabaseUrl::Postgres(url) => {
+                let url = with_connect_timeout(url, secs);
+                DbConn::Pg(PgConnection::establish(&url)?)
+            }
+            DatabaseUrl::SqliteFile(path) => {
+                let path = path.to_str().ok_or_else(|| {
+                    diesel::ConnectionError::InvalidConnectionUrl(
+                        "the SQLite path is not valid UTF-8".into(),
+                    )
+                })?;
+                let mut c = SqliteConnection::establish(path)?;
+                let ms = self.timeout.as_millis();
+                c.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {ms}; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+                ))
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                DbConn::Sqlite(c)
+            }
+            DatabaseUrl::SqliteMemory => {
+                let mut c = SqliteConnection::establish(":memory:")?;
+                c.batch_execute("PRAGMA foreign_keys = ON;")
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                DbConn::Sqlite(c)
+            }
+        };
+        if let Some(sql) = &self.init_sql {
+            conn.batch_execute(sql)
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+        }
+        Ok(conn)
+    }
+}
+
+fn with_connect_timeout(url: &str, secs: u64) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_owned();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}connect_timeout={secs}")
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        self.establish().map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    pub max_size: u32,
+    /// How long a request waits for a connection before it is answered 503.
+    pub acquire_timeout: Duration,
+    /// How long start-up keeps retrying an unreachable database before giving up.
+    pub startup_wait: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbStartError {
+    #[error("could not connect to the database at {url} within {} s: {cause}", waited.as_secs())]
+    Unreachable {
+        url: String,
+        waited: Duration,
+        cause: String,
+    },
+    #[error("could not build the connection pool: {0}")]
+    Pool(String),
+    #[error("could not apply migrations: {0}")]
+    Migrations(String),
+}
+
+/// Connects (retrying with back-off up to `startup_wait`) and builds the pool.
+pub fn connect(url: &DatabaseUrl, opts: &PoolOptions) -> Result<Pool, DbStartError> {
+    connect_with(
+        ConnectionManager::new(url.clone(), opts.acquire_timeout),
+        opts,
+    )
+}
+
+pub fn connect_with(manager: ConnectionManager, opts: &PoolOptions) -> Result<Pool, DbStartError> {
+    let url = manager.url.clone();
+    // In-memory SQLite is one database per connection: keep exactly one.
+    let max_size = if url == DatabaseUrl::SqliteMemory {
+        1
+    } else {
+        opts.max_size.max(1)
+    };
+    let started = Instant::now();
+    let mut delay = Duration::from_millis(200);
+    loop {
+        match manager.establish() {
+            Ok(_) => break,
+            Err(e) => {
+                let waited = started.elapsed();
+                if waited >= opts.startup_wait {
+                    return Err(DbStartError::Unreachable {
+                        url: url.to_string(),
+                        waited,
+                        cause: e.to_string(),
+                    });
+                }
+                tracing::warn!(database = %url, error = %e, retry_in = ?delay, "database not reachable yet");
+                std::thread::sleep(delay);
+                delay = (delay * 2).min(Duration::from_secs(2));
+            }
+        }
+    }
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(opts.acquire_timeout)
+        .test_on_check_out(false)
+        .build(manager)
+        .map_err(|e| DbStartError::Pool(e.to_string()))
+}
+
+/// Applies every pending migration of the connection's backend; returns their names.
+pub fn run_migrations(conn: &mut DbConn) -> Result<Vec<String>, DbStartError> {
+    let applied = db_run!(conn, |c| {
+        let source = match c_backend_marker(c) {
+            Backend::Postgres => PG_MIGRATIONS,
+            Backend::Sqlite => SQLITE_MIGRATIONS,
+        };
+        c.run_pending_migrations(source)
+            .map(|v| v.iter().map(|m| m.to_string()).collect::<Vec<_>>())
+    });
+    applied.map_err(|e| DbStartError::Migrations(e.to_string()))
+}
+
+trait BackendMarker {
+    fn backend_marker() -> Backend;
+}
+impl BackendMarker for PgConnection {
+    fn backend_marker() -> Backend {
+        Backend::Postgres
+    }
+}
+impl BackendMarker for SqliteConnection {
+    fn backend_marker() -> Backend {
+        Backend::Sqlite
+    }
+}
+fn c_backend_marker<C: BackendMarker>(_: &C) -> Backend {
+    C::backend_marker()
+}
+
+/// Runs `f` in a transaction that writes. On SQLite it takes the write lock up front
+/// (`BEGIN IMMEDIATE`), so that two writers queue on the busy timeout instead of one failing
+/// when it upgrades from reading to writing.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            let committed = db_run!(conn, |c| AnsiTransactionManager::commit_transaction(c));
+            if let Err(e) = committed {
+                let _ = db_run!(conn, |c| AnsiTransactionManager::rollback_transaction(c));
+                return Err(e.into());
+            }
+            Ok(value)
+        }
+        Err(e) => {
+            db_run!(conn, |c| AnsiTransactionManager::rollback_transaction(c))?;
+            Err(e)
+        }
+    }
+}
+
+/// The table and column names of the connected database, sorted; migrations on both
+/// backends must end with the same set.
+pub fn table_columns(conn: &mut DbConn) -> QueryResult<Vec<(String, String)>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        table_name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        column_name: String,
+    }
+    let sql = match conn.backend() {
+        Backend::Postgres => {
+            "SELECT table_name::text AS table_name, column_name::text AS column_name \
+             FROM information_schema.columns WHERE table_schema = current_schema() \
+             AND table_name <> '__diesel_schema_migrations' ORDER BY 1, 2"
+        }
+        Backend::Sqlite => {
+            "SELECT m.name AS table_name, p.name AS column_name \
+             FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+             AND m.name <> '__diesel_schema_migrations' ORDER BY 1, 2"
+        }
+    };
+    let rows: Vec<Row> = diesel::sql_query(sql).load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.table_name, r.column_name))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes_choose_the_backend() {
+        assert_eq!(
+            DatabaseUrl::parse("postgres://u@h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgresql://u@h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/x.db").unwrap(),
+            DatabaseUrl::SqliteFile("data/x.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///var/x.db").unwrap(),
+            DatabaseUrl::SqliteFile("/var/x.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite::memory:").unwrap(),
+            DatabaseUrl::SqliteMemory
+        );
+    }
+
+    #[test]
+    fn anything_else_is_refused_without_echoing_secrets() {
+        assert_eq!(DatabaseUrl::parse(""), Err(DatabaseUrlError::Empty));
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://"),
+            Err(DatabaseUrlError::EmptySqlitePath)
+        );
+        assert_eq!(
+            DatabaseUrl::parse("mysql://root:hunter2@h/db"),
+            Err(DatabaseUrlError::UnsupportedScheme("mysql".into()))
+        );
+        assert_eq!(
+            DatabaseUrl::parse("volunteer.db"),
+            Err(DatabaseUrlError::MissingScheme)
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgre://x"),
+            Err(DatabaseUrlError::UnsupportedScheme("postgre".into()))
+        );
+        let msg = DatabaseUrl::parse("mysql://root:hunter2@h/db")
+            .unwrap_err()
+            .to_string();
+        assert!(!msg.contains("hunter2"), "{msg}");
+    }
+
+    #[test]
+    fn display_hides_passwords() {
+        let url = DatabaseUrl::parse("postgres://app:s3cret@db:5432/vh?sslmode=require").unwrap();
+        assert_eq!(
+            url.to_string(),
+            "postgres://app:***@db:5432/vh?sslmode=require"
+        );
+        let url = DatabaseUrl::parse("postgres://db/vh?user=a&password=s3cret").unwrap();
+        assert!(!url.to_string().contains("s3cret"));
+        assert!(!format!("{url:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn connect_timeout_is_added_once() {
+        assert_eq!(
+            with_connect_timeout("postgres://h/db", 5),
+            "postgres://h/db?connect_timeout=5"
+        );
+        assert_eq!(
+            with_connect_timeout("postgres://h/db?sslmode=disable", 5),
+            "postgres://h/db?sslmode=disable&connect_timeout=5"
+        );
+        assert_eq!(
+            with_connect_timeout("postgres://h/db?connect_timeout=9", 5),
+            "postgres://h/db?connect_timeout=9"
+        );
+    }
+}

@@ -1,0 +1,306 @@
+//! One error type for the whole API, answered as RFC 9457 `application/problem+json`.
+//!
+//! Every variant has one HTTP status and one stable `type` that clients can switch on.
+//! A 5xx logs its full cause and answers a generic detail: internals never reach a client.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One invalid input, located by a JSON pointer into the request body (or `/query/NAME`,
+/// `/path/NAME`, `/header/NAME` for other parts of the request).
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    /// RFC 6901 JSON pointer to the offending value, e.g. `/entries/3/minutes`.
+    #[schema(example = "/entries/3/minutes")]
+    pub pointer: String,
+    #[schema(example = "must be between 1 and 1440")]
+    pub detail: String,
+}
+
+impl FieldError {
+    pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        FieldError {
+            pointer: pointer.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// An RFC 9457 problem document. `type` is stable: switch on it, not on `title` or `detail`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// Stable identifier of the kind of problem, e.g. `/problems/validation`.
+    #[serde(rename = "type")]
+    #[schema(example = "/problems/validation")]
+    pub problem_type: String,
+    #[schema(example = "Validation failed")]
+    pub title: String,
+    #[schema(example = 422)]
+    pub status: u16,
+    #[schema(example = "2 fields are invalid")]
+    pub detail: String,
+    /// Present on validation problems: every invalid field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("malformed JSON: {0}")]
+    MalformedJson(String),
+    #[error("invalid parameter")]
+    InvalidParameter(Vec<FieldError>),
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the resource has changed since it was read")]
+    PreconditionFailed,
+    #[error("the request body is larger than this server accepts (MAX_BODY_BYTES)")]
+    PayloadTooLarge,
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("this request needs an If-Match header")]
+    PreconditionRequired,
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("{detail}")]
+    Unavailable {
+        detail: String,
+        retry_after_secs: u64,
+    },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn validation(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        AppError::Validation(vec![FieldError::new(pointer, detail)])
+    }
+
+    pub fn internal(msg: impl Into<String>) -> Self {
+        AppError::Internal(anyhow::anyhow!(msg.into()))
+    }
+
+    /// The stable problem `type` slug of this error.
+    pub fn slug(&self) -> &'static str {
+        match self {
+            AppError::BadRequest(_) => "bad-request",
+            AppError::MalformedJson(_) => "malformed-json",
+            AppError::InvalidParameter(_) => "invalid-parameter",
+            AppError::Validation(_) => "validation",
+            AppError::Unauthorized(_) => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound => "not-found",
+            AppError::MethodNotAllowed => "method-not-allowed",
+            AppError::Conflict(_) => "conflict",
+            AppError::PreconditionFailed => "precondition-failed",
+            AppError::PayloadTooLarge => "payload-too-large",
+            AppError::UnsupportedMediaType(_) => "unsupported-media-type",
+            AppError::PreconditionRequired => "precondition-required",
+            AppError::TooManyRequests { .. } => "too-many-requests",
+            AppError::Unavailable { .. } => "service-unavailable",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            AppError::BadRequest(_) => "Bad request",
+            AppError::MalformedJson(_) => "Malformed JSON",
+            AppError::InvalidParameter(_) => "Invalid parameter",
+            AppError::Validation(_) => "Validation failed",
+            AppError::Unauthorized(_) => "Unauthorized",
+            AppError::Forbidden(_) => "Forbidden",
+            AppError::NotFound => "Not found",
+            AppError::MethodNotAllowed => "Method not allowed",
+            AppError::Conflict(_) => "Conflict",
+            AppError::PreconditionFailed => "Precondition failed",
+            AppError::PayloadTooLarge => "Payload too large",
+            AppError::UnsupportedMediaType(_) => "Unsupported media type",
+            AppError::PreconditionRequired => "Precondition required",
+            AppError::TooManyRequests { .. } => "Too many requests",
+            AppError::Unavailable { .. } => "Service unavailable",
+            AppError::Internal(_) => "Internal server error",
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let detail = match self {
+            AppError::Validation(errors) if errors.len() == 1 => {
+                format!("{}: {}", errors[0].pointer, errors[0].detail)
+            }
+            AppError::Validation(errors) => format!("{} fields are invalid", errors.len()),
+            AppError::InvalidParameter(errors) => errors
+                .iter()
+                .map(|e| format!("{}: {}", e.pointer, e.detail))
+                .collect::<Vec<_>>()
+                .join("; "),
+            AppError::NotFound => "no such resource, or it is outside your scope".to_owned(),
+            AppError::TooManyRequests { retry_after_secs } => {
+                format!("slow down; retry after {retry_after_secs} s")
+            }
+            // Internals never reach the client; the cause is logged.
+            AppError::Internal(_) => "the server failed to handle this request".to_owned(),
+            other => other.to_string(),
+        };
+        Problem {
+            problem_type: format!("/problems/{}", self.slug()),
+            title: self.title().to_owned(),
+            status: self.status_code().as_u16(),
+            detail,
+            errors: match self {
+                AppError::Validation(errors) | AppError::InvalidParameter(errors) => {
+                    Some(errors.clone())
+                }
+                _ => None,
+            },
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_)
+            | AppError::MalformedJson(_)
+            | AppError::InvalidParameter(_) => StatusCode::BAD_REQUEST,
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::Internal(cause) = self {
+            tracing::error!(error = ?cause, "internal error");
+        }
+        let mut builder = HttpResponse::build(self.status_code());
+        builder.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        match self {
+            AppError::TooManyRequests { retry_after_secs }
+            | AppError::Unavailable {
+                retry_after_secs, ..
+            } => {
+                builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            AppError::Unauthorized(_) => {
+                builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            _ => {}
+        }
+        match serde_json::to_vec(&self.problem()) {
+            Ok(body) => builder.body(body),
+            Err(_) => builder.finish(),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as K, Error as E};
+        match e {
+            E::NotFound => AppError::NotFound,
+            E::DatabaseError(K::UniqueViolation, info) => {
+                tracing::debug!(constraint = ?info.constraint_name(), "unique violation");
+                AppError::Conflict("an object with the same unique value already exists".into())
+            }
+            E::DatabaseError(K::ForeignKeyViolation, _) => {
+                AppError::Validation(vec![FieldError::new(
+                    "",
+                    "refers to an object that does not exist or is still in use",
+                )])
+            }
+            E::DatabaseError(K::CheckViolation | K::NotNullViolation, info) => {
+                tracing::debug!(message = info.message(), "constraint violation");
+                AppError::Validation(vec![FieldError::new(
+                    "",
+                    "a value is outside the allowed range",
+                )])
+            }
+            E::DatabaseError(K::ClosedConnection, _) => AppError::Unavailable {
+                detail: "the database is unavailable; retry shortly".into(),
+                retry_after_secs: 2,
+            },
+            E::DatabaseError(K::SerializationFailure, _) => AppError::Unavailable {
+                detail: "the request collided with another; retry it".into(),
+                retry_after_secs: 1,
+            },
+            other => AppError::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        tracing::warn!(error = %e, "no database connection available");
+        AppError::Unavailable {
+            detail: "the database is unavailable or busy; retry shortly".into(),
+            retry_after_secs: 2,
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        AppError::Internal(anyhow::anyhow!("blocking task failed: {e}"))
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::to_bytes;
+
+    #[actix_web::test]
+    async fn internal_errors_hide_their_cause() {
+        let err = AppError::Internal(anyhow::anyhow!("password=hunter2 at db.internal"));
+        let resp = err.error_response();
+        assert_eq!(resp.status(), 500);
+        let body = to_bytes(resp.into_body()).await.unwrap();
+        let text = String::from_utf8(body.to_vec()).unwrap();
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.contains("/problems/internal"));
+    }
+
+    #[test]
+    fn unavailable_carries_retry_after() {
+        let resp = AppError::Unavailable {
+            detail: "x".into(),
+            retry_after_secs: 2,
+        }
+        .error_response();
+        assert_eq!(resp.status(), 503);
+        assert_eq!(resp.headers().get(header::RETRY_AFTER).unwrap(), "2");
+        assert_eq!(
+            resp.headers().get(header::CONTENT_TYPE).unwrap(),
+            PROBLEM_JSON
+        );
+    }
+}

@@ -1,0 +1,87 @@
+//! Liveness and readiness, for load balancers and orchestrators.
+
+use std::time::Duration;
+
+use actix_web::{get, web, HttpResponse};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::DatabaseUrl;
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+    #[schema(example = "0.1.0")]
+    pub version: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Readiness {
+    #[schema(example = "ready")]
+    pub status: &'static str,
+    /// `postgres` or `sqlite`.
+    #[schema(example = "postgres")]
+    pub database: &'static str,
+}
+
+/// The process is up. Never touches the database.
+#[utoipa::path(
+    tag = "health",
+    responses((status = 200, description = "The process is up", body = Health))
+)]
+#[get("/health")]
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+/// The service can answer requests: the database answers and holds this service's schema.
+#[utoipa::path(
+    tag = "health",
+    responses(
+        (status = 200, description = "Ready to serve", body = Readiness),
+        (status = 503, description = "The database is unreachable; retry after the number of seconds in Retry-After",
+         body = crate::error::Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u32, description = "Seconds to wait before retrying")))
+    )
+)]
+#[get("/ready")]
+pub async fn ready(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let pool = state.pool.clone();
+    let url = state.config.database_url.clone();
+    let backend = web::block(move || -> Result<&'static str, String> {
+        // A SQLite file deleted under a running server would leave it writing to nothing.
+        if let DatabaseUrl::SqliteFile(path) = &url {
+            if !path.exists() {
+                return Err("the SQLite database file is gone".into());
+            }
+        }
+        let mut conn = pool
+            .get_timeout(Duration::from_secs(2))
+            .map_err(|e| e.to_string())?;
+        diesel::sql_query("SELECT 1 FROM __diesel_schema_migrations LIMIT 1")
+            .execute(&mut conn)
+            .map_err(|e| e.to_string())?;
+        Ok(conn.backend().name())
+    })
+    .await?;
+    match backend {
+        Ok(database) => Ok(HttpResponse::Ok().json(Readiness {
+            status: "ready",
+            database,
+        })),
+        Err(cause) => {
+            tracing::warn!(%cause, "not ready");
+            Err(AppError::Unavailable {
+                detail: "the database is not available".into(),
+                retry_after_secs: 5,
+            })
+        }
+    }
+}

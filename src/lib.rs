@@ -1,0 +1,133 @@
+//! volunteer-hours: a REST service for recording volunteer service hours.
+//!
+//! `build_app` is the one app factory, used by `main` and by the integration tests alike.
+
+pub mod audit;
+pub mod auth;
+pub mod branches;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod health;
+pub mod hours;
+pub mod http;
+pub mod openapi;
+pub mod plans;
+pub mod seed;
+pub mod telemetry;
+pub mod users;
+pub mod volunteers;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method};
+use actix_web::middleware::{from_fn, Compress, DefaultHeaders, ErrorHandlers};
+use actix_web::{web, App, HttpServer};
+use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Config;
+use crate::db::Pool;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: Pool,
+    pub config: Arc<Config>,
+}
+
+/// Every route of the service. Registered through utoipa so that none is undocumented.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(health::health).service(health::ready);
+}
+
+pub fn build_app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let config = state.config.clone();
+    let (app, spec) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::ApiDoc::openapi())
+        .app_data(state)
+        .app_data(http::query_config())
+        .app_data(http::path_config())
+        .app_data(web::PayloadConfig::new(config.max_body_bytes))
+        .configure(routes)
+        .split_for_parts();
+    let app = if config.api_docs {
+        app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
+    } else {
+        app
+    };
+    app.default_service(web::to(http::not_found))
+        .wrap(ErrorHandlers::new().default_handler(http::problemize))
+        .wrap(from_fn(http::request_id_header))
+        .wrap(Compress::default())
+        .wrap(cors(&config))
+        .wrap(
+            DefaultHeaders::new()
+                .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                .add((header::CACHE_CONTROL, "no-store")),
+        )
+        .wrap(TracingLogger::default())
+}
+
+fn cors(config: &Config) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(3600);
+    for origin in &config.cors_allowed_origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+/// Binds the HTTP server on `listener` with an already migrated pool.
+pub fn build_server(
+    config: Arc<Config>,
+    pool: Pool,
+    listener: TcpListener,
+) -> std::io::Result<Server> {
+    let workers = config.workers;
+    let state = web::Data::new(AppState {
+        pool,
+        config: config.clone(),
+    });
+    let mut server = HttpServer::new(move || build_app(state.clone()))
+        .listen(listener)?
+        .shutdown_timeout(10);
+    if let Some(n) = workers {
+        server = server.workers(n);
+    }
+    Ok(server.run())
+}

@@ -1,0 +1,62 @@
+//! The OpenAPI document, rendered from the routes themselves.
+
+use actix_web::App;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::OpenApi as Spec;
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "volunteer-hours",
+        description = "Records volunteer service: branches, volunteers, events tied to the \
+items of an organisation's yearly work plan, and the hours each volunteer served.\n\n\
+Conventions: JSON in snake_case; timestamps are RFC 3339 in UTC; durations are integer \
+minutes. Every error is an RFC 9457 `application/problem+json` document whose `type` is \
+stable (e.g. `/problems/validation`, `/problems/not-found`): switch on `type`, not on the text. \
+Every response carries `X-Request-Id`; quote it when reporting a problem.",
+        license(name = "MIT OR Apache-2.0")
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut Spec) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("Access token from POST /api/v1/auth/login"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The spec as the running service serves it at `/openapi.json`.
+pub fn spec() -> Spec {
+    let (_, spec) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes)
+        .split_for_parts();
+    spec
+}
+
+/// The committed form of the spec: pretty JSON with a trailing newline.
+pub fn render() -> String {
+    let mut text = spec().to_pretty_json().unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,2 @@
+//! The yearly work plan: sections and numbered items that events are tied to.
+pub mod model;

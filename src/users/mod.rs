@@ -1,0 +1,2 @@
+//! Accounts that log in.
+pub mod model;

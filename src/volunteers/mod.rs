@@ -1,0 +1,2 @@
+//! Volunteers: the people whose service is recorded.
+pub mod model;
