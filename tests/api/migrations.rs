@@ -1,0 +1,180 @@
+//! Migrations: both backends end with the same schema, and the database enforces the rules.
+
+use diesel::prelude::*;
+use volunteer_hours::db::{self, Backend};
+
+use crate::helpers::{count, TestDb};
+
+const TABLES: &[&str] = &[
+    "audit_log",
+    "branches",
+    "event_plan_items",
+    "events",
+    "hour_entries",
+    "idempotency_keys",
+    "plan_items",
+    "plan_sections",
+    "plans",
+    "refresh_tokens",
+    "users",
+    "volunteer_tags",
+    "volunteers",
+];
+
+fn tables(cols: &[(String, String)]) -> Vec<&str> {
+    let mut t: Vec<&str> = cols.iter().map(|(t, _)| t.as_str()).collect();
+    t.dedup();
+    t
+}
+
+#[test]
+fn sqlite_has_every_table() {
+    let db = TestDb::sqlite();
+    let cols = db::table_columns(&mut db.conn()).unwrap();
+    assert_eq!(tables(&cols), TABLES);
+}
+
+#[test]
+fn both_backends_end_with_the_same_tables_and_columns() {
+    let Some(pg) = TestDb::postgres() else { return };
+    let sqlite = TestDb::sqlite();
+    let pg_cols = db::table_columns(&mut pg.conn()).unwrap();
+    let sqlite_cols = db::table_columns(&mut sqlite.conn()).unwrap();
+    assert_eq!(tables(&pg_cols), TABLES);
+    assert_eq!(pg_cols, sqlite_cols);
+}
+
+fn migrations_are_idempotent(backend: Backend) {
+    let Some(test_db) = TestDb::new(backend) else {
+        return;
+    };
+    let again = db::run_migrations(&mut test_db.conn()).unwrap();
+    assert!(again.is_empty(), "{again:?}");
+}
+
+/// Rows the constraint tests build on: a branch, a volunteer, an event.
+fn base_rows(conn: &mut db::DbConn) {
+    diesel::sql_query(
+        "INSERT INTO branches (id, code, name) VALUES (1, 'ZB01', '机关第一党支部');
+         ",
+    )
+    .execute(conn)
+    .unwrap();
+    diesel::sql_query("INSERT INTO volunteers (id, name, branch_id) VALUES (1, '林晓燕', 1)")
+        .execute(conn)
+        .unwrap();
+    diesel::sql_query(
+        "INSERT INTO events (id, title, category, organiser_branch_id, starts_at, ends_at) \
+         VALUES (1, '学雷锋', 'lei_feng_day', 1, '2022-03-05 01:00:00', '2022-03-05 04:00:00')",
+    )
+    .execute(conn)
+    .unwrap();
+}
+
+fn insert_entry(conn: &mut db::DbConn, values: &str) -> QueryResult<usize> {
+    diesel::sql_query(format!(
+        "INSERT INTO hour_entries (volunteer_id, event_id, branch_id, minutes, service_date, status, reviewed_at, reason, corrects_id) VALUES ({values})"
+    ))
+    .execute(conn)
+}
+
+fn the_database_enforces_the_rules(backend: Backend) {
+    let Some(test_db) = TestDb::new(backend) else {
+        return;
+    };
+    let conn = &mut test_db.conn();
+    base_rows(conn);
+    let ok = "1, 1, 1, 60, '2022-03-05', 'submitted', NULL, NULL, NULL";
+    insert_entry(conn, ok).unwrap();
+
+    let refused = [
+        (
+            "zero minutes",
+            "1, 1, 1, 0, '2022-03-06', 'submitted', NULL, NULL, NULL",
+        ),
+        (
+            "over a day",
+            "1, 1, 1, 1441, '2022-03-06', 'submitted', NULL, NULL, NULL",
+        ),
+        (
+            "unknown status",
+            "1, 1, 1, 60, '2022-03-06', 'pending', NULL, NULL, NULL",
+        ),
+        (
+            "rejected without reason",
+            "1, 1, 1, 60, '2022-03-06', 'rejected', '2022-03-07 00:00:00', NULL, NULL",
+        ),
+        (
+            "approved without review time",
+            "1, 1, 1, 60, '2022-03-06', 'approved', NULL, NULL, NULL",
+        ),
+        ("second live entry same day", ok),
+        (
+            "unknown volunteer",
+            "99, 1, 1, 60, '2022-03-06', 'submitted', NULL, NULL, NULL",
+        ),
+        (
+            "zero-minute correction",
+            "1, 1, 1, 0, '2022-03-05', 'submitted', NULL, NULL, 1",
+        ),
+    ];
+    for (what, values) in refused {
+        assert!(
+            insert_entry(conn, values).is_err(),
+            "{what} was accepted on {backend:?}"
+        );
+    }
+    // a negative correction of an existing entry is fine
+    insert_entry(
+        conn,
+        "1, 1, 1, -30, '2022-03-05', 'submitted', NULL, NULL, 1",
+    )
+    .unwrap();
+    assert_eq!(count(conn, "hour_entries"), 2);
+
+    let bad_rows = [
+        "INSERT INTO events (title, category, organiser_branch_id, starts_at, ends_at) VALUES ('x', 'picnic', 1, '2022-01-01 00:00:00', '2022-01-01 01:00:00')",
+        "INSERT INTO events (title, category, organiser_branch_id, starts_at, ends_at) VALUES ('x', 'other', 1, '2022-01-01 01:00:00', '2022-01-01 01:00:00')",
+        "INSERT INTO branches (code, name) VALUES ('zb02', 'lower-case code')",
+        "INSERT INTO branches (code, name) VALUES ('ZB01', 'duplicate code')",
+        "INSERT INTO volunteers (name, branch_id, phone) VALUES ('x', 1, '138-0000')",
+        "INSERT INTO users (username, password_hash, role) VALUES ('sec', '$argon2id$x', 'secretary')",
+        "INSERT INTO users (username, password_hash, role) VALUES ('Admin', '$argon2id$x', 'admin')",
+        "INSERT INTO users (username, password_hash, role) VALUES ('root', 'plaintext', 'admin')",
+        "UPDATE branches SET parent_id = id",
+    ];
+    for sql in bad_rows {
+        assert!(
+            diesel::sql_query(sql).execute(conn).is_err(),
+            "accepted on {backend:?}: {sql}"
+        );
+    }
+
+    diesel::sql_query("INSERT INTO audit_log (action, entity) VALUES ('create', 'branch')")
+        .execute(conn)
+        .unwrap();
+    assert!(diesel::sql_query("UPDATE audit_log SET action = 'x'")
+        .execute(conn)
+        .is_err());
+    assert!(diesel::sql_query("DELETE FROM audit_log")
+        .execute(conn)
+        .is_err());
+    assert_eq!(count(conn, "audit_log"), 1);
+}
+
+#[test]
+fn migrations_are_idempotent_sqlite() {
+    migrations_are_idempotent(Backend::Sqlite)
+}
+#[test]
+fn migrations_are_idempotent_postgres() {
+    migrations_are_idempotent(Backend::Postgres)
+}
+#[test]
+fn the_database_enforces_the_rules_sqlite() {
+    the_database_enforces_the_rules(Backend::Sqlite)
+}
+#[test]
+fn the_database_enforces_the_rules_postgres() {
+    the_database_enforces_the_rules(Backend::Postgres)
+}
