@@ -48,7 +48,8 @@ WORKDIR /app
 
 # The vendored OpenSSL looks for CA certificates under its own build prefix, not
 # Debian's; point it at the system bundle.
-ENV BIND_ADDRESS=0.0.0.0:8080 \
+ENV APP_ENV=production \
+    BIND_ADDRESS=0.0.0.0:8080 \
     DATABASE_URL=sqlite:///data/volunteer-hours.db \
     LOG_FORMAT=json \
     SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \

@@ -159,6 +159,7 @@ async fn tokio_block<T: Send + 'static>(
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
+    config.check_for_serving()?;
     let config = Arc::new(config);
     tracing::info!(database = %config.database_url, "connecting to the database");
     let c = config.clone();

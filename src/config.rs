@@ -49,6 +49,77 @@ pub struct Config {
     pub api_docs: bool,
     pub workers: Option<usize>,
     pub password_hash: HashParams,
+    pub auth: AuthConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// Missing secrets are generated at start, with a warning.
+    Development,
+    /// Missing secrets stop the service at start.
+    Production,
+}
+
+/// Where access tokens' keys come from.
+#[derive(Debug, Clone)]
+pub enum JwtKeys {
+    /// Development only: a random secret made at start; tokens die with the process.
+    Generated,
+    /// HS256 with a secret of at least 32 bytes; older secrets still verify (rotation).
+    Hs256 {
+        secret: Secret,
+        previous: Vec<Secret>,
+    },
+    /// EdDSA (Ed25519) or RS256 from PEM files; older public keys still verify.
+    Asymmetric {
+        algorithm: jsonwebtoken::Algorithm,
+        private_pem: Secret,
+        public_pem: String,
+        previous_public_pems: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    pub environment: Environment,
+    pub jwt_keys: JwtKeys,
+    pub issuer: String,
+    pub audience: String,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    /// Failed logins that lock an account ...
+    pub lockout_failures: u32,
+    /// ... within this window ...
+    pub lockout_window: Duration,
+    /// ... for this long.
+    pub lockout_duration: Duration,
+    /// Login and refresh requests per client address: sustained rate and burst.
+    pub login_rate_per_minute: u32,
+    pub login_rate_burst: u32,
+    /// Peers whose X-Forwarded-For is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Password hashes computed at once; more wait their turn.
+    pub hash_concurrency: usize,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            environment: Environment::Development,
+            jwt_keys: JwtKeys::Generated,
+            issuer: "volunteer-hours".into(),
+            audience: "volunteer-hours-api".into(),
+            access_ttl: Duration::from_secs(15 * 60),
+            refresh_ttl: Duration::from_secs(30 * 24 * 3600),
+            lockout_failures: 5,
+            lockout_window: Duration::from_secs(15 * 60),
+            lockout_duration: Duration::from_secs(15 * 60),
+            login_rate_per_minute: 30,
+            login_rate_burst: 10,
+            trusted_proxies: Vec::new(),
+            hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
 }
 
 impl Default for Config {
@@ -65,6 +136,7 @@ impl Default for Config {
             api_docs: true,
             workers: None,
             password_hash: HashParams::default(),
+            auth: AuthConfig::default(),
         }
     }
 }
@@ -85,6 +157,24 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("PASSWORD_HASH_MEMORY_KIB", "19456", "argon2id memory cost in KiB (8-1048576)"),
     ("PASSWORD_HASH_ITERATIONS", "2", "argon2id passes (1-10)"),
     ("PASSWORD_HASH_PARALLELISM", "1", "argon2id lanes (1-16)"),
+    ("PASSWORD_HASH_CONCURRENCY", "number of cores", "password hashes computed at once (1-64)"),
+    ("APP_ENV", "development", "development or production; production refuses to start without JWT keys"),
+    ("JWT_SECRET", "(generated in development)", "HS256 signing secret, at least 32 bytes"),
+    ("JWT_PREVIOUS_SECRETS", "(none)", "comma-separated older secrets that still verify, for rotation"),
+    ("JWT_ALGORITHM", "HS256", "HS256, EdDSA or RS256"),
+    ("JWT_PRIVATE_KEY_FILE", "(none)", "EdDSA/RS256: PEM private key that signs"),
+    ("JWT_PUBLIC_KEY_FILE", "(none)", "EdDSA/RS256: PEM public key of the signing key"),
+    ("JWT_PREVIOUS_PUBLIC_KEY_FILES", "(none)", "EdDSA/RS256: comma-separated older PEM public keys that still verify"),
+    ("JWT_ISSUER", "volunteer-hours", "`iss` of access tokens"),
+    ("JWT_AUDIENCE", "volunteer-hours-api", "`aud` of access tokens"),
+    ("ACCESS_TOKEN_TTL_SECS", "900", "access token lifetime (60-86400)"),
+    ("REFRESH_TOKEN_TTL_DAYS", "30", "refresh token lifetime (1-365)"),
+    ("LOGIN_LOCKOUT_FAILURES", "5", "failed logins that lock an account (1-100)"),
+    ("LOGIN_LOCKOUT_WINDOW_SECS", "900", "window in which those failures count (1-86400)"),
+    ("LOGIN_LOCKOUT_SECS", "900", "how long the account stays locked (1-86400)"),
+    ("LOGIN_RATE_PER_MINUTE", "30", "login and refresh requests per client address per minute (1-10000)"),
+    ("LOGIN_RATE_BURST", "10", "burst allowed above that rate (1-10000)"),
+    ("TRUSTED_PROXIES", "(none)", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +182,20 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
 pub struct ConfigError(pub Vec<String>);
 
 impl Config {
+    /// What serving needs beyond the other commands: in production, real signing keys.
+    pub fn check_for_serving(&self) -> Result<(), ConfigError> {
+        if self.auth.environment == Environment::Production
+            && matches!(self.auth.jwt_keys, JwtKeys::Generated)
+        {
+            return Err(ConfigError(vec![
+                "JWT_SECRET (at least 32 bytes) or JWT_ALGORITHM with key files is required \
+                 when APP_ENV=production"
+                    .into(),
+            ]));
+        }
+        Ok(())
+    }
+
     pub fn from_env() -> Result<Config, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -166,6 +270,7 @@ impl Config {
         if let Some(n) = number(&get, "PASSWORD_HASH_PARALLELISM", 1, 16, &mut errors) {
             config.password_hash.parallelism = n as u32;
         }
+        read_auth(&get, &mut config.auth, &mut errors);
         // argon2 needs at least 8 KiB per lane
         if config.password_hash.memory_kib < 8 * config.password_hash.parallelism {
             errors.push(
@@ -177,6 +282,141 @@ impl Config {
             Ok(config)
         } else {
             Err(ConfigError(errors))
+        }
+    }
+}
+
+fn read_auth(
+    get: &impl Fn(&str) -> Option<String>,
+    auth: &mut AuthConfig,
+    errors: &mut Vec<String>,
+) {
+    if let Some(v) = get("APP_ENV") {
+        match v.trim().to_ascii_lowercase().as_str() {
+            "development" | "dev" => auth.environment = Environment::Development,
+            "production" | "prod" => auth.environment = Environment::Production,
+            _ => errors.push(format!(
+                "APP_ENV `{v}` must be `development` or `production`"
+            )),
+        }
+    }
+    let read_file = |var: &str, path: &str, errors: &mut Vec<String>| -> Option<String> {
+        match std::fs::read_to_string(path.trim()) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                errors.push(format!("{var}: cannot read `{}`: {e}", path.trim()));
+                None
+            }
+        }
+    };
+    let algorithm = get("JWT_ALGORITHM").unwrap_or_else(|| "HS256".into());
+    match algorithm.trim().to_ascii_uppercase().as_str() {
+        "HS256" => {
+            let previous: Vec<Secret> = get("JWT_PREVIOUS_SECRETS")
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(Secret::new)
+                        .collect()
+                })
+                .unwrap_or_default();
+            for (i, p) in previous.iter().enumerate() {
+                if p.expose().len() < 32 {
+                    errors.push(format!(
+                        "JWT_PREVIOUS_SECRETS: secret {} is shorter than 32 bytes",
+                        i + 1
+                    ));
+                }
+            }
+            match get("JWT_SECRET") {
+                Some(secret) if secret.len() < 32 => errors.push(
+                    "JWT_SECRET must be at least 32 bytes (e.g. `openssl rand -base64 48`)".into(),
+                ),
+                Some(secret) => {
+                    auth.jwt_keys = JwtKeys::Hs256 {
+                        secret: Secret::new(secret),
+                        previous,
+                    }
+                }
+                None => auth.jwt_keys = JwtKeys::Generated,
+            }
+        }
+        alg @ ("EDDSA" | "RS256") => {
+            let algorithm = if alg == "EDDSA" {
+                jsonwebtoken::Algorithm::EdDSA
+            } else {
+                jsonwebtoken::Algorithm::RS256
+            };
+            let private = get("JWT_PRIVATE_KEY_FILE");
+            let public = get("JWT_PUBLIC_KEY_FILE");
+            let (Some(private), Some(public)) = (private, public) else {
+                errors.push(format!("JWT_ALGORITHM={algorithm:?} needs JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE"));
+                return;
+            };
+            let private_pem = read_file("JWT_PRIVATE_KEY_FILE", &private, errors);
+            let public_pem = read_file("JWT_PUBLIC_KEY_FILE", &public, errors);
+            let previous_public_pems: Vec<String> = get("JWT_PREVIOUS_PUBLIC_KEY_FILES")
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .filter_map(|p| read_file("JWT_PREVIOUS_PUBLIC_KEY_FILES", p, errors))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let (Some(private_pem), Some(public_pem)) = (private_pem, public_pem) {
+                auth.jwt_keys = JwtKeys::Asymmetric {
+                    algorithm,
+                    private_pem: Secret::new(private_pem),
+                    public_pem,
+                    previous_public_pems,
+                };
+            }
+        }
+        _ => errors.push(format!(
+            "JWT_ALGORITHM `{algorithm}` must be HS256, EdDSA or RS256"
+        )),
+    }
+    if let Some(v) = get("JWT_ISSUER") {
+        auth.issuer = v.trim().to_owned();
+    }
+    if let Some(v) = get("JWT_AUDIENCE") {
+        auth.audience = v.trim().to_owned();
+    }
+    if let Some(n) = number(get, "ACCESS_TOKEN_TTL_SECS", 60, 86_400, errors) {
+        auth.access_ttl = Duration::from_secs(n);
+    }
+    if let Some(n) = number(get, "REFRESH_TOKEN_TTL_DAYS", 1, 365, errors) {
+        auth.refresh_ttl = Duration::from_secs(n * 86_400);
+    }
+    if let Some(n) = number(get, "LOGIN_LOCKOUT_FAILURES", 1, 100, errors) {
+        auth.lockout_failures = n as u32;
+    }
+    if let Some(n) = number(get, "LOGIN_LOCKOUT_WINDOW_SECS", 1, 86_400, errors) {
+        auth.lockout_window = Duration::from_secs(n);
+    }
+    if let Some(n) = number(get, "LOGIN_LOCKOUT_SECS", 1, 86_400, errors) {
+        auth.lockout_duration = Duration::from_secs(n);
+    }
+    if let Some(n) = number(get, "LOGIN_RATE_PER_MINUTE", 1, 10_000, errors) {
+        auth.login_rate_per_minute = n as u32;
+    }
+    if let Some(n) = number(get, "LOGIN_RATE_BURST", 1, 10_000, errors) {
+        auth.login_rate_burst = n as u32;
+    }
+    if let Some(n) = number(get, "PASSWORD_HASH_CONCURRENCY", 1, 64, errors) {
+        auth.hash_concurrency = n as usize;
+    }
+    if let Some(v) = get("TRUSTED_PROXIES") {
+        for p in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let parsed = p
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from));
+            match parsed {
+                Ok(net) => auth.trusted_proxies.push(net),
+                Err(_) => errors.push(format!("TRUSTED_PROXIES: `{p}` is not an address or CIDR")),
+            }
         }
     }
 }
@@ -274,6 +514,30 @@ mod tests {
             c.cors_allowed_origins,
             vec!["https://app.example.org", "http://localhost:3000"]
         );
+    }
+
+    #[test]
+    fn production_needs_a_long_enough_jwt_secret() {
+        let c = from(&[("APP_ENV", "production")]).unwrap();
+        let err = c.check_for_serving().unwrap_err().to_string();
+        assert!(err.contains("JWT_SECRET"), "{err}");
+        let err = from(&[("JWT_SECRET", "too-short-secret")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at least 32 bytes"), "{err}");
+        assert!(!err.contains("too-short-secret"), "{err}");
+        let c = from(&[("APP_ENV", "production"), ("JWT_SECRET", &"x".repeat(32))]).unwrap();
+        assert!(matches!(c.auth.jwt_keys, JwtKeys::Hs256 { .. }));
+        assert!(c.check_for_serving().is_ok());
+        let c = from(&[]).unwrap();
+        assert!(matches!(c.auth.jwt_keys, JwtKeys::Generated));
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_networks() {
+        let c = from(&[("TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1")]).unwrap();
+        assert_eq!(c.auth.trusted_proxies.len(), 2);
+        assert!(from(&[("TRUSTED_PROXIES", "proxy.local")]).is_err());
     }
 
     #[test]
