@@ -61,6 +61,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 }
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    // Every body of this API is an object; serde would also accept a struct as an array.
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') | None => {}
+        Some(b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {
+            return Err(AppError::validation("", "the body must be a JSON object"));
+        }
+        Some(_) => return Err(AppError::MalformedJson("expected a JSON object".into())),
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let pointer = json_pointer(e.path());
@@ -245,5 +253,98 @@ mod tests {
     fn unknown_fields_are_refused() {
         let err = parse_json::<Roster>(br#"{"entries":[],"extra":1}"#).unwrap_err();
         assert!(matches!(err, AppError::Validation(_)), "{err:?}");
+    }
+}
+
+// ---- conventions shared by every resource -------------------------------------------------
+
+/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`) in PATCH
+/// bodies.
+pub fn double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    serde::Deserialize::deserialize(de).map(Some)
+}
+
+pub const DEFAULT_LIMIT: u32 = 50;
+pub const MAX_LIMIT: u32 = 200;
+
+/// One page of a list, in a stable order, with the total count of matching items.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Items matching the filters, over all pages.
+    #[schema(example = 137)]
+    pub total: i64,
+    /// This page's number, from 1.
+    #[schema(example = 1)]
+    pub page: u32,
+    #[schema(example = 50)]
+    pub limit: u32,
+}
+
+/// `limit` and `page` checked: returns (limit, offset, page).
+pub fn paging(limit: Option<u32>, page: Option<u32>) -> Result<(u32, i64, u32), AppError> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    let page = page.unwrap_or(1);
+    let mut errors = Vec::new();
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        errors.push(FieldError::new(
+            "/query/limit",
+            format!("must be between 1 and {MAX_LIMIT}"),
+        ));
+    }
+    if !(1..=1_000_000).contains(&page) {
+        errors.push(FieldError::new(
+            "/query/page",
+            "must be between 1 and 1000000",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::InvalidParameter(errors));
+    }
+    Ok((limit, i64::from(page - 1) * i64::from(limit), page))
+}
+
+/// The ETag of an object at `version`.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version a change is conditioned on, from `If-Match`; `None` for `*`.
+/// A change without the header is refused with 428.
+pub struct IfMatch(pub Option<i64>);
+
+impl IfMatch {
+    /// Whether the object's current `version` satisfies the condition.
+    pub fn check(&self, version: i64) -> Result<(), AppError> {
+        match self.0 {
+            Some(v) if v != version => Err(AppError::PreconditionFailed),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl FromRequest for IfMatch {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parsed = match req.headers().get(header::IF_MATCH) {
+            None => Err(AppError::PreconditionRequired.into()),
+            Some(v) => {
+                let text = v.to_str().unwrap_or("").trim();
+                if text == "*" {
+                    Ok(IfMatch(None))
+                } else {
+                    let tag = text.trim_start_matches("W/").trim_matches('"');
+                    // an unparseable tag can never match the current version
+                    Ok(IfMatch(Some(tag.parse().unwrap_or(-1))))
+                }
+            }
+        };
+        std::future::ready(parsed)
     }
 }

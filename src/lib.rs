@@ -42,11 +42,62 @@ use crate::db::Pool;
 pub struct AppState {
     pub pool: Pool,
     pub config: Arc<Config>,
+    pub keys: auth::tokens::KeySet,
+    pub login_limiter: auth::ratelimit::LoginLimiter,
+    /// Verified against when a username is unknown, so that timing reveals nothing.
+    pub dummy_hash: String,
+    hash_permits: tokio::sync::Semaphore,
+}
+
+impl AppState {
+    pub fn new(config: Arc<Config>, pool: Pool) -> anyhow::Result<AppState> {
+        let auth = &config.auth;
+        Ok(AppState {
+            keys: auth::tokens::KeySet::from_config(auth)?,
+            login_limiter: auth::ratelimit::LoginLimiter::new(
+                auth.login_rate_per_minute,
+                auth.login_rate_burst,
+                auth.trusted_proxies.clone(),
+            ),
+            dummy_hash: auth::password::hash(
+                config.password_hash,
+                "no such user: a dummy password",
+            )?,
+            hash_permits: tokio::sync::Semaphore::new(auth.hash_concurrency.max(1)),
+            pool,
+            config,
+        })
+    }
+
+    /// Verifies a password on the blocking pool, a bounded number at a time, so that a
+    /// burst of logins cannot starve other requests.
+    pub async fn verify_password(&self, hash: String, password: String) -> error::AppResult<bool> {
+        let _permit = self
+            .hash_permits
+            .acquire()
+            .await
+            .map_err(|e| error::AppError::internal(e.to_string()))?;
+        Ok(web::block(move || auth::password::verify(&hash, &password)).await?)
+    }
+
+    pub async fn hash_password(&self, password: String) -> error::AppResult<String> {
+        let _permit = self
+            .hash_permits
+            .acquire()
+            .await
+            .map_err(|e| error::AppError::internal(e.to_string()))?;
+        let params = self.config.password_hash;
+        Ok(web::block(move || auth::password::hash(params, &password)).await??)
+    }
 }
 
 /// Every route of the service. Registered through utoipa so that none is undocumented.
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(health::health).service(health::ready);
+    cfg.service(health::health).service(health::ready).service(
+        utoipa_actix_web::scope::scope("/api/v1")
+            .configure(auth::routes)
+            .configure(users::routes),
+    );
 }
 
 pub fn build_app(
@@ -119,10 +170,9 @@ pub fn build_server(
     listener: TcpListener,
 ) -> std::io::Result<Server> {
     let workers = config.workers;
-    let state = web::Data::new(AppState {
-        pool,
-        config: config.clone(),
-    });
+    let state = web::Data::new(
+        AppState::new(config.clone(), pool).map_err(|e| std::io::Error::other(format!("{e:#}")))?,
+    );
     let mut server = HttpServer::new(move || build_app(state.clone()))
         .listen(listener)?
         .shutdown_timeout(10);

@@ -1,11 +1,18 @@
-//! Who is calling, and what they may do.
+//! Who is calling, and what they may do: passwords, tokens, the principal extractor.
+pub mod dto;
+pub mod handlers;
 pub mod password;
+pub mod principal;
+pub mod ratelimit;
+pub mod tokens;
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+pub use principal::{Access, AdminOnly, AnyRole, Auth, Principal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -47,4 +54,12 @@ impl FromStr for Role {
             .find(|r| r.as_str() == s)
             .ok_or_else(|| format!("unknown role `{s}`: use admin, secretary, hr or volunteer"))
     }
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(handlers::login)
+        .service(handlers::refresh)
+        .service(handlers::logout)
+        .service(handlers::me)
+        .service(handlers::change_password);
 }

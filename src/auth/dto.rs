@@ -1,0 +1,51 @@
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::users::dto::UserResponse;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[schema(example = "zb01.secretary", max_length = 64)]
+    pub username: String,
+    #[schema(example = "a long enough password", max_length = 256, format = Password)]
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The refresh token from the last login or refresh. Each can be used once.
+    #[schema(
+        example = "k3Jx0c8S7v2mE5qYwzL1bH9dT4rN6uPa0fG2hJ8kQ1s",
+        max_length = 100
+    )]
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    #[schema(format = Password, max_length = 256)]
+    pub current_password: String,
+    /// At least 10 characters, not the username.
+    #[schema(format = Password, min_length = 10, max_length = 256)]
+    pub new_password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Send as `Authorization: Bearer <access_token>`.
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    pub expires_in: i64,
+    /// Exchange at `POST /api/v1/auth/refresh` for a new pair; single use.
+    pub refresh_token: String,
+    /// Seconds until the refresh token expires.
+    #[schema(example = 2592000)]
+    pub refresh_expires_in: i64,
+    pub user: UserResponse,
+}

@@ -1,0 +1,142 @@
+//! The caller: who presented the bearer token, checked against the database on every
+//! request, so that disabling a user or changing its role, branch or password takes effect
+//! at once rather than when its tokens expire.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use diesel::prelude::*;
+
+use super::Role;
+use crate::db::schema::users;
+use crate::error::AppError;
+use crate::AppState;
+
+/// An authenticated user, as the database says it is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: i64,
+    pub username: String,
+    pub role: Role,
+    pub branch_id: Option<i64>,
+    pub volunteer_id: Option<i64>,
+}
+
+const INVALID_TOKEN: &str = "missing, invalid or expired access token";
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+impl FromRequest for Principal {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
+            let token = token.ok_or_else(|| AppError::Unauthorized(INVALID_TOKEN.into()))?;
+            let claims = state.keys.verify(&token).map_err(|e| {
+                tracing::debug!(reason = %e, "access token refused");
+                AppError::Unauthorized(INVALID_TOKEN.into())
+            })?;
+            let user_id: i64 = claims
+                .sub
+                .parse()
+                .map_err(|_| AppError::Unauthorized(INVALID_TOKEN.into()))?;
+            let row = crate::db::run(&state.pool, move |conn| {
+                Ok(users::table
+                    .find(user_id)
+                    .select((
+                        users::username,
+                        users::role,
+                        users::branch_id,
+                        users::volunteer_id,
+                        users::disabled,
+                        users::token_version,
+                    ))
+                    .first::<(String, String, Option<i64>, Option<i64>, bool, i64)>(conn)
+                    .optional()?)
+            })
+            .await?;
+            match row {
+                Some((username, role, branch_id, volunteer_id, false, version))
+                    if version == claims.ver =>
+                {
+                    let role = role.parse().map_err(|e: String| AppError::internal(e))?;
+                    Ok(Principal {
+                        user_id,
+                        username,
+                        role,
+                        branch_id,
+                        volunteer_id,
+                    })
+                }
+                _ => {
+                    tracing::debug!(
+                        user_id,
+                        "access token of a disabled, changed or unknown user"
+                    );
+                    Err(AppError::Unauthorized(INVALID_TOKEN.into()).into())
+                }
+            }
+        })
+    }
+}
+
+/// Which roles an endpoint admits; named in the handler's signature as `Auth<AdminOnly>`.
+pub trait Access {
+    const ROLES: &'static [Role];
+}
+
+/// Any authenticated user.
+pub struct AnyRole;
+impl Access for AnyRole {
+    const ROLES: &'static [Role] = &Role::ALL;
+}
+
+pub struct AdminOnly;
+impl Access for AdminOnly {
+    const ROLES: &'static [Role] = &[Role::Admin];
+}
+
+/// A principal whose role the endpoint admits; others get 403.
+pub struct Auth<A: Access>(pub Principal, PhantomData<A>);
+
+impl<A: Access> std::ops::Deref for Auth<A> {
+    type Target = Principal;
+    fn deref(&self) -> &Principal {
+        &self.0
+    }
+}
+
+impl<A: Access + 'static> FromRequest for Auth<A> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let principal = Principal::from_request(req, payload);
+        Box::pin(async move {
+            let principal = principal.await?;
+            if A::ROLES.contains(&principal.role) {
+                Ok(Auth(principal, PhantomData))
+            } else {
+                Err(
+                    AppError::Forbidden(format!("the {} role may not do this", principal.role))
+                        .into(),
+                )
+            }
+        })
+    }
+}

@@ -1,0 +1,121 @@
+//! Per-client-address rate limiting for login and refresh, and finding the client address
+//! behind trusted reverse proxies.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+
+use actix_web::HttpRequest;
+use governor::clock::{Clock, DefaultClock};
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter};
+use ipnet::IpNet;
+
+use crate::error::AppError;
+
+pub struct LoginLimiter {
+    limiter: RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock>,
+    trusted_proxies: Vec<IpNet>,
+}
+
+/// Addresses remembered before idle ones are forgotten (bounds memory).
+const MAX_TRACKED: usize = 100_000;
+
+impl LoginLimiter {
+    pub fn new(per_minute: u32, burst: u32, trusted_proxies: Vec<IpNet>) -> Self {
+        let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
+        LoginLimiter {
+            limiter: RateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst)),
+            trusted_proxies,
+        }
+    }
+
+    /// Counts one attempt from the request's client; 429 with Retry-After past the quota.
+    pub fn check(&self, req: &HttpRequest) -> Result<(), AppError> {
+        let ip = client_ip(req, &self.trusted_proxies);
+        if self.limiter.len() > MAX_TRACKED {
+            self.limiter.retain_recent();
+        }
+        self.limiter.check_key(&ip).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            tracing::info!(client = %ip, "login rate limit reached");
+            AppError::TooManyRequests {
+                retry_after_secs: wait.as_secs().max(1),
+            }
+        })
+    }
+}
+
+/// The peer address, unless the peer is a trusted proxy: then the right-most address in
+/// X-Forwarded-For that is not itself a trusted proxy.
+pub fn client_ip(req: &HttpRequest, trusted: &[IpNet]) -> IpAddr {
+    let peer = req
+        .peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    resolve(
+        peer,
+        req.headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok()),
+        trusted,
+    )
+}
+
+fn resolve(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let Some(chain) = forwarded_for else {
+        return peer;
+    };
+    let mut client = peer;
+    for hop in chain.rsplit(',') {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) if is_trusted(&ip) => client = ip,
+            Ok(ip) => return ip,
+            Err(_) => return client,
+        }
+    }
+    client
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        // an untrusted peer cannot claim another address
+        assert_eq!(
+            resolve(ip("203.0.113.9"), Some("1.2.3.4"), &trusted),
+            ip("203.0.113.9")
+        );
+        // a trusted proxy: the right-most untrusted hop
+        assert_eq!(
+            resolve(ip("10.0.0.2"), Some("1.2.3.4, 198.51.100.7"), &trusted),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            resolve(ip("10.0.0.2"), Some("198.51.100.7, 10.0.0.3"), &trusted),
+            ip("198.51.100.7")
+        );
+        // no header, or garbage: the proxy itself
+        assert_eq!(resolve(ip("10.0.0.2"), None, &trusted), ip("10.0.0.2"));
+        assert_eq!(
+            resolve(ip("10.0.0.2"), Some("not-an-ip"), &trusted),
+            ip("10.0.0.2")
+        );
+        // nothing trusted: the peer, whatever the header says
+        assert_eq!(
+            resolve(ip("10.0.0.2"), Some("1.2.3.4"), &[]),
+            ip("10.0.0.2")
+        );
+    }
+}
