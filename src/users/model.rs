@@ -1,7 +1,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::users;
+use crate::db::schema::{refresh_tokens, users};
+use crate::db::DbConn;
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = users)]
@@ -11,6 +12,26 @@ pub struct NewUser<'a> {
     pub role: &'a str,
     pub branch_id: Option<i64>,
     pub volunteer_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub branch_id: Option<i64>,
+    pub volunteer_id: Option<i64>,
+    pub disabled: bool,
+    pub failed_logins: i32,
+    pub first_failed_login_at: Option<NaiveDateTime>,
+    pub locked_until: Option<NaiveDateTime>,
+    pub last_login_at: Option<NaiveDateTime>,
+    pub token_version: i64,
+    pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -28,4 +49,34 @@ pub fn check_username(username: &str) -> Result<(), String> {
         return Err("may contain only a-z, 0-9, '.', '_' and '-'".into());
     }
     Ok(())
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<UserRow> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+}
+
+pub fn find_by_username(conn: &mut DbConn, username: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::username.eq(username))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Revokes every live refresh token of a user.
+pub fn revoke_all_refresh_tokens(
+    conn: &mut DbConn,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(now))
+    .execute(conn)
 }

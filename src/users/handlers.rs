@@ -1,0 +1,384 @@
+//! Account administration (admin only).
+
+use actix_web::http::header;
+use actix_web::{get, patch, post, web, HttpResponse};
+use diesel::prelude::*;
+
+use super::dto::{CreateUser, UpdateUser, UserQuery, UserResponse};
+use super::model::{self as user_model, check_username, NewUser, UserRow};
+use crate::audit::{self, NewAudit};
+use crate::auth::{password, AdminOnly, Auth, Role};
+use crate::db::schema::{branches, users, volunteers};
+use crate::db::{self, DbConn};
+use crate::error::{AppError, AppResult, FieldError, Problem};
+use crate::http::{etag, paging, ApiJson, IfMatch, Page};
+use crate::AppState;
+
+/// List accounts, ordered by id.
+#[utoipa::path(
+    tag = "users",
+    params(UserQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of accounts", body = Page<UserResponse>),
+        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users")]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    _caller: Auth<AdminOnly>,
+    query: web::Query<UserQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let (limit, offset, page) = paging(q.limit, q.page)?;
+    let (rows, total) = db::run(&state.pool, move |conn| {
+        let filtered = || {
+            let mut f = users::table.into_boxed();
+            if let Some(role) = q.role {
+                f = f.filter(users::role.eq(role.as_str()));
+            }
+            if let Some(branch) = q.branch_id {
+                f = f.filter(users::branch_id.eq(branch));
+            }
+            if let Some(disabled) = q.disabled {
+                f = f.filter(users::disabled.eq(disabled));
+            }
+            if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+                f = f.filter(
+                    users::username
+                        .like(format!("%{}%", escape_like(&text.to_lowercase())))
+                        .escape('\\'),
+                );
+            }
+            f
+        };
+        let total: i64 = filtered().count().get_result(conn)?;
+        let rows: Vec<UserRow> = filtered()
+            .order(users::id)
+            .limit(i64::from(limit))
+            .offset(offset)
+            .select(UserRow::as_select())
+            .load(conn)?;
+        Ok((rows, total))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items: rows.into_iter().map(UserResponse::from).collect(),
+        total,
+        page,
+        limit,
+    }))
+}
+
+/// `%` and `_` typed by a user match themselves.
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// One account.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = i64, Path, description = "User id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The account", body = UserResponse,
+         headers(("ETag" = String, description = "Current version; send it back in If-Match to change the account"))),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users/{id}")]
+pub async fn get_user(
+    state: web::Data<AppState>,
+    _caller: Auth<AdminOnly>,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let row = db::run(&state.pool, move |conn| Ok(user_model::find(conn, id)?)).await?;
+    Ok(user_response(HttpResponse::Ok(), row))
+}
+
+fn user_response(mut builder: actix_web::HttpResponseBuilder, row: UserRow) -> HttpResponse {
+    builder.insert_header((header::ETAG, etag(row.version)));
+    builder.json(UserResponse::from(row))
+}
+
+fn check_links(
+    conn: &mut DbConn,
+    role: Role,
+    branch_id: Option<i64>,
+    volunteer_id: Option<i64>,
+) -> AppResult<()> {
+    let mut errors = Vec::new();
+    if role == Role::Secretary && branch_id.is_none() {
+        errors.push(FieldError::new("/branch_id", "a secretary needs a branch"));
+    }
+    if role == Role::Volunteer && volunteer_id.is_none() {
+        errors.push(FieldError::new(
+            "/volunteer_id",
+            "a volunteer account needs a volunteer",
+        ));
+    }
+    if let Some(b) = branch_id {
+        let exists: i64 = branches::table
+            .filter(branches::id.eq(b))
+            .count()
+            .get_result(conn)?;
+        if exists == 0 {
+            errors.push(FieldError::new("/branch_id", "no such branch"));
+        }
+    }
+    if let Some(v) = volunteer_id {
+        let exists: i64 = volunteers::table
+            .filter(volunteers::id.eq(v))
+            .count()
+            .get_result(conn)?;
+        if exists == 0 {
+            errors.push(FieldError::new("/volunteer_id", "no such volunteer"));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+fn audit_json(row: &UserRow) -> String {
+    serde_json::json!({
+        "username": row.username, "role": row.role, "branch_id": row.branch_id,
+        "volunteer_id": row.volunteer_id, "disabled": row.disabled,
+    })
+    .to_string()
+}
+
+/// Create an account.
+#[utoipa::path(
+    tag = "users",
+    request_body = CreateUser,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = UserResponse,
+         headers(("Location" = String, description = "URL of the new account"), ("ETag" = String, description = "Its version"))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The username, or the volunteer's account, exists", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named by a JSON pointer", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users")]
+pub async fn create_user(
+    state: web::Data<AppState>,
+    caller: Auth<AdminOnly>,
+    body: ApiJson<CreateUser>,
+) -> AppResult<HttpResponse> {
+    let CreateUser {
+        username,
+        password,
+        role,
+        branch_id,
+        volunteer_id,
+    } = body.0;
+    let mut errors = Vec::new();
+    if let Err(e) = check_username(&username) {
+        errors.push(FieldError::new("/username", e));
+    }
+    if let Err(e) = password::check_rules(&username, &password) {
+        errors.push(FieldError::new("/password", e));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let hash = state.hash_password(password).await?;
+    let actor = caller.user_id;
+    let row = db::run(&state.pool, move |conn| {
+        db::write_tx(conn, |conn| {
+            check_links(conn, role, branch_id, volunteer_id)?;
+            if user_model::find_by_username(conn, &username)?.is_some() {
+                return Err(AppError::Conflict(format!(
+                    "username `{username}` is taken"
+                )));
+            }
+            if let Some(v) = volunteer_id {
+                let linked: i64 = users::table
+                    .filter(users::volunteer_id.eq(v))
+                    .count()
+                    .get_result(conn)?;
+                if linked > 0 {
+                    return Err(AppError::Conflict(
+                        "that volunteer already has an account".into(),
+                    ));
+                }
+            }
+            let now = db::now();
+            diesel::insert_into(users::table)
+                .values(NewUser {
+                    username: &username,
+                    password_hash: &hash,
+                    role: role.as_str(),
+                    branch_id,
+                    volunteer_id,
+                    created_at: now,
+                    updated_at: now,
+                })
+                .execute(conn)?;
+            let row = user_model::find_by_username(conn, &username)?.ok_or(AppError::NotFound)?;
+            audit::record(
+                conn,
+                &NewAudit {
+                    occurred_at: now,
+                    actor_id: Some(actor),
+                    action: "create",
+                    entity: "user",
+                    entity_id: Some(row.id),
+                    before_json: None,
+                    after_json: Some(audit_json(&row)),
+                    reason: None,
+                    request_id: None,
+                },
+            )?;
+            Ok(row)
+        })
+    })
+    .await?;
+    let mut builder = HttpResponse::Created();
+    builder.insert_header((header::LOCATION, format!("/api/v1/users/{}", row.id)));
+    Ok(user_response(builder, row))
+}
+
+/// Change an account: role, branch, volunteer link, disabled, or reset its password.
+///
+/// Needs `If-Match` with the account's ETag. A change of role, branch or password, or
+/// disabling, ends the account's current sessions at once. Administrators cannot disable
+/// or demote themselves.
+#[utoipa::path(
+    tag = "users",
+    params(
+        ("id" = i64, Path, description = "User id"),
+        ("If-Match" = String, Header, description = "The ETag from the last read of this account"),
+    ),
+    request_body = UpdateUser,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = UserResponse, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Would disable or demote the caller, or the volunteer has an account", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The account changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No If-Match header", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    state: web::Data<AppState>,
+    caller: Auth<AdminOnly>,
+    id: web::Path<i64>,
+    if_match: IfMatch,
+    body: ApiJson<UpdateUser>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let change = body.0;
+    let hash = match &change.password {
+        Some(p) => {
+            // the rules need the username; fetch it first (404 before 422)
+            let username = db::run(&state.pool, move |conn| {
+                Ok(user_model::find(conn, id)?.username)
+            })
+            .await?;
+            password::check_rules(&username, p)
+                .map_err(|e| AppError::validation("/password", e))?;
+            Some(state.hash_password(p.clone()).await?)
+        }
+        None => None,
+    };
+    let actor = caller.user_id;
+    let row = db::run(&state.pool, move |conn| {
+        db::write_tx(conn, |conn| {
+            let before = user_model::find(conn, id)?;
+            if_match.check(before.version)?;
+            let old_role: Role = before.role.parse().map_err(AppError::internal)?;
+            let role = change.role.unwrap_or(old_role);
+            let branch_id = change.branch_id.unwrap_or(before.branch_id);
+            let volunteer_id = change.volunteer_id.unwrap_or(before.volunteer_id);
+            let disabled = change.disabled.unwrap_or(before.disabled);
+            if id == actor && (disabled || role != Role::Admin) {
+                return Err(AppError::Conflict(
+                    "administrators cannot disable or demote themselves".into(),
+                ));
+            }
+            check_links(conn, role, branch_id, volunteer_id)?;
+            if let Some(v) = volunteer_id.filter(|v| Some(*v) != before.volunteer_id) {
+                let linked: i64 = users::table
+                    .filter(users::volunteer_id.eq(v))
+                    .count()
+                    .get_result(conn)?;
+                if linked > 0 {
+                    return Err(AppError::Conflict(
+                        "that volunteer already has an account".into(),
+                    ));
+                }
+            }
+            let ends_sessions = role != old_role
+                || branch_id != before.branch_id
+                || (disabled && !before.disabled)
+                || hash.is_some();
+            let now = db::now();
+            let updated = diesel::update(
+                users::table
+                    .find(id)
+                    .filter(users::version.eq(before.version)),
+            )
+            .set((
+                users::role.eq(role.as_str()),
+                users::branch_id.eq(branch_id),
+                users::volunteer_id.eq(volunteer_id),
+                users::disabled.eq(disabled),
+                users::password_hash.eq(hash.as_deref().unwrap_or(&before.password_hash)),
+                users::token_version.eq(before.token_version + i64::from(ends_sessions)),
+                users::version.eq(before.version + 1),
+                users::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+            if updated == 0 {
+                return Err(AppError::PreconditionFailed);
+            }
+            if disabled || hash.is_some() {
+                user_model::revoke_all_refresh_tokens(conn, id, now)?;
+            }
+            let after = user_model::find(conn, id)?;
+            let action = match (hash.is_some(), disabled != before.disabled) {
+                (true, _) => "reset_password",
+                (false, true) if disabled => "disable",
+                (false, true) => "enable",
+                _ => "update",
+            };
+            audit::record(
+                conn,
+                &NewAudit {
+                    occurred_at: now,
+                    actor_id: Some(actor),
+                    action,
+                    entity: "user",
+                    entity_id: Some(id),
+                    before_json: Some(audit_json(&before)),
+                    after_json: Some(audit_json(&after)),
+                    reason: None,
+                    request_id: None,
+                },
+            )?;
+            Ok(after)
+        })
+    })
+    .await?;
+    Ok(user_response(HttpResponse::Ok(), row))
+}
