@@ -89,6 +89,28 @@ fn invalid_configuration_is_reported_at_start() {
 }
 
 #[test]
+fn production_refuses_to_serve_without_signing_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("p.db").display());
+    let out = bin()
+        .env("APP_ENV", "production")
+        .env("DATABASE_URL", &url)
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("JWT_SECRET"), "{}", text(&out));
+    // other commands do not sign tokens and run as usual
+    let out = bin()
+        .env("APP_ENV", "production")
+        .env("DATABASE_URL", &url)
+        .arg("seed")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
 fn every_command_has_help() {
     for args in [
         vec!["--help"],

@@ -159,6 +159,9 @@ impl TestApp {
             iterations: 1,
             parallelism: 1,
         };
+        // Tests log in often from one address; the rate-limit tests set their own budget.
+        config.auth.login_rate_per_minute = 10_000;
+        config.auth.login_rate_burst = 1_000;
         configure(&mut config);
         let config = Arc::new(config);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -262,4 +265,172 @@ macro_rules! both_backends {
             )*
         }
     };
+}
+
+/// A logged-in user.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user_id: i64,
+    pub username: String,
+    pub password: String,
+    pub access: String,
+    pub refresh: String,
+}
+
+pub const TEST_PASSWORD: &str = "correct horse battery";
+
+impl TestApp {
+    /// The plan and its branches (idempotent).
+    pub fn seed(&self) {
+        volunteer_hours::seed::run(
+            &mut self.conn(),
+            &volunteer_hours::seed::Source::Embedded,
+            false,
+        )
+        .expect("seed");
+    }
+
+    pub fn seed_demo(&self) {
+        volunteer_hours::seed::run(
+            &mut self.conn(),
+            &volunteer_hours::seed::Source::Embedded,
+            true,
+        )
+        .expect("seed");
+    }
+
+    pub fn branch_id(&self, code: &str) -> i64 {
+        volunteer_hours::branches::model::id_by_code(&mut self.conn(), code)
+            .expect("query")
+            .expect("branch")
+    }
+
+    /// Creates an account directly; a secretary works for branch JGDW, a volunteer account
+    /// gets a volunteer of its own.
+    pub fn create_user(&self, username: &str, role: volunteer_hours::auth::Role) -> i64 {
+        use volunteer_hours::auth::Role;
+        self.seed();
+        let conn = &mut self.conn();
+        let volunteer_number = format!("V-{username}");
+        if role == Role::Volunteer {
+            use volunteer_hours::db::schema::volunteers;
+            let branch = self.branch_id("JGDW");
+            diesel::insert_into(volunteers::table)
+                .values((
+                    volunteers::name.eq(format!("志愿者 {username}")),
+                    volunteers::volunteer_number.eq(&volunteer_number),
+                    volunteers::branch_id.eq(branch),
+                    volunteers::status.eq("active"),
+                    volunteers::created_at.eq(db::now()),
+                    volunteers::updated_at.eq(db::now()),
+                ))
+                .execute(conn)
+                .expect("volunteer");
+        }
+        volunteer_hours::cli::create_user(
+            conn,
+            &self.config,
+            username,
+            role,
+            (role == Role::Secretary).then_some("JGDW"),
+            (role == Role::Volunteer).then_some(volunteer_number.as_str()),
+            TEST_PASSWORD,
+        )
+        .expect("create user")
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Creates (once) and logs in `username` with `role`.
+    pub async fn session(&self, username: &str, role: volunteer_hours::auth::Role) -> Session {
+        use volunteer_hours::db::schema::users;
+        let existing: Option<i64> = users::table
+            .filter(users::username.eq(username))
+            .select(users::id)
+            .first(&mut self.conn())
+            .optional()
+            .expect("query");
+        let user_id = existing.unwrap_or_else(|| self.create_user(username, role));
+        let resp = self.login(username, TEST_PASSWORD).await;
+        assert_eq!(resp.status(), 200, "login of {username}");
+        let body: serde_json::Value = resp.json().await.expect("token body");
+        Session {
+            user_id,
+            username: username.to_owned(),
+            password: TEST_PASSWORD.to_owned(),
+            access: body["access_token"].as_str().expect("access").to_owned(),
+            refresh: body["refresh_token"].as_str().expect("refresh").to_owned(),
+        }
+    }
+
+    pub async fn login_as(&self, role: volunteer_hours::auth::Role) -> Session {
+        self.session(&format!("{role}.user"), role).await
+    }
+
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req
+    }
+
+    pub async fn get_as(&self, path: &str, token: &str) -> reqwest::Response {
+        self.request(reqwest::Method::GET, path, Some(token))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_as(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.request(reqwest::Method::POST, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn patch_as(
+        &self,
+        path: &str,
+        token: &str,
+        if_match: Option<&str>,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        let mut req = self
+            .request(reqwest::Method::PATCH, path, Some(token))
+            .json(body);
+        if let Some(tag) = if_match {
+            req = req.header("if-match", tag);
+        }
+        req.send().await.expect("request")
+    }
+
+    /// Audit rows for an entity, oldest first: (action, actor_id, entity_id).
+    pub fn audit_rows(&self, entity: &str) -> Vec<(String, Option<i64>, Option<i64>)> {
+        use volunteer_hours::db::schema::audit_log;
+        audit_log::table
+            .filter(audit_log::entity.eq(entity))
+            .order(audit_log::id)
+            .select((audit_log::action, audit_log::actor_id, audit_log::entity_id))
+            .load(&mut self.conn())
+            .expect("audit rows")
+    }
 }

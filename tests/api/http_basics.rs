@@ -74,7 +74,108 @@ async fn the_api_docs_are_served(app: TestApp) {
     assert_eq!(spec["openapi"], "3.1.0");
 }
 
+async fn every_kind_of_bad_body_is_a_problem(app: TestApp) {
+    let post = |body: &'static str, content_type: &'static str| {
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    let json = "application/json";
+    let body = assert_problem(
+        post("{\"username\": \"a\",", json).await.unwrap(),
+        400,
+        "/problems/malformed-json",
+    )
+    .await;
+    assert!(body["detail"].as_str().unwrap().contains("EOF"), "{body}");
+    assert_problem(
+        post("", json).await.unwrap(),
+        400,
+        "/problems/malformed-json",
+    )
+    .await;
+    assert_problem(
+        post(r#"{"username": "a", "password": "b"} {}"#, json)
+            .await
+            .unwrap(),
+        400,
+        "/problems/malformed-json",
+    )
+    .await;
+
+    let body = assert_problem(
+        post(r#"{"username": "a", "password": 5}"#, json)
+            .await
+            .unwrap(),
+        422,
+        "/problems/validation",
+    )
+    .await;
+    assert_eq!(body["errors"][0]["pointer"], "/password");
+    assert!(
+        body["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("invalid type"),
+        "{body}"
+    );
+    let body = assert_problem(
+        post(r#"{"username": "a", "password": "b", "admin": true}"#, json)
+            .await
+            .unwrap(),
+        422,
+        "/problems/validation",
+    )
+    .await;
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `admin`"),
+        "{body}"
+    );
+    let body = assert_problem(
+        post(r#"{"username": "a"}"#, json).await.unwrap(),
+        422,
+        "/problems/validation",
+    )
+    .await;
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("missing field `password`"),
+        "{body}"
+    );
+    assert_problem(
+        post(r#"["a", "b"]"#, json).await.unwrap(),
+        422,
+        "/problems/validation",
+    )
+    .await;
+
+    assert_problem(
+        post(r#"{"username": "a", "password": "b"}"#, "text/plain")
+            .await
+            .unwrap(),
+        415,
+        "/problems/unsupported-media-type",
+    )
+    .await;
+    let no_type = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(no_type, 415, "/problems/unsupported-media-type").await;
+}
+
 both_backends!(
+    every_kind_of_bad_body_is_a_problem,
     health_answers_without_touching_the_database,
     ready_names_the_backend,
     ready_fails_when_the_database_is_gone,
@@ -95,6 +196,25 @@ mod config_dependent {
             .unwrap();
         assert_problem(app.get("/docs/").await, 404, "/problems/not-found").await;
         assert_problem(app.get("/openapi.json").await, 404, "/problems/not-found").await;
+    }
+
+    #[actix_web::test]
+    async fn oversized_bodies_are_refused_with_413() {
+        let app = TestApp::spawn_with(Backend::Sqlite, |c| c.max_body_bytes = 1024)
+            .await
+            .unwrap();
+        let big = format!(r#"{{"username": "{}", "password": "x"}}"#, "a".repeat(4096));
+        let resp = app
+            .client
+            .post(app.url("/api/v1/auth/login"))
+            .header("content-type", "application/json")
+            .body(big)
+            .send()
+            .await
+            .unwrap();
+        assert_problem(resp, 413, "/problems/payload-too-large").await;
+        // and the server keeps serving
+        assert_eq!(app.get("/health").await.status(), 200);
     }
 
     #[actix_web::test]

@@ -3,8 +3,11 @@
 
 mod helpers;
 
+mod auth;
 mod cli;
 mod http_basics;
 mod migrations;
 mod openapi;
+mod roles;
 mod seeds;
+mod users;

@@ -1,0 +1,290 @@
+//! Account administration: create, read, list, update with ETags, validation, audit.
+
+use diesel::prelude::*;
+use serde_json::{json, Value};
+use volunteer_hours::auth::Role;
+use volunteer_hours::db::schema::users;
+
+use crate::both_backends;
+use crate::helpers::{assert_problem, TestApp};
+
+async fn an_admin_creates_reads_and_updates_an_account(app: TestApp) {
+    let admin = app.login_as(Role::Admin).await;
+    let branch = app.branch_id("XFPC");
+    let resp = app
+        .post_as("/api/v1/users", Some(&admin.access), &json!({
+            "username": "xfpc.secretary", "password": "消费品处的密码很长很长很长", "role": "secretary", "branch_id": branch
+        }))
+        .await;
+    assert_eq!(resp.status(), 201);
+    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(resp.headers()["etag"], "\"1\"");
+    let created: Value = resp.json().await.unwrap();
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(location, format!("/api/v1/users/{id}"));
+    assert_eq!(created["branch_id"], branch);
+    assert!(created.get("password_hash").is_none());
+
+    let resp = app.get_as(&location, &admin.access).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["etag"], "\"1\"");
+
+    // the new account can log in with its (Chinese) password
+    assert_eq!(
+        app.login("xfpc.secretary", "消费品处的密码很长很长很长")
+            .await
+            .status(),
+        200
+    );
+
+    let change = json!({ "role": "hr", "branch_id": null });
+    assert_problem(
+        app.patch_as(&location, &admin.access, None, &change).await,
+        428,
+        "/problems/precondition-required",
+    )
+    .await;
+    assert_problem(
+        app.patch_as(&location, &admin.access, Some("\"7\""), &change)
+            .await,
+        412,
+        "/problems/precondition-failed",
+    )
+    .await;
+    let resp = app
+        .patch_as(&location, &admin.access, Some("\"1\""), &change)
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["etag"], "\"2\"");
+    let updated: Value = resp.json().await.unwrap();
+    assert_eq!(
+        (updated["role"].as_str(), updated["branch_id"].is_null()),
+        (Some("hr"), true)
+    );
+    // the old tag is stale now
+    assert_problem(
+        app.patch_as(
+            &location,
+            &admin.access,
+            Some("\"1\""),
+            &json!({ "disabled": true }),
+        )
+        .await,
+        412,
+        "/problems/precondition-failed",
+    )
+    .await;
+
+    let (role, branch_id, disabled): (String, Option<i64>, bool) = users::table
+        .find(id)
+        .select((users::role, users::branch_id, users::disabled))
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!((role.as_str(), branch_id, disabled), ("hr", None, false));
+    let audit: Vec<_> = app
+        .audit_rows("user")
+        .into_iter()
+        .filter(|r| r.2 == Some(id))
+        .collect();
+    assert_eq!(
+        audit,
+        vec![
+            ("create".to_owned(), Some(admin.user_id), Some(id)),
+            ("update".to_owned(), Some(admin.user_id), Some(id))
+        ]
+    );
+}
+
+async fn bad_accounts_are_refused_whole_and_change_nothing(app: TestApp) {
+    let admin = app.login_as(Role::Admin).await;
+    let before = app.count("users");
+    let resp = app
+        .post_as(
+            "/api/v1/users",
+            Some(&admin.access),
+            &json!({ "username": "Bad Name", "password": "short", "role": "secretary" }),
+        )
+        .await;
+    let body = assert_problem(resp, 422, "/problems/validation").await;
+    let pointers: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(pointers, ["/username", "/password"]);
+
+    let resp = app
+        .post_as(
+            "/api/v1/users",
+            Some(&admin.access),
+            &json!({ "username": "lonely.sec", "password": "long enough pw", "role": "secretary" }),
+        )
+        .await;
+    let body = assert_problem(resp, 422, "/problems/validation").await;
+    assert_eq!(body["errors"][0]["pointer"], "/branch_id");
+
+    let cases = [
+        (
+            json!({ "username": "x.y.z", "password": "long enough pw", "role": "hr", "colour": "red" }),
+            422,
+            "/problems/validation",
+        ),
+        (
+            json!({ "username": "x.y.z", "password": "long enough pw", "role": "boss" }),
+            422,
+            "/problems/validation",
+        ),
+        (
+            json!({ "username": "x.y.z", "password": 1234567890, "role": "hr" }),
+            422,
+            "/problems/validation",
+        ),
+        (
+            json!({ "username": "x.y.z", "password": "long enough pw", "role": "hr", "branch_id": 999999 }),
+            422,
+            "/problems/validation",
+        ),
+        (
+            json!({ "username": "admin.user", "password": "long enough pw", "role": "hr" }),
+            409,
+            "/problems/conflict",
+        ),
+    ];
+    for (body, status, problem) in cases {
+        assert_problem(
+            app.post_as("/api/v1/users", Some(&admin.access), &body)
+                .await,
+            status,
+            problem,
+        )
+        .await;
+    }
+    assert_eq!(app.count("users"), before);
+    assert_eq!(
+        app.audit_rows("user").len() as i64,
+        before,
+        "only the creations of the setup are audited"
+    );
+}
+
+async fn administrators_cannot_lock_themselves_out(app: TestApp) {
+    let admin = app.login_as(Role::Admin).await;
+    let path = format!("/api/v1/users/{}", admin.user_id);
+    assert_problem(
+        app.patch_as(
+            &path,
+            &admin.access,
+            Some("*"),
+            &json!({ "disabled": true }),
+        )
+        .await,
+        409,
+        "/problems/conflict",
+    )
+    .await;
+    assert_problem(
+        app.patch_as(&path, &admin.access, Some("*"), &json!({ "role": "hr" }))
+            .await,
+        409,
+        "/problems/conflict",
+    )
+    .await;
+    assert_eq!(
+        app.get_as("/api/v1/auth/me", &admin.access).await.status(),
+        200
+    );
+}
+
+async fn the_user_list_pages_without_gaps_or_duplicates(app: TestApp) {
+    let admin = app.login_as(Role::Admin).await;
+    for i in 0..6 {
+        app.create_user(&format!("user{i}"), Role::Hr);
+    }
+    let total = app.count("users");
+    let mut seen = Vec::new();
+    for page in 1..=4 {
+        let resp = app
+            .get_as(&format!("/api/v1/users?limit=2&page={page}"), &admin.access)
+            .await;
+        assert_eq!(resp.status(), 200);
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["total"], total);
+        assert_eq!(
+            (body["page"].as_i64(), body["limit"].as_i64()),
+            (Some(page), Some(2))
+        );
+        seen.extend(
+            body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u["id"].as_i64().unwrap()),
+        );
+    }
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted, seen, "ordered, without duplicates");
+    assert_eq!(seen.len() as i64, total);
+
+    let body: Value = app
+        .get_as("/api/v1/users?role=hr&q=USER", &admin.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["total"], 6);
+    let body: Value = app
+        .get_as("/api/v1/users?q=%25", &admin.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["total"], 0, "a % in the search matches only itself");
+
+    for bad in [
+        "limit=0",
+        "limit=201",
+        "page=0",
+        "limit=ten",
+        "role=boss",
+        "sort=name",
+    ] {
+        let resp = app
+            .get_as(&format!("/api/v1/users?{bad}"), &admin.access)
+            .await;
+        assert_problem(resp, 400, "/problems/invalid-parameter").await;
+    }
+}
+
+async fn unknown_and_malformed_ids(app: TestApp) {
+    let admin = app.login_as(Role::Admin).await;
+    assert_problem(
+        app.get_as("/api/v1/users/999999", &admin.access).await,
+        404,
+        "/problems/not-found",
+    )
+    .await;
+    assert_problem(
+        app.patch_as("/api/v1/users/999999", &admin.access, Some("*"), &json!({}))
+            .await,
+        404,
+        "/problems/not-found",
+    )
+    .await;
+    assert_problem(
+        app.get_as("/api/v1/users/abc", &admin.access).await,
+        400,
+        "/problems/invalid-parameter",
+    )
+    .await;
+}
+
+both_backends!(
+    an_admin_creates_reads_and_updates_an_account,
+    bad_accounts_are_refused_whole_and_change_nothing,
+    administrators_cannot_lock_themselves_out,
+    the_user_list_pages_without_gaps_or_duplicates,
+    unknown_and_malformed_ids,
+);
