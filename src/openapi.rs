@@ -22,6 +22,12 @@ Every response carries `X-Request-Id`; quote it when reporting a problem.",
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     tags(
         (name = "health", description = "Liveness and readiness"),
+        (name = "auth", description = "Log in with a username and password to get a short-lived \
+access token (send it as `Authorization: Bearer …`) and a single-use refresh token. Refresh \
+before the access token expires; a refresh token presented twice revokes its whole family."),
+        (name = "users", description = "Accounts and their roles (administrators only). Roles: \
+`admin` (everything), `secretary` (its branch and sub-branches), `hr` (reads everything, exports \
+totals, writes nothing), `volunteer` (its own record)."),
     )
 )]
 pub struct ApiDoc;
