@@ -28,3 +28,33 @@ pub fn record(conn: &mut DbConn, row: &NewAudit<'_>) -> QueryResult<()> {
         .execute(conn)
         .map(|_| ())
 }
+
+/// Records a change by `actor` to `entity` `id`, with its state before and after as JSON.
+pub fn log<B: serde::Serialize, A: serde::Serialize>(
+    conn: &mut DbConn,
+    actor: i64,
+    action: &str,
+    entity: &str,
+    id: i64,
+    before: Option<&B>,
+    after: Option<&A>,
+) -> QueryResult<()> {
+    let json = |v: Option<String>| v;
+    record(
+        conn,
+        &NewAudit {
+            occurred_at: crate::db::now(),
+            actor_id: Some(actor),
+            action,
+            entity,
+            entity_id: Some(id),
+            before_json: json(before.and_then(|b| serde_json::to_string(b).ok())),
+            after_json: json(after.and_then(|a| serde_json::to_string(a).ok())),
+            reason: None,
+            request_id: None,
+        },
+    )
+}
+
+/// `None` for `log`'s before/after.
+pub const NOTHING: Option<&()> = None;

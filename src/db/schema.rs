@@ -48,6 +48,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        search_text -> Text,
     }
 }
 
@@ -64,6 +65,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        search_text -> Text,
     }
 }
 
@@ -110,6 +112,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        search_text -> Text,
     }
 }
 
@@ -192,6 +195,7 @@ diesel::table! {
 
 diesel::joinable!(plan_sections -> plans (plan_id));
 diesel::joinable!(plan_items -> plan_sections (section_id));
+diesel::joinable!(plan_items -> plans (plan_id));
 diesel::joinable!(volunteers -> branches (branch_id));
 diesel::joinable!(volunteer_tags -> volunteers (volunteer_id));
 diesel::joinable!(events -> branches (organiser_branch_id));

@@ -49,7 +49,7 @@ pub async fn list_users(
             if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
                 f = f.filter(
                     users::username
-                        .like(format!("%{}%", escape_like(&text.to_lowercase())))
+                        .like(crate::validate::contains_pattern(text))
                         .escape('\\'),
                 );
             }
@@ -71,13 +71,6 @@ pub async fn list_users(
         page,
         limit,
     }))
-}
-
-/// `%` and `_` typed by a user match themselves.
-pub fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 /// One account.

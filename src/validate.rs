@@ -1,0 +1,101 @@
+//! Checks shared by request bodies. Each pushes a `FieldError` located by JSON pointer, so
+//! that one answer lists every bad field.
+
+use crate::error::{AppError, FieldError};
+
+#[derive(Default)]
+pub struct Errors(pub Vec<FieldError>);
+
+impl Errors {
+    pub fn add(&mut self, pointer: impl Into<String>, detail: impl Into<String>) {
+        self.0.push(FieldError::new(pointer, detail));
+    }
+
+    /// Text of `min..=max` characters with no surrounding white space.
+    pub fn text(&mut self, pointer: &str, value: &str, min: usize, max: usize) {
+        let n = value.chars().count();
+        if n < min || n > max {
+            self.add(pointer, format!("must be {min} to {max} characters"));
+        } else if value.trim() != value {
+            self.add(pointer, "must not start or end with white space");
+        }
+    }
+
+    pub fn opt_text(&mut self, pointer: &str, value: Option<&str>, max: usize) {
+        if let Some(v) = value {
+            self.text(pointer, v, 1, max);
+        }
+    }
+
+    pub fn code(&mut self, pointer: &str, value: &str) {
+        let ok = (1..=32).contains(&value.len())
+            && value
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '-');
+        if !ok {
+            self.add(pointer, "must be 1 to 32 of A-Z, 0-9, '_' and '-'");
+        }
+    }
+
+    pub fn phone(&mut self, pointer: &str, value: &str) {
+        let digits = value.strip_prefix('+').unwrap_or(value);
+        let ok = (5..=20).contains(&value.len())
+            && !digits.is_empty()
+            && digits.chars().all(|c| c.is_ascii_digit());
+        if !ok {
+            self.add(pointer, "must be 5 to 20 digits, optionally after '+'");
+        }
+    }
+
+    pub fn tag(&mut self, pointer: &str, value: &str) {
+        let ok = (1..=40).contains(&value.len())
+            && value
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !ok {
+            self.add(pointer, "must be 1 to 40 of a-z, 0-9 and '_'");
+        }
+    }
+
+    pub fn into_result(self) -> Result<(), AppError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(self.0))
+        }
+    }
+}
+
+/// A LIKE pattern matching `text` anywhere, case-insensitively against a lower-cased
+/// column; `%`, `_` and `\` typed by a user match themselves (use with `.escape('\\')`).
+pub fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_rules() {
+        let mut e = Errors::default();
+        e.text("/a", "", 1, 5);
+        e.text("/b", "六个汉字太长", 1, 5);
+        e.text("/c", " x", 1, 5);
+        e.text("/d", "五个汉字啊", 1, 5);
+        let pointers: Vec<_> = e.0.iter().map(|f| f.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/a", "/b", "/c"]);
+    }
+
+    #[test]
+    fn patterns_escape_wildcards() {
+        assert_eq!(contains_pattern(" Zhang "), "%zhang%");
+        assert_eq!(contains_pattern("50%_x"), "%50\\%\\_x%");
+    }
+}
