@@ -4,6 +4,7 @@ pub mod handlers;
 pub mod password;
 pub mod principal;
 pub mod ratelimit;
+pub mod scope;
 pub mod tokens;
 
 use std::fmt;
@@ -12,7 +13,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-pub use principal::{Access, AdminOnly, AnyRole, Auth, Principal};
+pub use principal::{Access, AdminOnly, AnyRole, Auth, Principal, Writers};
+pub use scope::Scope;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

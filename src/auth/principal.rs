@@ -111,6 +111,12 @@ impl Access for AdminOnly {
     const ROLES: &'static [Role] = &[Role::Admin];
 }
 
+/// Those who change branch data: administrators and secretaries (within their scope).
+pub struct Writers;
+impl Access for Writers {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::Secretary];
+}
+
 /// A principal whose role the endpoint admits; others get 403.
 pub struct Auth<A: Access>(pub Principal, PhantomData<A>);
 
