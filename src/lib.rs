@@ -18,6 +18,7 @@ pub mod plans;
 pub mod seed;
 pub mod telemetry;
 pub mod users;
+pub mod validate;
 pub mod volunteers;
 
 use std::net::TcpListener;
@@ -96,7 +97,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health::health).service(health::ready).service(
         utoipa_actix_web::scope::scope("/api/v1")
             .configure(auth::routes)
-            .configure(users::routes),
+            .configure(users::routes)
+            .configure(branches::routes)
+            .configure(volunteers::routes)
+            .configure(events::routes)
+            .configure(plans::routes),
     );
 }
 

@@ -25,6 +25,16 @@ Every response carries `X-Request-Id`; quote it when reporting a problem.",
         (name = "auth", description = "Log in with a username and password to get a short-lived \
 access token (send it as `Authorization: Bearer …`) and a single-use refresh token. Refresh \
 before the access token expires; a refresh token presented twice revokes its whole family."),
+        (name = "plans", description = "The yearly work plans: sections and numbered items that \
+events serve. Everyone reads them; administrators add a year's plan."),
+        (name = "branches", description = "The tree of branches and units. Everyone reads it; \
+administrators change it. A branch in use is archived, not deleted."),
+        (name = "volunteers", description = "Volunteers. Secretaries work within their branch and \
+its sub-branches; HR reads with phone and volunteer numbers masked; a volunteer sees itself. \
+Objects outside the caller's scope answer 404."),
+        (name = "events", description = "Events volunteers serve at, each tied to items of the \
+plan of its year. Everyone reads them; administrators and the organising branch's secretaries \
+change them."),
         (name = "users", description = "Accounts and their roles (administrators only). Roles: \
 `admin` (everything), `secretary` (its branch and sub-branches), `hr` (reads everything, exports \
 totals, writes nothing), `volunteer` (its own record)."),

@@ -35,7 +35,8 @@ const EMBEDDED: &[(&str, &str)] = &[
 
 // ---- the files' shapes -------------------------------------------------------------------
 
-#[derive(Debug, Deserialize)]
+/// A year's plan: the seed file's shape, and the body of `POST /api/v1/plans`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanFile {
     pub year: i32,
@@ -47,7 +48,7 @@ pub struct PlanFile {
     pub sections: Vec<SectionFile>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SectionFile {
     pub number: i32,
@@ -56,7 +57,7 @@ pub struct SectionFile {
     pub items: Vec<ItemFile>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemFile {
     pub number: i32,
@@ -567,7 +568,7 @@ pub fn run(conn: &mut DbConn, source: &Source<'_>, demo: bool) -> Result<SeedRep
     })
 }
 
-fn load_plan(
+pub fn load_plan(
     conn: &mut DbConn,
     plan: &PlanFile,
     now: NaiveDateTime,
@@ -652,6 +653,7 @@ fn load_branches(
                 parent_id,
                 created_at: now,
                 updated_at: now,
+                search_text: branch_model::search_text(&b.code, &b.name),
             })
             .execute(conn)?;
         report.branches += 1;
@@ -700,6 +702,7 @@ fn load_demo(
                         joined_on: v.joined_on,
                         created_at: now,
                         updated_at: now,
+                        search_text: volunteer_model::search_text(&v.name),
                     })
                     .execute(conn)?;
                 let ids = find(conn)?.ok_or(diesel::result::Error::NotFound)?;
@@ -749,6 +752,7 @@ fn load_demo(
                         created_by: None,
                         created_at: now,
                         updated_at: now,
+                        search_text: event_model::search_text(&e.title, e.place.as_deref()),
                     })
                     .execute(conn)?;
                 let id = find(conn)?.ok_or(diesel::result::Error::NotFound)?;

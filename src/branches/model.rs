@@ -1,3 +1,5 @@
+use std::collections::{HashMap, VecDeque};
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -12,6 +14,24 @@ pub struct NewBranch<'a> {
     pub parent_id: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub search_text: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, PartialEq)]
+#[diesel(table_name = branches)]
+pub struct BranchRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub parent_id: Option<i64>,
+    pub archived: bool,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn search_text(code: &str, name: &str) -> String {
+    format!("{code} {name}").to_lowercase()
 }
 
 pub fn id_by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<i64>> {
@@ -20,4 +40,41 @@ pub fn id_by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<i64>> {
         .select(branches::id)
         .first(conn)
         .optional()
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<BranchRow> {
+    branches::table
+        .find(id)
+        .select(BranchRow::as_select())
+        .first(conn)
+}
+
+/// `root` and every branch below it. Branches number in the hundreds at most, so the tree
+/// is walked in memory: one query, and the same on both backends.
+pub fn subtree(conn: &mut DbConn, root: i64) -> QueryResult<Vec<i64>> {
+    let edges: Vec<(i64, Option<i64>)> = branches::table
+        .select((branches::id, branches::parent_id))
+        .load(conn)?;
+    let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut exists = false;
+    for (id, parent) in edges {
+        exists |= id == root;
+        if let Some(p) = parent {
+            children.entry(p).or_default().push(id);
+        }
+    }
+    if !exists {
+        return Ok(Vec::new());
+    }
+    let mut out = vec![root];
+    let mut queue = VecDeque::from([root]);
+    while let Some(b) = queue.pop_front() {
+        for &c in children.get(&b).map(Vec::as_slice).unwrap_or_default() {
+            if !out.contains(&c) {
+                out.push(c);
+                queue.push_back(c);
+            }
+        }
+    }
+    Ok(out)
 }

@@ -1,7 +1,10 @@
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{event_plan_items, events};
+use crate::db::DbConn;
 
 /// Item 8's kinds of volunteer activity, plus the plan's other activities.
 pub const CATEGORIES: &[&str] = &[
@@ -41,6 +44,7 @@ pub struct NewEvent<'a> {
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub search_text: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -48,4 +52,65 @@ pub struct NewEvent<'a> {
 pub struct NewEventPlanItem {
     pub event_id: i64,
     pub plan_item_id: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = events)]
+pub struct EventRow {
+    pub id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    pub category: String,
+    pub organiser_branch_id: i64,
+    pub place: Option<String>,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub status: String,
+    pub capacity: Option<i32>,
+    pub created_by: Option<i64>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn search_text(title: &str, place: Option<&str>) -> String {
+    format!("{title} {}", place.unwrap_or_default()).to_lowercase()
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<EventRow> {
+    events::table
+        .find(id)
+        .select(EventRow::as_select())
+        .first(conn)
+}
+
+/// The plan items of each event, sorted.
+pub fn items_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<i64>>> {
+    let rows: Vec<(i64, i64)> = event_plan_items::table
+        .filter(event_plan_items::event_id.eq_any(ids))
+        .order((event_plan_items::event_id, event_plan_items::plan_item_id))
+        .select((event_plan_items::event_id, event_plan_items::plan_item_id))
+        .load(conn)?;
+    let mut map: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (event, item) in rows {
+        map.entry(event).or_default().push(item);
+    }
+    Ok(map)
+}
+
+pub fn replace_items(conn: &mut DbConn, event_id: i64, items: &[i64]) -> QueryResult<()> {
+    diesel::delete(event_plan_items::table.filter(event_plan_items::event_id.eq(event_id)))
+        .execute(conn)?;
+    let mut sorted = items.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    for plan_item_id in sorted {
+        diesel::insert_into(event_plan_items::table)
+            .values(NewEventPlanItem {
+                event_id,
+                plan_item_id,
+            })
+            .execute(conn)?;
+    }
+    Ok(())
 }

@@ -36,6 +36,31 @@ pub struct NewItem<'a> {
     pub body: &'a str,
 }
 
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = plans)]
+pub struct PlanRow {
+    pub id: i64,
+    pub year: i32,
+    pub title: String,
+    pub title_en: Option<String>,
+    pub issuer: String,
+    pub published_on: Option<NaiveDate>,
+    pub preamble: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = plan_sections)]
+pub struct SectionRow {
+    pub id: i64,
+    pub plan_id: i64,
+    pub number: i32,
+    pub title: String,
+    pub title_en: Option<String>,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, PartialEq)]
 #[diesel(table_name = plan_items)]
 pub struct PlanItemRow {

@@ -1,0 +1,332 @@
+//! The branch tree: everyone reads it, administrators change it.
+
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, web, HttpResponse, HttpResponseBuilder};
+use diesel::prelude::*;
+
+use super::dto::{BranchQuery, BranchResponse, CreateBranch, UpdateBranch};
+use super::model::{self as model, BranchRow, NewBranch};
+use crate::audit;
+use crate::auth::{AdminOnly, AnyRole, Auth};
+use crate::db::schema::{branches, events, hour_entries, users, volunteers};
+use crate::db::{self, DbConn};
+use crate::error::{AppError, AppResult, Problem};
+use crate::http::{etag, paging, ApiJson, IfMatch, Page};
+use crate::validate::{contains_pattern, Errors};
+use crate::AppState;
+
+fn respond(mut builder: HttpResponseBuilder, row: BranchRow) -> HttpResponse {
+    builder.insert_header((header::ETAG, etag(row.version)));
+    builder.json(BranchResponse::from(row))
+}
+
+/// List branches, ordered by id.
+#[utoipa::path(
+    tag = "branches",
+    params(BranchQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of branches", body = Page<BranchResponse>),
+        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/branches")]
+pub async fn list_branches(
+    state: web::Data<AppState>,
+    _caller: Auth<AnyRole>,
+    query: web::Query<BranchQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let (limit, offset, page) = paging(q.limit, q.page)?;
+    let (rows, total) = db::run(&state.pool, move |conn| {
+        let under = match q.under {
+            Some(root) => Some(model::subtree(conn, root)?),
+            None => None,
+        };
+        let filtered = || {
+            let mut f = branches::table.into_boxed();
+            if let Some(parent) = q.parent_id {
+                f = f.filter(branches::parent_id.eq(parent));
+            }
+            if let Some(ids) = &under {
+                f = f.filter(branches::id.eq_any(ids.clone()));
+            }
+            if !q.include_archived.unwrap_or(false) {
+                f = f.filter(branches::archived.eq(false));
+            }
+            if let Some(text) = q.q.as_deref().filter(|t| !t.trim().is_empty()) {
+                f = f.filter(
+                    branches::search_text
+                        .like(contains_pattern(text))
+                        .escape('\\'),
+                );
+            }
+            f
+        };
+        let total: i64 = filtered().count().get_result(conn)?;
+        let rows: Vec<BranchRow> = filtered()
+            .order(branches::id)
+            .limit(i64::from(limit))
+            .offset(offset)
+            .select(BranchRow::as_select())
+            .load(conn)?;
+        Ok((rows, total))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items: rows.into_iter().map(BranchResponse::from).collect(),
+        total,
+        page,
+        limit,
+    }))
+}
+
+/// One branch (archived ones too).
+#[utoipa::path(
+    tag = "branches",
+    params(("id" = i64, Path, description = "Branch id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The branch", body = BranchResponse, headers(("ETag" = String, description = "Current version"))),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such branch", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/branches/{id}")]
+pub async fn get_branch(
+    state: web::Data<AppState>,
+    _caller: Auth<AnyRole>,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let row = db::run(&state.pool, move |conn| Ok(model::find(conn, id)?)).await?;
+    Ok(respond(HttpResponse::Ok(), row))
+}
+
+fn check_parent(
+    conn: &mut DbConn,
+    errors: &mut Errors,
+    branch: Option<i64>,
+    parent: Option<i64>,
+) -> AppResult<()> {
+    let Some(parent) = parent else { return Ok(()) };
+    let exists: i64 = branches::table
+        .filter(branches::id.eq(parent))
+        .count()
+        .get_result(conn)?;
+    if exists == 0 {
+        errors.add("/parent_id", "no such branch");
+    } else if let Some(branch) = branch {
+        if model::subtree(conn, branch)?.contains(&parent) {
+            errors.add(
+                "/parent_id",
+                "a branch cannot move under itself or one of its descendants",
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Create a branch.
+#[utoipa::path(
+    tag = "branches",
+    request_body = CreateBranch,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = BranchResponse,
+         headers(("Location" = String, description = "URL of the new branch"), ("ETag" = String, description = "Its version"))),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/branches")]
+pub async fn create_branch(
+    state: web::Data<AppState>,
+    caller: Auth<AdminOnly>,
+    body: ApiJson<CreateBranch>,
+) -> AppResult<HttpResponse> {
+    let CreateBranch {
+        code,
+        name,
+        parent_id,
+    } = body.0;
+    let actor = caller.user_id;
+    let row = db::run(&state.pool, move |conn| {
+        db::write_tx(conn, |conn| {
+            let mut errors = Errors::default();
+            errors.code("/code", &code);
+            errors.text("/name", &name, 1, 100);
+            check_parent(conn, &mut errors, None, parent_id)?;
+            errors.into_result()?;
+            if model::id_by_code(conn, &code)?.is_some() {
+                return Err(AppError::Conflict(format!("branch code `{code}` is taken")));
+            }
+            let now = db::now();
+            diesel::insert_into(branches::table)
+                .values(NewBranch {
+                    code: &code,
+                    name: &name,
+                    parent_id,
+                    created_at: now,
+                    updated_at: now,
+                    search_text: model::search_text(&code, &name),
+                })
+                .execute(conn)?;
+            let id = model::id_by_code(conn, &code)?.ok_or(AppError::NotFound)?;
+            let row = model::find(conn, id)?;
+            audit::log(
+                conn,
+                actor,
+                "create",
+                "branch",
+                id,
+                audit::NOTHING,
+                Some(&BranchResponse::from(row.clone())),
+            )?;
+            Ok(row)
+        })
+    })
+    .await?;
+    let mut builder = HttpResponse::Created();
+    builder.insert_header((header::LOCATION, format!("/api/v1/branches/{}", row.id)));
+    Ok(respond(builder, row))
+}
+
+/// Change a branch: code, name, parent (not under itself), archived.
+#[utoipa::path(
+    tag = "branches",
+    params(("id" = i64, Path, description = "Branch id"), ("If-Match" = String, Header, description = "The branch's ETag")),
+    request_body = UpdateBranch,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = BranchResponse, headers(("ETag" = String, description = "The new version"))),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such branch", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or a cycle", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No If-Match header", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/branches/{id}")]
+pub async fn update_branch(
+    state: web::Data<AppState>,
+    caller: Auth<AdminOnly>,
+    id: web::Path<i64>,
+    if_match: IfMatch,
+    body: ApiJson<UpdateBranch>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let change = body.0;
+    let actor = caller.user_id;
+    let row = db::run(&state.pool, move |conn| {
+        db::write_tx(conn, |conn| {
+            let before = model::find(conn, id)?;
+            if_match.check(before.version)?;
+            let code = change.code.unwrap_or_else(|| before.code.clone());
+            let name = change.name.unwrap_or_else(|| before.name.clone());
+            let parent_id = change.parent_id.unwrap_or(before.parent_id);
+            let mut errors = Errors::default();
+            errors.code("/code", &code);
+            errors.text("/name", &name, 1, 100);
+            if parent_id != before.parent_id {
+                check_parent(conn, &mut errors, Some(id), parent_id)?;
+            }
+            errors.into_result()?;
+            if code != before.code && model::id_by_code(conn, &code)?.is_some() {
+                return Err(AppError::Conflict(format!("branch code `{code}` is taken")));
+            }
+            let archived = change.archived.unwrap_or(before.archived);
+            let updated = diesel::update(
+                branches::table
+                    .find(id)
+                    .filter(branches::version.eq(before.version)),
+            )
+            .set((
+                branches::code.eq(&code),
+                branches::name.eq(&name),
+                branches::parent_id.eq(parent_id),
+                branches::archived.eq(archived),
+                branches::search_text.eq(model::search_text(&code, &name)),
+                branches::version.eq(before.version + 1),
+                branches::updated_at.eq(db::now()),
+            ))
+            .execute(conn)?;
+            if updated == 0 {
+                return Err(AppError::PreconditionFailed);
+            }
+            let after = model::find(conn, id)?;
+            let action = if archived && !before.archived {
+                "archive"
+            } else {
+                "update"
+            };
+            audit::log(
+                conn,
+                actor,
+                action,
+                "branch",
+                id,
+                Some(&BranchResponse::from(before)),
+                Some(&BranchResponse::from(after.clone())),
+            )?;
+            Ok(after)
+        })
+    })
+    .await?;
+    Ok(respond(HttpResponse::Ok(), row))
+}
+
+/// Delete a branch that nothing refers to. One with volunteers, hours, events, accounts or
+/// sub-branches is archived instead (`PATCH {"archived": true}`): 409.
+#[utoipa::path(
+    tag = "branches",
+    params(("id" = i64, Path, description = "Branch id"), ("If-Match" = String, Header, description = "The branch's ETag")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such branch", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Still in use: archive it instead", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No If-Match header", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/branches/{id}")]
+pub async fn delete_branch(
+    state: web::Data<AppState>,
+    caller: Auth<AdminOnly>,
+    id: web::Path<i64>,
+    if_match: IfMatch,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let actor = caller.user_id;
+    db::run(&state.pool, move |conn| {
+        db::write_tx(conn, |conn| {
+            let before = model::find(conn, id)?;
+            if_match.check(before.version)?;
+            let uses: [i64; 5] = [
+                volunteers::table.filter(volunteers::branch_id.eq(id)).count().get_result(conn)?,
+                hour_entries::table.filter(hour_entries::branch_id.eq(id)).count().get_result(conn)?,
+                events::table.filter(events::organiser_branch_id.eq(id)).count().get_result(conn)?,
+                users::table.filter(users::branch_id.eq(id)).count().get_result(conn)?,
+                branches::table.filter(branches::parent_id.eq(id)).count().get_result(conn)?,
+            ];
+            if uses.iter().any(|n| *n > 0) {
+                return Err(AppError::Conflict(
+                    "the branch has volunteers, hours, events, accounts or sub-branches; archive it instead".into(),
+                ));
+            }
+            diesel::delete(branches::table.find(id)).execute(conn)?;
+            audit::log(conn, actor, "delete", "branch", id, Some(&BranchResponse::from(before)), audit::NOTHING)?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,241 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::model::EventRow;
+
+/// What kind of activity: item 8's kinds of volunteer service, and the plan's others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// 3·5 Learn-from-Lei-Feng Day
+    LeiFengDay,
+    /// 12·5 International Volunteer Day
+    InternationalVolunteerDay,
+    LargeEvent,
+    CivilisedTraffic,
+    MetroGuidance,
+    TreePlanting,
+    BloodDonation,
+    AutumnStudentAid,
+    NewYearVisits,
+    GarbageSorting,
+    EnergySaving,
+    Integrity,
+    Festival,
+    Reading,
+    /// Volunteer training; reported apart from service hours.
+    Training,
+    Emergency,
+    CommunityPairing,
+    Other,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        // serde's name is the database's
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(s)) => super::model::CATEGORIES
+                .iter()
+                .find(|c| **c == s)
+                .copied()
+                .unwrap_or("other"),
+            _ => "other",
+        }
+    }
+    pub fn parse(s: &str) -> Category {
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).unwrap_or(Category::Other)
+    }
+}
+
+/// planned -> open -> completed; planned or open -> cancelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventStatus {
+    Planned,
+    Open,
+    Completed,
+    Cancelled,
+}
+
+impl EventStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventStatus::Planned => "planned",
+            EventStatus::Open => "open",
+            EventStatus::Completed => "completed",
+            EventStatus::Cancelled => "cancelled",
+        }
+    }
+    pub fn parse(s: &str) -> EventStatus {
+        match s {
+            "open" => EventStatus::Open,
+            "completed" => EventStatus::Completed,
+            "cancelled" => EventStatus::Cancelled,
+            _ => EventStatus::Planned,
+        }
+    }
+    pub fn can_become(self, next: EventStatus) -> bool {
+        use EventStatus::*;
+        self == next
+            || matches!(
+                (self, next),
+                (Planned, Open) | (Open, Completed) | (Planned | Open, Cancelled)
+            )
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventResponse {
+    #[schema(example = 5)]
+    pub id: i64,
+    #[schema(example = "马厂社区“十个一”志愿服务")]
+    pub title: String,
+    pub description: Option<String>,
+    pub category: Category,
+    #[schema(example = 9)]
+    pub organiser_branch_id: i64,
+    #[schema(example = "马厂社区")]
+    pub place: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub status: EventStatus,
+    pub capacity: Option<i32>,
+    /// Items of the plan of the event's year, sorted.
+    #[schema(example = json!([12, 15]))]
+    pub plan_item_ids: Vec<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl EventResponse {
+    pub fn new(row: EventRow, plan_item_ids: Vec<i64>) -> Self {
+        let EventRow {
+            id,
+            title,
+            description,
+            category,
+            organiser_branch_id,
+            place,
+            starts_at,
+            ends_at,
+            status,
+            capacity,
+            created_by: _,
+            version: _,
+            created_at,
+            updated_at,
+        } = row;
+        EventResponse {
+            id,
+            title,
+            description,
+            category: Category::parse(&category),
+            organiser_branch_id,
+            place,
+            starts_at: starts_at.and_utc(),
+            ends_at: ends_at.and_utc(),
+            status: EventStatus::parse(&status),
+            capacity,
+            plan_item_ids,
+            created_at: created_at.and_utc(),
+            updated_at: updated_at.and_utc(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateEvent {
+    #[schema(example = "马厂社区“十个一”志愿服务", min_length = 1, max_length = 200)]
+    pub title: String,
+    #[schema(max_length = 5000)]
+    pub description: Option<String>,
+    pub category: Category,
+    /// A secretary may only name a branch of its scope.
+    #[schema(example = 9)]
+    pub organiser_branch_id: i64,
+    #[schema(example = "马厂社区", max_length = 200)]
+    pub place: Option<String>,
+    #[schema(example = "2022-05-21T01:00:00Z")]
+    pub starts_at: DateTime<Utc>,
+    /// After `starts_at`.
+    #[schema(example = "2022-05-21T04:00:00Z")]
+    pub ends_at: DateTime<Utc>,
+    /// `planned` (default) or `open`.
+    pub status: Option<EventStatus>,
+    #[schema(minimum = 1, maximum = 100000)]
+    pub capacity: Option<i32>,
+    /// One or more items of the plan of the event's year (UTC year of `starts_at`).
+    #[schema(example = json!([12, 15]))]
+    pub plan_item_ids: Vec<i64>,
+}
+
+/// A partial update; `null` clears a field where allowed.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateEvent {
+    #[schema(min_length = 1, max_length = 200)]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    pub category: Option<Category>,
+    pub organiser_branch_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub place: Option<Option<String>>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub status: Option<EventStatus>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub capacity: Option<Option<i32>>,
+    pub plan_item_ids: Option<Vec<i64>>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EventQuery {
+    /// Page size, 1-200 (default 50).
+    pub limit: Option<u32>,
+    /// 1-based page number (default 1).
+    pub page: Option<u32>,
+    /// Organised by this branch or a branch below it.
+    pub branch_id: Option<i64>,
+    pub status: Option<EventStatus>,
+    pub category: Option<Category>,
+    pub plan_item_id: Option<i64>,
+    /// Starting on or after this UTC date.
+    pub from: Option<NaiveDate>,
+    /// Starting on or before this UTC date.
+    pub to: Option<NaiveDate>,
+    /// Case-insensitive part of the title or place.
+    pub q: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_category_maps_to_the_database() {
+        for c in super::super::model::CATEGORIES {
+            assert_eq!(Category::parse(c).as_str(), *c);
+        }
+    }
+
+    #[test]
+    fn status_moves() {
+        use EventStatus::*;
+        assert!(
+            Planned.can_become(Open) && Open.can_become(Completed) && Open.can_become(Cancelled)
+        );
+        assert!(
+            !Completed.can_become(Open)
+                && !Cancelled.can_become(Open)
+                && !Planned.can_become(Completed)
+        );
+    }
+}

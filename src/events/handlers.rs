@@ -1,0 +1,472 @@
+//! Events: everyone reads them; administrators, and secretaries for the events their
+//! branches organise, change them.
+
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, web, HttpResponse, HttpResponseBuilder};
+use chrono::{DateTime, Datelike, Utc};
+use diesel::prelude::*;
+
+use super::dto::{CreateEvent, EventQuery, EventResponse, EventStatus, UpdateEvent};
+use super::model::{self as model, EventRow, NewEvent};
+use crate::audit;
+use crate::auth::{AnyRole, Auth, Scope, Writers};
+use crate::db::schema::{event_plan_items, events, hour_entries, plan_items, plans};
+use crate::db::{self, DbConn};
+use crate::error::{AppError, AppResult, Problem};
+use crate::http::{etag, paging, ApiJson, IfMatch, Page};
+use crate::validate::{contains_pattern, Errors};
+use crate::AppState;
+
+fn body_of(conn: &mut DbConn, row: EventRow) -> QueryResult<EventResponse> {
+    let items = model::items_of(conn, &[row.id])?
+        .remove(&row.id)
+        .unwrap_or_default();
+    Ok(EventResponse::new(row, items))
+}
+
+fn respond(mut builder: HttpResponseBuilder, version: i64, body: EventResponse) -> HttpResponse {
+    builder.insert_header((header::ETAG, etag(version)));
+    builder.json(body)
+}
+
+/// List events, ordered by id.
+#[utoipa::path(
+    tag = "events",
+    params(EventQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of events", body = Page<EventResponse>),
+        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/events")]
+pub async fn list_events(
+    state: web::Data<AppState>,
+    _caller: Auth<AnyRole>,
+    query: web::Query<EventQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let (limit, offset, page) = paging(q.limit, q.page)?;
+    let (items, total) = db::run(&state.pool, move |conn| {
+        let under = match q.branch_id {
+            Some(b) => Some(crate::branches::model::subtree(conn, b)?),
+            None => None,
+        };
+        let filtered = || {
+            let mut f = events::table.into_boxed();
+            if let Some(ids) = &under {
+                f = f.filter(events::organiser_branch_id.eq_any(ids.clone()));
+            }
+            if let Some(s) = q.status {
+                f = f.filter(events::status.eq(s.as_str()));
+            }
+            if let Some(c) = q.category {
+                f = f.filter(events::category.eq(c.as_str()));
+            }
+            if let Some(item) = q.plan_item_id {
+                f = f.filter(
+                    events::id.eq_any(
+                        event_plan_items::table
+                            .filter(event_plan_items::plan_item_id.eq(item))
+                            .select(event_plan_items::event_id),
+                    ),
+                );
+            }
+            if let Some(from) = q.from {
+                f = f.filter(events::starts_at.ge(from.and_hms_opt(0, 0, 0).unwrap_or_default()));
+            }
+            if let Some(to) = q.to.and_then(|d| d.succ_opt()) {
+                f = f.filter(events::starts_at.lt(to.and_hms_opt(0, 0, 0).unwrap_or_default()));
+            }
+            if let Some(text) = q.q.as_deref().filter(|t| !t.trim().is_empty()) {
+                f = f.filter(
+                    events::search_text
+                        .like(contains_pattern(text))
+                        .escape('\\'),
+                );
+            }
+            f
+        };
+        let total: i64 = filtered().count().get_result(conn)?;
+        let rows: Vec<EventRow> = filtered()
+            .order(events::id)
+            .limit(i64::from(limit))
+            .offset(offset)
+            .select(EventRow::as_select())
+            .load(conn)?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut items = model::items_of(conn, &ids)?;
+        let out: Vec<EventResponse> = rows
+            .into_iter()
+            .map(|r| {
+                let i = items.remove(&r.id).unwrap_or_default();
+                EventResponse::new(r, i)
+            })
+            .collect();
+        Ok((out, total))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page,
+        limit,
+    }))
+}
+
+/// One event with its plan items.
+#[utoipa::path(
+    tag = "events",
+    params(("id" = i64, Path, description = "Event id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The event", body = EventResponse, headers(("ETag" = String, description = "Current version"))),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such event", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/events/{id}")]
+pub async fn get_event(
+    state: web::Data<AppState>,
+    _caller: Auth<AnyRole>,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let (version, body) = db::run(&state.pool, move |conn| {
+        let row = model::find(conn, id)?;
+        Ok((row.version, body_of(conn, row)?))
+    })
+    .await?;
+    Ok(respond(HttpResponse::Ok(), version, body))
+}
+
+struct Fields<'a> {
+    title: &'a str,
+    description: Option<&'a str>,
+    place: Option<&'a str>,
+    organiser: i64,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    capacity: Option<i32>,
+    plan_item_ids: &'a [i64],
+}
+
+/// Every rule of an event, all reported at once.
+fn check(
+    conn: &mut DbConn,
+    scope: &Scope,
+    f: &Fields<'_>,
+    organiser_changed: bool,
+) -> AppResult<()> {
+    let mut e = Errors::default();
+    e.text("/title", f.title, 1, 200);
+    e.opt_text("/description", f.description, 5000);
+    e.opt_text("/place", f.place, 200);
+    if f.ends_at <= f.starts_at {
+        e.add("/ends_at", "must be after starts_at");
+    }
+    if let Some(c) = f.capacity {
+        if !(1..=100_000).contains(&c) {
+            e.add("/capacity", "must be between 1 and 100000");
+        }
+    }
+    if organiser_changed {
+        let exists = crate::branches::model::find(conn, f.organiser)
+            .optional()?
+            .is_some();
+        if !exists || !scope.has_branch(f.organiser) {
+            e.add("/organiser_branch_id", "no such branch in your scope");
+        }
+    }
+    if f.plan_item_ids.is_empty() {
+        e.add("/plan_item_ids", "an event serves at least one plan item");
+    } else if f.plan_item_ids.len() > 50 {
+        e.add("/plan_item_ids", "at most 50 plan items");
+    } else {
+        let year = f.starts_at.year();
+        let valid: Vec<i64> = plan_items::table
+            .inner_join(plans::table)
+            .filter(plans::year.eq(year))
+            .filter(plan_items::id.eq_any(f.plan_item_ids))
+            .select(plan_items::id)
+            .load(conn)?;
+        for (i, id) in f.plan_item_ids.iter().enumerate() {
+            if !valid.contains(id) {
+                e.add(
+                    format!("/plan_item_ids/{i}"),
+                    format!("not an item of the {year} plan"),
+                );
+            }
+        }
+    }
+    e.into_result()
+}
+
+/// Create an event. A secretary creates events organised by a branch of its scope.
+#[utoipa::path(
+    tag = "events",
+    request_body = CreateEvent,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = EventResponse,
+         headers(("Location" = String, description = "URL of the new event"), ("ETag" = String, description = "Its version"))),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "HR and volunteers cannot create events", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/events")]
+pub async fn create_event(
+    state: web::Data<AppState>,
+    caller: Auth<Writers>,
+    body: ApiJson<CreateEvent>,
+) -> AppResult<HttpResponse> {
+    let ev = body.0;
+    let caller = caller.0;
+    let (id, version, body) = db::run(&state.pool, move |conn| {
+        db::write_tx(conn, |conn| {
+            let scope = caller.scope(conn)?;
+            let fields = Fields {
+                title: &ev.title,
+                description: ev.description.as_deref(),
+                place: ev.place.as_deref(),
+                organiser: ev.organiser_branch_id,
+                starts_at: ev.starts_at,
+                ends_at: ev.ends_at,
+                capacity: ev.capacity,
+                plan_item_ids: &ev.plan_item_ids,
+            };
+            check(conn, &scope, &fields, true)?;
+            let status = ev.status.unwrap_or(EventStatus::Planned);
+            if !matches!(status, EventStatus::Planned | EventStatus::Open) {
+                return Err(AppError::validation(
+                    "/status",
+                    "a new event is planned or open",
+                ));
+            }
+            let now = db::now();
+            let new = NewEvent {
+                title: &ev.title,
+                description: ev.description.as_deref(),
+                category: ev.category.as_str(),
+                organiser_branch_id: ev.organiser_branch_id,
+                place: ev.place.as_deref(),
+                starts_at: ev.starts_at.naive_utc(),
+                ends_at: ev.ends_at.naive_utc(),
+                status: status.as_str(),
+                capacity: ev.capacity,
+                created_by: Some(caller.user_id),
+                created_at: now,
+                updated_at: now,
+                search_text: model::search_text(&ev.title, ev.place.as_deref()),
+            };
+            let id: i64 = crate::db_run!(conn, |c| diesel::insert_into(events::table)
+                .values(&new)
+                .returning(events::id)
+                .get_result(c))?;
+            model::replace_items(conn, id, &ev.plan_item_ids)?;
+            let row = model::find(conn, id)?;
+            let version = row.version;
+            let body = body_of(conn, row)?;
+            audit::log(
+                conn,
+                caller.user_id,
+                "create",
+                "event",
+                id,
+                audit::NOTHING,
+                Some(&body),
+            )?;
+            Ok::<_, AppError>((id, version, body))
+        })
+    })
+    .await?;
+    let mut builder = HttpResponse::Created();
+    builder.insert_header((header::LOCATION, format!("/api/v1/events/{id}")));
+    Ok(respond(builder, version, body))
+}
+
+/// The event if the caller may change it; 404 otherwise.
+fn find_writable(conn: &mut DbConn, scope: &Scope, id: i64) -> AppResult<EventRow> {
+    let row = model::find(conn, id)?;
+    if scope.has_branch(row.organiser_branch_id) {
+        Ok(row)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// Change an event. Status moves planned -> open -> completed, or planned/open -> cancelled.
+#[utoipa::path(
+    tag = "events",
+    params(("id" = i64, Path, description = "Event id"), ("If-Match" = String, Header, description = "The event's ETag")),
+    request_body = UpdateEvent,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = EventResponse, headers(("ETag" = String, description = "The new version"))),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "HR and volunteers cannot change events", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such event organised within the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The status cannot move that way", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No If-Match header", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/events/{id}")]
+pub async fn update_event(
+    state: web::Data<AppState>,
+    caller: Auth<Writers>,
+    id: web::Path<i64>,
+    if_match: IfMatch,
+    body: ApiJson<UpdateEvent>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let change = body.0;
+    let caller = caller.0;
+    let (version, body) = db::run(&state.pool, move |conn| {
+        db::write_tx(conn, |conn| {
+            let scope = caller.scope(conn)?;
+            let before = find_writable(conn, &scope, id)?;
+            if_match.check(before.version)?;
+            let before_body = body_of(conn, before.clone())?;
+            let title = change.title.unwrap_or_else(|| before.title.clone());
+            let description = change
+                .description
+                .unwrap_or_else(|| before.description.clone());
+            let place = change.place.unwrap_or_else(|| before.place.clone());
+            let organiser = change
+                .organiser_branch_id
+                .unwrap_or(before.organiser_branch_id);
+            let starts_at = change.starts_at.unwrap_or(before_body.starts_at);
+            let ends_at = change.ends_at.unwrap_or(before_body.ends_at);
+            let capacity = change.capacity.unwrap_or(before.capacity);
+            let items = change
+                .plan_item_ids
+                .unwrap_or_else(|| before_body.plan_item_ids.clone());
+            let category = change.category.unwrap_or(before_body.category);
+            let status = change.status.unwrap_or(before_body.status);
+            let fields = Fields {
+                title: &title,
+                description: description.as_deref(),
+                place: place.as_deref(),
+                organiser,
+                starts_at,
+                ends_at,
+                capacity,
+                plan_item_ids: &items,
+            };
+            check(
+                conn,
+                &scope,
+                &fields,
+                organiser != before.organiser_branch_id,
+            )?;
+            if !before_body.status.can_become(status) {
+                return Err(AppError::Conflict(format!(
+                    "an event cannot go from {} to {}",
+                    before_body.status.as_str(),
+                    status.as_str()
+                )));
+            }
+            let updated = diesel::update(
+                events::table
+                    .find(id)
+                    .filter(events::version.eq(before.version)),
+            )
+            .set((
+                events::title.eq(&title),
+                events::description.eq(&description),
+                events::category.eq(category.as_str()),
+                events::organiser_branch_id.eq(organiser),
+                events::place.eq(&place),
+                events::starts_at.eq(starts_at.naive_utc()),
+                events::ends_at.eq(ends_at.naive_utc()),
+                events::status.eq(status.as_str()),
+                events::capacity.eq(capacity),
+                events::search_text.eq(model::search_text(&title, place.as_deref())),
+                events::version.eq(before.version + 1),
+                events::updated_at.eq(db::now()),
+            ))
+            .execute(conn)?;
+            if updated == 0 {
+                return Err(AppError::PreconditionFailed);
+            }
+            model::replace_items(conn, id, &items)?;
+            let after = model::find(conn, id)?;
+            let version = after.version;
+            let body = body_of(conn, after)?;
+            audit::log(
+                conn,
+                caller.user_id,
+                "update",
+                "event",
+                id,
+                Some(&before_body),
+                Some(&body),
+            )?;
+            Ok::<_, AppError>((version, body))
+        })
+    })
+    .await?;
+    Ok(respond(HttpResponse::Ok(), version, body))
+}
+
+/// Delete an event without hours; one with hours is cancelled or completed instead: 409.
+#[utoipa::path(
+    tag = "events",
+    params(("id" = i64, Path, description = "Event id"), ("If-Match" = String, Header, description = "The event's ETag")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "HR and volunteers cannot delete events", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such event organised within the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The event has hours", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No If-Match header", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/events/{id}")]
+pub async fn delete_event(
+    state: web::Data<AppState>,
+    caller: Auth<Writers>,
+    id: web::Path<i64>,
+    if_match: IfMatch,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let caller = caller.0;
+    db::run(&state.pool, move |conn| {
+        db::write_tx(conn, |conn| {
+            let scope = caller.scope(conn)?;
+            let before = find_writable(conn, &scope, id)?;
+            if_match.check(before.version)?;
+            let hours: i64 = hour_entries::table
+                .filter(hour_entries::event_id.eq(id))
+                .count()
+                .get_result(conn)?;
+            if hours > 0 {
+                return Err(AppError::Conflict(
+                    "the event has hours; cancel or complete it instead".into(),
+                ));
+            }
+            let before_body = body_of(conn, before)?;
+            diesel::delete(event_plan_items::table.filter(event_plan_items::event_id.eq(id)))
+                .execute(conn)?;
+            diesel::delete(events::table.find(id)).execute(conn)?;
+            audit::log(
+                conn,
+                caller.user_id,
+                "delete",
+                "event",
+                id,
+                Some(&before_body),
+                audit::NOTHING,
+            )?;
+            Ok::<_, AppError>(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
