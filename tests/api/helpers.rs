@@ -323,6 +323,7 @@ impl TestApp {
                     volunteers::status.eq("active"),
                     volunteers::created_at.eq(db::now()),
                     volunteers::updated_at.eq(db::now()),
+                    volunteers::search_text.eq(format!("志愿者 {username}")),
                 ))
                 .execute(conn)
                 .expect("volunteer");
@@ -432,5 +433,96 @@ impl TestApp {
             .select((audit_log::action, audit_log::actor_id, audit_log::entity_id))
             .load(&mut self.conn())
             .expect("audit rows")
+    }
+}
+
+/// Rows made directly in the database, for tests that need something to act on.
+impl TestApp {
+    pub fn insert_branch(&self, code: &str, parent: Option<i64>) -> i64 {
+        use volunteer_hours::db::schema::branches;
+        let now = db::now();
+        diesel::insert_into(branches::table)
+            .values((
+                branches::code.eq(code),
+                branches::name.eq(format!("测试 {code}")),
+                branches::parent_id.eq(parent),
+                branches::created_at.eq(now),
+                branches::updated_at.eq(now),
+                branches::search_text.eq(code.to_lowercase()),
+            ))
+            .execute(&mut self.conn())
+            .expect("branch");
+        self.branch_id(code)
+    }
+
+    pub fn insert_volunteer(&self, name: &str, branch_id: i64) -> i64 {
+        use volunteer_hours::db::schema::volunteers;
+        let now = db::now();
+        diesel::insert_into(volunteers::table)
+            .values((
+                volunteers::name.eq(name),
+                volunteers::branch_id.eq(branch_id),
+                volunteers::created_at.eq(now),
+                volunteers::updated_at.eq(now),
+                volunteers::search_text.eq(name.to_lowercase()),
+            ))
+            .execute(&mut self.conn())
+            .expect("volunteer");
+        volunteers::table
+            .select(volunteers::id)
+            .order(volunteers::id.desc())
+            .first(&mut self.conn())
+            .expect("volunteer id")
+    }
+
+    /// The id of item `number` of the 2022 plan (seeds it if needed).
+    pub fn plan_item_id(&self, number: i32) -> i64 {
+        use volunteer_hours::db::schema::{plan_items, plans};
+        self.seed();
+        plan_items::table
+            .inner_join(plans::table)
+            .filter(plans::year.eq(2022))
+            .filter(plan_items::number.eq(number))
+            .select(plan_items::id)
+            .first(&mut self.conn())
+            .expect("plan item")
+    }
+
+    /// A planned 2022 event organised by `branch_id`, serving item 8.
+    pub fn insert_event(&self, title: &str, branch_id: i64) -> i64 {
+        use volunteer_hours::db::schema::{event_plan_items, events};
+        let item = self.plan_item_id(8);
+        let now = db::now();
+        let at = |h: u32| {
+            chrono::NaiveDate::from_ymd_opt(2022, 3, 5)
+                .and_then(|d| d.and_hms_opt(h, 0, 0))
+                .expect("time")
+        };
+        diesel::insert_into(events::table)
+            .values((
+                events::title.eq(title),
+                events::category.eq("lei_feng_day"),
+                events::organiser_branch_id.eq(branch_id),
+                events::starts_at.eq(at(1)),
+                events::ends_at.eq(at(4)),
+                events::created_at.eq(now),
+                events::updated_at.eq(now),
+                events::search_text.eq(title.to_lowercase()),
+            ))
+            .execute(&mut self.conn())
+            .expect("event");
+        let id: i64 = events::table
+            .select(events::id)
+            .order(events::id.desc())
+            .first(&mut self.conn())
+            .expect("event id");
+        diesel::insert_into(event_plan_items::table)
+            .values((
+                event_plan_items::event_id.eq(id),
+                event_plan_items::plan_item_id.eq(item),
+            ))
+            .execute(&mut self.conn())
+            .expect("event item");
+        id
     }
 }

@@ -9,7 +9,8 @@ use volunteer_hours::auth::Role;
 use crate::both_backends;
 use crate::helpers::TestApp;
 
-/// Who calls: no token, then each role.
+/// Who calls: no token, then each role. The secretary works for the root branch JGDW, so
+/// everything the fixtures make lies inside its scope.
 const CALLERS: [Option<Role>; 5] = [
     None,
     Some(Role::Admin),
@@ -18,49 +19,218 @@ const CALLERS: [Option<Role>; 5] = [
     Some(Role::Volunteer),
 ];
 
+/// What `{id}` stands for in a row.
+#[derive(Clone, Copy)]
+enum Target {
+    None,
+    User,
+    Plan,
+    Branch,
+    /// A fresh leaf branch for each request (deletes).
+    FreshBranch,
+    Volunteer,
+    FreshVolunteer,
+    Event,
+    FreshEvent,
+}
+
 struct Row {
     method: &'static str,
     path: &'static str,
+    target: Target,
     /// anonymous, admin, secretary, hr, volunteer
     expect: [u16; 5],
 }
 
-const fn row(method: &'static str, path: &'static str, expect: [u16; 5]) -> Row {
+const fn row(method: &'static str, path: &'static str, target: Target, expect: [u16; 5]) -> Row {
     Row {
         method,
         path,
+        target,
         expect,
     }
 }
 
+use Target as T;
+
 const MATRIX: &[Row] = &[
-    row("GET", "/health", [200, 200, 200, 200, 200]),
-    row("GET", "/ready", [200, 200, 200, 200, 200]),
+    row("GET", "/health", T::None, [200, 200, 200, 200, 200]),
+    row("GET", "/ready", T::None, [200, 200, 200, 200, 200]),
     // login and refresh need no token; these bodies carry wrong credentials
-    row("POST", "/api/v1/auth/login", [401, 401, 401, 401, 401]),
-    row("POST", "/api/v1/auth/refresh", [401, 401, 401, 401, 401]),
-    row("POST", "/api/v1/auth/logout", [401, 204, 204, 204, 204]),
-    row("GET", "/api/v1/auth/me", [401, 200, 200, 200, 200]),
+    row(
+        "POST",
+        "/api/v1/auth/login",
+        T::None,
+        [401, 401, 401, 401, 401],
+    ),
+    row(
+        "POST",
+        "/api/v1/auth/refresh",
+        T::None,
+        [401, 401, 401, 401, 401],
+    ),
+    row(
+        "POST",
+        "/api/v1/auth/logout",
+        T::None,
+        [401, 204, 204, 204, 204],
+    ),
+    row("GET", "/api/v1/auth/me", T::None, [401, 200, 200, 200, 200]),
     // a wrong current password: past authentication, refused on content
-    row("POST", "/api/v1/auth/password", [401, 422, 422, 422, 422]),
-    row("GET", "/api/v1/users", [401, 200, 403, 403, 403]),
-    row("POST", "/api/v1/users", [401, 201, 403, 403, 403]),
-    row("GET", "/api/v1/users/{id}", [401, 200, 403, 403, 403]),
-    row("PATCH", "/api/v1/users/{id}", [401, 200, 403, 403, 403]),
+    row(
+        "POST",
+        "/api/v1/auth/password",
+        T::None,
+        [401, 422, 422, 422, 422],
+    ),
+    row("GET", "/api/v1/users", T::None, [401, 200, 403, 403, 403]),
+    row("POST", "/api/v1/users", T::None, [401, 201, 403, 403, 403]),
+    row(
+        "GET",
+        "/api/v1/users/{id}",
+        T::User,
+        [401, 200, 403, 403, 403],
+    ),
+    row(
+        "PATCH",
+        "/api/v1/users/{id}",
+        T::User,
+        [401, 200, 403, 403, 403],
+    ),
+    row("GET", "/api/v1/plans", T::None, [401, 200, 200, 200, 200]),
+    row("POST", "/api/v1/plans", T::None, [401, 201, 403, 403, 403]),
+    row(
+        "GET",
+        "/api/v1/plans/{id}",
+        T::Plan,
+        [401, 200, 200, 200, 200],
+    ),
+    row(
+        "GET",
+        "/api/v1/plan-items",
+        T::None,
+        [401, 200, 200, 200, 200],
+    ),
+    row(
+        "GET",
+        "/api/v1/branches",
+        T::None,
+        [401, 200, 200, 200, 200],
+    ),
+    row(
+        "POST",
+        "/api/v1/branches",
+        T::None,
+        [401, 201, 403, 403, 403],
+    ),
+    row(
+        "GET",
+        "/api/v1/branches/{id}",
+        T::Branch,
+        [401, 200, 200, 200, 200],
+    ),
+    row(
+        "PATCH",
+        "/api/v1/branches/{id}",
+        T::Branch,
+        [401, 200, 403, 403, 403],
+    ),
+    row(
+        "DELETE",
+        "/api/v1/branches/{id}",
+        T::FreshBranch,
+        [401, 204, 403, 403, 403],
+    ),
+    // a volunteer sees only itself: another volunteer is not found
+    row(
+        "GET",
+        "/api/v1/volunteers",
+        T::None,
+        [401, 200, 200, 200, 200],
+    ),
+    row(
+        "POST",
+        "/api/v1/volunteers",
+        T::None,
+        [401, 201, 201, 403, 403],
+    ),
+    row(
+        "GET",
+        "/api/v1/volunteers/{id}",
+        T::Volunteer,
+        [401, 200, 200, 200, 404],
+    ),
+    row(
+        "PATCH",
+        "/api/v1/volunteers/{id}",
+        T::Volunteer,
+        [401, 200, 200, 403, 403],
+    ),
+    row(
+        "DELETE",
+        "/api/v1/volunteers/{id}",
+        T::FreshVolunteer,
+        [401, 204, 204, 403, 403],
+    ),
+    row("GET", "/api/v1/events", T::None, [401, 200, 200, 200, 200]),
+    row("POST", "/api/v1/events", T::None, [401, 201, 201, 403, 403]),
+    row(
+        "GET",
+        "/api/v1/events/{id}",
+        T::Event,
+        [401, 200, 200, 200, 200],
+    ),
+    row(
+        "PATCH",
+        "/api/v1/events/{id}",
+        T::Event,
+        [401, 200, 200, 403, 403],
+    ),
+    row(
+        "DELETE",
+        "/api/v1/events/{id}",
+        T::FreshEvent,
+        [401, 204, 204, 403, 403],
+    ),
 ];
 
-fn body_for(path: &str, caller: Option<Role>) -> Value {
+struct Fixtures {
+    user: i64,
+    plan: i64,
+    branch: i64,
+    volunteer: i64,
+    event: i64,
+    root: i64,
+    item: i64,
+}
+
+fn body_for(path: &str, caller: Option<Role>, f: &Fixtures) -> Value {
+    let who = caller.map_or("anon", |r| r.as_str());
     match path {
         "/api/v1/auth/login" => json!({ "username": "nobody", "password": "not a password" }),
         "/api/v1/auth/refresh" | "/api/v1/auth/logout" => json!({ "refresh_token": "not a token" }),
         "/api/v1/auth/password" => {
             json!({ "current_password": "wrong password", "new_password": "a new long password" })
         }
-        "/api/v1/users" => json!({
-            "username": format!("new.{}", caller.map_or("anon", |r| r.as_str())),
-            "password": "a long enough password", "role": "hr"
-        }),
+        "/api/v1/users" => {
+            json!({ "username": format!("new.{who}"), "password": "a long enough password", "role": "hr" })
+        }
         "/api/v1/users/{id}" => json!({ "disabled": false }),
+        "/api/v1/plans" => json!({
+            "year": 2030, "title": "2030年工作要点", "issuer": "市工信局",
+            "sections": [{ "number": 1, "title": "一", "items": [{ "number": 1, "title": "志愿服务", "body": "" }] }]
+        }),
+        "/api/v1/branches" => {
+            json!({ "code": format!("NEW-{}", who.to_uppercase()), "name": "新支部", "parent_id": f.root })
+        }
+        "/api/v1/branches/{id}" => json!({ "name": "改名的支部" }),
+        "/api/v1/volunteers" => json!({ "name": format!("新志愿者 {who}"), "branch_id": f.root }),
+        "/api/v1/volunteers/{id}" => json!({ "name": "改名的志愿者" }),
+        "/api/v1/events" => json!({
+            "title": "学雷锋志愿服务", "category": "lei_feng_day", "organiser_branch_id": f.root,
+            "starts_at": "2022-03-05T01:00:00Z", "ends_at": "2022-03-05T04:00:00Z", "plan_item_ids": [f.item]
+        }),
+        "/api/v1/events/{id}" => json!({ "title": "改名的活动" }),
         _ => json!({}),
     }
 }
@@ -82,7 +252,26 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
         "every documented endpoint needs a row in the role matrix, and no more"
     );
 
-    let target = app.create_user("matrix.target", Role::Hr);
+    app.seed();
+    let root = app.branch_id("JGDW");
+    let f = Fixtures {
+        user: app.create_user("matrix.target", Role::Hr),
+        plan: {
+            use diesel::prelude::*;
+            use volunteer_hours::db::schema::plans;
+            plans::table
+                .filter(plans::year.eq(2022))
+                .select(plans::id)
+                .first(&mut app.conn())
+                .unwrap()
+        },
+        branch: app.insert_branch("MATRIX", Some(root)),
+        volunteer: app.insert_volunteer("矩阵志愿者", root),
+        event: app.insert_event("矩阵活动", root),
+        root,
+        item: app.plan_item_id(8),
+    };
+    let mut fresh = 0;
     for r in MATRIX {
         for (caller, expected) in CALLERS.iter().zip(r.expect) {
             // a fresh session per request: logout and the like must not spoil the next row
@@ -90,11 +279,26 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
                 Some(role) => Some(app.session(&format!("matrix.{role}"), *role).await.access),
                 None => None,
             };
-            let path = r.path.replace("{id}", &target.to_string());
+            fresh += 1;
+            let id = match r.target {
+                T::None => 0,
+                T::User => f.user,
+                T::Plan => f.plan,
+                T::Branch => f.branch,
+                T::FreshBranch => app.insert_branch(&format!("GONE{fresh}"), Some(root)),
+                T::Volunteer => f.volunteer,
+                T::FreshVolunteer => app.insert_volunteer(&format!("临时 {fresh}"), root),
+                T::Event => f.event,
+                T::FreshEvent => app.insert_event(&format!("临时活动 {fresh}"), root),
+            };
+            let path = r.path.replace("{id}", &id.to_string());
             let method = reqwest::Method::from_bytes(r.method.as_bytes()).unwrap();
             let mut req = app.request(method.clone(), &path, token.as_deref());
             if method != reqwest::Method::GET {
-                req = req.json(&body_for(r.path, *caller)).header("if-match", "*");
+                req = req.header("if-match", "*");
+                if method != reqwest::Method::DELETE {
+                    req = req.json(&body_for(r.path, *caller, &f));
+                }
             }
             let resp = req.send().await.unwrap();
             assert_eq!(
