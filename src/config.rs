@@ -2,6 +2,8 @@
 //! secrets are typed so that they never print.
 
 use std::fmt;
+
+use chrono::Offset;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -50,6 +52,40 @@ pub struct Config {
     pub workers: Option<usize>,
     pub password_hash: HashParams,
     pub auth: AuthConfig,
+    pub hours: HoursConfig,
+}
+
+/// Rules of recording hours.
+#[derive(Debug, Clone)]
+pub struct HoursConfig {
+    /// The organisation's clock: a service date is a calendar day there, and an event's
+    /// plan year is its local year. China keeps no daylight saving: a fixed offset.
+    pub utc_offset: chrono::FixedOffset,
+    /// How far outside an event's window recorded service may start or end.
+    pub window_tolerance: Duration,
+    /// How long an Idempotency-Key and its response are kept.
+    pub idempotency_ttl: Duration,
+    /// After this long, a request holding a key that never finished (the server died) is
+    /// presumed gone and a retry may take the key over.
+    pub idempotency_lease: Duration,
+    /// Cumulative approved hours for 1 to 5 stars.
+    pub star_thresholds_hours: [u32; 5],
+    /// Whether a secretary of a parent branch may review hours of the branches below it
+    /// (never its own submissions). Administrators always may.
+    pub parent_secretary_reviews: bool,
+}
+
+impl Default for HoursConfig {
+    fn default() -> Self {
+        HoursConfig {
+            utc_offset: chrono::FixedOffset::east_opt(8 * 3600).unwrap_or(chrono::Utc.fix()),
+            window_tolerance: Duration::from_secs(60 * 60),
+            idempotency_ttl: Duration::from_secs(24 * 3600),
+            idempotency_lease: Duration::from_secs(60),
+            star_thresholds_hours: [100, 300, 600, 1000, 1500],
+            parent_secretary_reviews: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,6 +173,7 @@ impl Default for Config {
             workers: None,
             password_hash: HashParams::default(),
             auth: AuthConfig::default(),
+            hours: HoursConfig::default(),
         }
     }
 }
@@ -174,6 +211,12 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("LOGIN_LOCKOUT_SECS", "900", "how long the account stays locked (1-86400)"),
     ("LOGIN_RATE_PER_MINUTE", "30", "login and refresh requests per client address per minute (1-10000)"),
     ("LOGIN_RATE_BURST", "10", "burst allowed above that rate (1-10000)"),
+    ("LOCAL_UTC_OFFSET", "+08:00", "the organisation's clock: service dates are its calendar days (e.g. +08:00)"),
+    ("HOURS_WINDOW_TOLERANCE_MINUTES", "60", "how far outside an event's window service may start or end (0-1440)"),
+    ("IDEMPOTENCY_TTL_HOURS", "24", "how long Idempotency-Keys and their responses are kept (24-720)"),
+    ("IDEMPOTENCY_LEASE_SECS", "60", "after this, a key whose request never finished may be taken over by a retry (5-3600)"),
+    ("STAR_THRESHOLDS_HOURS", "100,300,600,1000,1500", "approved hours for 1 to 5 stars, ascending"),
+    ("PARENT_SECRETARY_REVIEWS", "false", "let secretaries of parent branches review hours of the branches below (never their own submissions)"),
     ("TRUSTED_PROXIES", "(none)", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed"),
 ];
 
@@ -271,6 +314,7 @@ impl Config {
             config.password_hash.parallelism = n as u32;
         }
         read_auth(&get, &mut config.auth, &mut errors);
+        read_hours(&get, &mut config.hours, &mut errors);
         // argon2 needs at least 8 KiB per lane
         if config.password_hash.memory_kib < 8 * config.password_hash.parallelism {
             errors.push(
@@ -284,6 +328,63 @@ impl Config {
             Err(ConfigError(errors))
         }
     }
+}
+
+fn read_hours(
+    get: &impl Fn(&str) -> Option<String>,
+    hours: &mut HoursConfig,
+    errors: &mut Vec<String>,
+) {
+    if let Some(v) = get("LOCAL_UTC_OFFSET") {
+        match parse_offset(v.trim()) {
+            Some(o) => hours.utc_offset = o,
+            None => errors.push(format!(
+                "LOCAL_UTC_OFFSET `{v}` must look like +08:00 or -05:30"
+            )),
+        }
+    }
+    if let Some(n) = number(get, "HOURS_WINDOW_TOLERANCE_MINUTES", 0, 1440, errors) {
+        hours.window_tolerance = Duration::from_secs(n * 60);
+    }
+    if let Some(n) = number(get, "IDEMPOTENCY_TTL_HOURS", 24, 720, errors) {
+        hours.idempotency_ttl = Duration::from_secs(n * 3600);
+    }
+    if let Some(n) = number(get, "IDEMPOTENCY_LEASE_SECS", 5, 3600, errors) {
+        hours.idempotency_lease = Duration::from_secs(n);
+    }
+    if let Some(v) = get("STAR_THRESHOLDS_HOURS") {
+        let parsed: Vec<u32> = v.split(',').filter_map(|p| p.trim().parse().ok()).collect();
+        match <[u32; 5]>::try_from(parsed) {
+            Ok(t) if t.windows(2).all(|w| w[0] < w[1]) && t[0] > 0 => {
+                hours.star_thresholds_hours = t
+            }
+            _ => errors.push(format!(
+                "STAR_THRESHOLDS_HOURS `{v}` must be five ascending whole numbers of hours"
+            )),
+        }
+    }
+    if let Some(v) = get("PARENT_SECRETARY_REVIEWS") {
+        match parse_bool(&v) {
+            Some(b) => hours.parent_secretary_reviews = b,
+            None => errors.push(format!(
+                "PARENT_SECRETARY_REVIEWS `{v}` must be true or false"
+            )),
+        }
+    }
+}
+
+fn parse_offset(v: &str) -> Option<chrono::FixedOffset> {
+    let (sign, rest) = match v.as_bytes().first()? {
+        b'+' => (1, &v[1..]),
+        b'-' => (-1, &v[1..]),
+        _ => return None,
+    };
+    let (h, m) = rest.split_once(':')?;
+    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
+    if !(0..=14).contains(&h) || !(0..60).contains(&m) {
+        return None;
+    }
+    chrono::FixedOffset::east_opt(sign * (h * 3600 + m * 60))
 }
 
 fn read_auth(
@@ -538,6 +639,23 @@ mod tests {
         let c = from(&[("TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1")]).unwrap();
         assert_eq!(c.auth.trusted_proxies.len(), 2);
         assert!(from(&[("TRUSTED_PROXIES", "proxy.local")]).is_err());
+    }
+
+    #[test]
+    fn hours_settings() {
+        let c = from(&[
+            ("LOCAL_UTC_OFFSET", "-05:30"),
+            ("STAR_THRESHOLDS_HOURS", "10, 20, 30, 40, 50"),
+        ])
+        .unwrap();
+        assert_eq!(c.hours.utc_offset.local_minus_utc(), -(5 * 3600 + 30 * 60));
+        assert_eq!(c.hours.star_thresholds_hours, [10, 20, 30, 40, 50]);
+        assert!(from(&[("LOCAL_UTC_OFFSET", "Asia/Shanghai")]).is_err());
+        assert!(from(&[("STAR_THRESHOLDS_HOURS", "300,100,600,1000,1500")]).is_err());
+        assert_eq!(
+            from(&[]).unwrap().hours.utc_offset.local_minus_utc(),
+            8 * 3600
+        );
     }
 
     #[test]

@@ -94,7 +94,7 @@ fn strip_position(e: &serde_json::Error) -> String {
     }
 }
 
-fn json_pointer(path: &serde_path_to_error::Path) -> String {
+pub fn json_pointer(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     let mut out = String::new();
     for segment in path.iter() {
