@@ -13,6 +13,7 @@ pub mod events;
 pub mod health;
 pub mod hours;
 pub mod http;
+pub mod idempotency;
 pub mod openapi;
 pub mod plans;
 pub mod seed;
@@ -101,7 +102,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(branches::routes)
             .configure(volunteers::routes)
             .configure(events::routes)
-            .configure(plans::routes),
+            .configure(plans::routes)
+            .configure(hours::routes)
+            .configure(audit::routes),
     );
 }
 

@@ -35,6 +35,11 @@ Objects outside the caller's scope answer 404."),
         (name = "events", description = "Events volunteers serve at, each tied to items of the \
 plan of its year. Everyone reads them; administrators and the organising branch's secretaries \
 change them."),
+        (name = "hours", description = "Hours served. Secretaries submit rosters right after an \
+event (with an Idempotency-Key, so retries on a bad network never double-count); \
+administrators review; approved entries are locked and changed only by corrections, which are \
+reviewed too. Every change is in the entry's history."),
+        (name = "audit", description = "The append-only audit trail (administrators)."),
         (name = "users", description = "Accounts and their roles (administrators only). Roles: \
 `admin` (everything), `secretary` (its branch and sub-branches), `hr` (reads everything, exports \
 totals, writes nothing), `volunteer` (its own record)."),

@@ -1,5 +1,11 @@
 //! The append-only audit trail: who changed what, when, and why.
 
+pub mod handlers;
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(handlers::list_audit);
+}
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -51,6 +57,34 @@ pub fn log<B: serde::Serialize, A: serde::Serialize>(
             before_json: json(before.and_then(|b| serde_json::to_string(b).ok())),
             after_json: json(after.and_then(|a| serde_json::to_string(a).ok())),
             reason: None,
+            request_id: None,
+        },
+    )
+}
+
+/// `log` with a reason (reviews, corrections).
+#[allow(clippy::too_many_arguments)]
+pub fn log_with_reason<B: serde::Serialize, A: serde::Serialize>(
+    conn: &mut DbConn,
+    actor: i64,
+    action: &str,
+    entity: &str,
+    id: i64,
+    before: Option<&B>,
+    after: Option<&A>,
+    reason: Option<&str>,
+) -> QueryResult<()> {
+    record(
+        conn,
+        &NewAudit {
+            occurred_at: crate::db::now(),
+            actor_id: Some(actor),
+            action,
+            entity,
+            entity_id: Some(id),
+            before_json: before.and_then(|b| serde_json::to_string(b).ok()),
+            after_json: after.and_then(|a| serde_json::to_string(a).ok()),
+            reason,
             request_id: None,
         },
     )

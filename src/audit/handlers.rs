@@ -1,0 +1,196 @@
+//! Reading the audit trail (administrators).
+
+use actix_web::{get, web, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::{AdminOnly, Auth};
+use crate::db;
+use crate::db::schema::audit_log;
+use crate::error::{AppResult, Problem};
+use crate::http::{paging, Page};
+use crate::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditItem {
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    /// `null`: the system itself (seeding, the command line).
+    pub actor_id: Option<i64>,
+    #[schema(example = "approve")]
+    pub action: String,
+    #[schema(example = "hour_entry")]
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub reason: Option<String>,
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Page size, 1-200 (default 50).
+    pub limit: Option<u32>,
+    /// 1-based page number (default 1).
+    pub page: Option<u32>,
+    pub actor_id: Option<i64>,
+    /// e.g. `hour_entry`, `volunteer`, `event`, `branch`, `user`, `plan`.
+    pub entity: Option<String>,
+    pub entity_id: Option<i64>,
+    /// On or after this UTC day.
+    pub from: Option<NaiveDate>,
+    /// On or before this UTC day.
+    pub to: Option<NaiveDate>,
+}
+
+pub type Row = (
+    i64,
+    chrono::NaiveDateTime,
+    Option<i64>,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+pub const COLUMNS: (
+    audit_log::id,
+    audit_log::occurred_at,
+    audit_log::actor_id,
+    audit_log::action,
+    audit_log::entity,
+    audit_log::entity_id,
+    audit_log::before_json,
+    audit_log::after_json,
+    audit_log::reason,
+    audit_log::request_id,
+) = (
+    audit_log::id,
+    audit_log::occurred_at,
+    audit_log::actor_id,
+    audit_log::action,
+    audit_log::entity,
+    audit_log::entity_id,
+    audit_log::before_json,
+    audit_log::after_json,
+    audit_log::reason,
+    audit_log::request_id,
+);
+
+impl From<Row> for AuditItem {
+    fn from(
+        (id, at, actor_id, action, entity, entity_id, before, after, reason, request_id): Row,
+    ) -> Self {
+        let parse = |s: Option<String>| s.and_then(|t| serde_json::from_str(&t).ok());
+        AuditItem {
+            id,
+            occurred_at: at.and_utc(),
+            actor_id,
+            action,
+            entity,
+            entity_id,
+            before: parse(before),
+            after: parse(after),
+            reason,
+            request_id,
+        }
+    }
+}
+
+/// The audit trail, newest first.
+#[utoipa::path(
+    tag = "audit",
+    params(AuditQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of audit rows", body = Page<AuditItem>),
+        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/audit")]
+pub async fn list_audit(
+    state: web::Data<AppState>,
+    _caller: Auth<AdminOnly>,
+    query: web::Query<AuditQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let (limit, offset, page) = paging(q.limit, q.page)?;
+    let body = db::run(&state.pool, move |conn| {
+        let filtered = || {
+            let mut f = audit_log::table.into_boxed();
+            if let Some(a) = q.actor_id {
+                f = f.filter(audit_log::actor_id.eq(a));
+            }
+            if let Some(e) = q.entity.clone() {
+                f = f.filter(audit_log::entity.eq(e));
+            }
+            if let Some(id) = q.entity_id {
+                f = f.filter(audit_log::entity_id.eq(id));
+            }
+            if let Some(from) = q.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
+                f = f.filter(audit_log::occurred_at.ge(from));
+            }
+            if let Some(to) =
+                q.to.and_then(|d| d.succ_opt())
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+            {
+                f = f.filter(audit_log::occurred_at.lt(to));
+            }
+            f
+        };
+        let total: i64 = filtered().count().get_result(conn)?;
+        let rows: Vec<Row> = filtered()
+            .order(audit_log::id.desc())
+            .limit(i64::from(limit))
+            .offset(offset)
+            .select(COLUMNS)
+            .load(conn)?;
+        let parse = |s: Option<String>| s.and_then(|t| serde_json::from_str(&t).ok());
+        let items = rows
+            .into_iter()
+            .map(
+                |(
+                    id,
+                    at,
+                    actor_id,
+                    action,
+                    entity,
+                    entity_id,
+                    before,
+                    after,
+                    reason,
+                    request_id,
+                )| AuditItem {
+                    id,
+                    occurred_at: at.and_utc(),
+                    actor_id,
+                    action,
+                    entity,
+                    entity_id,
+                    before: parse(before),
+                    after: parse(after),
+                    reason,
+                    request_id,
+                },
+            )
+            .collect();
+        Ok(Page {
+            items,
+            total,
+            page,
+            limit,
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(body))
+}

@@ -1,0 +1,314 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::model::HourRow;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HourStatus {
+    /// Awaiting review; the submitter may still edit or withdraw it.
+    Submitted,
+    /// Counted in totals; locked: change it with a correction.
+    Approved,
+    Rejected,
+    Withdrawn,
+}
+
+impl HourStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HourStatus::Submitted => "submitted",
+            HourStatus::Approved => "approved",
+            HourStatus::Rejected => "rejected",
+            HourStatus::Withdrawn => "withdrawn",
+        }
+    }
+    pub fn parse(s: &str) -> HourStatus {
+        match s {
+            "approved" => HourStatus::Approved,
+            "rejected" => HourStatus::Rejected,
+            "withdrawn" => HourStatus::Withdrawn,
+            _ => HourStatus::Submitted,
+        }
+    }
+}
+
+/// Service one volunteer did at one event on one day. Travel time is not service time.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HourEntryResponse {
+    #[schema(example = 301)]
+    pub id: i64,
+    pub volunteer_id: i64,
+    pub event_id: i64,
+    /// The volunteer's branch when the service was recorded; moving the volunteer later does
+    /// not move the hours.
+    pub branch_id: i64,
+    /// Whole minutes; negative only on a correction that takes time off.
+    #[schema(example = 180)]
+    pub minutes: i32,
+    /// The calendar day of the service, in the organisation's time zone.
+    #[schema(example = "2022-03-05")]
+    pub service_date: NaiveDate,
+    pub started_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    #[schema(example = "引导员")]
+    pub role: Option<String>,
+    pub note: Option<String>,
+    pub status: HourStatus,
+    /// Set on a correction: the approved entry it corrects.
+    pub corrects_id: Option<i64>,
+    pub submitted_by: Option<i64>,
+    pub reviewed_by: Option<i64>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    /// Why it was rejected.
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<HourRow> for HourEntryResponse {
+    fn from(r: HourRow) -> Self {
+        let HourRow {
+            id,
+            volunteer_id,
+            event_id,
+            branch_id,
+            minutes,
+            service_date,
+            started_at,
+            ended_at,
+            role,
+            note,
+            status,
+            corrects_id,
+            submitted_by,
+            reviewed_by,
+            reviewed_at,
+            reason,
+            version: _,
+            created_at,
+            updated_at,
+        } = r;
+        HourEntryResponse {
+            id,
+            volunteer_id,
+            event_id,
+            branch_id,
+            minutes,
+            service_date,
+            started_at: started_at.map(|t| t.and_utc()),
+            ended_at: ended_at.map(|t| t.and_utc()),
+            role,
+            note,
+            status: HourStatus::parse(&status),
+            corrects_id,
+            submitted_by,
+            reviewed_by,
+            reviewed_at: reviewed_at.map(|t| t.and_utc()),
+            reason,
+            created_at: created_at.and_utc(),
+            updated_at: updated_at.and_utc(),
+        }
+    }
+}
+
+/// One volunteer's service: `minutes`, or `started_at` and `ended_at` (both, to the
+/// minute; if `minutes` is given too it must agree). Only time actually serving counts:
+/// travel to and from the event does not.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EntryInput {
+    #[schema(example = 31)]
+    pub volunteer_id: i64,
+    #[schema(example = 180, minimum = 1, maximum = 1440)]
+    pub minutes: Option<i32>,
+    /// Defaults to the day service started, or the event's first day.
+    pub service_date: Option<NaiveDate>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    #[schema(example = "引导员", max_length = 50)]
+    pub role: Option<String>,
+    #[schema(max_length = 500)]
+    pub note: Option<String>,
+}
+
+/// Up to 500 entries, written all or none.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Roster {
+    pub entries: Vec<EntryInput>,
+}
+
+/// The body of a submission: a roster, or a single entry.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum Submission {
+    Roster(Roster),
+    Entry(EntryInput),
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmissionResponse {
+    pub event_id: i64,
+    /// In the order submitted.
+    pub entries: Vec<HourEntryResponse>,
+}
+
+/// A change to a submitted (not yet reviewed) entry; absent fields stay.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateEntry {
+    #[schema(minimum = 1, maximum = 1440)]
+    pub minutes: Option<i32>,
+    pub service_date: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub started_at: Option<Option<DateTime<Utc>>>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub ended_at: Option<Option<DateTime<Utc>>>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub role: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub note: Option<Option<String>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rejection {
+    #[schema(example = "与活动时间不符", min_length = 1, max_length = 500)]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewAction {
+    Approve,
+    Reject,
+}
+
+/// Review many entries at once: all succeed or none changes.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkReview {
+    pub action: ReviewAction,
+    /// 1 to 500 entry ids.
+    #[schema(example = json!([301, 302]))]
+    pub ids: Vec<i64>,
+    /// Required to reject.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewResponse {
+    pub entries: Vec<HourEntryResponse>,
+}
+
+/// Signed minutes added to an approved entry, with the reason; reviewed like any entry.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionInput {
+    /// Non-zero, -1440 to 1440: negative takes time off.
+    #[schema(example = -30)]
+    pub minutes: i32,
+    #[schema(
+        example = "签到表记录有误，实际服务两个半小时",
+        min_length = 1,
+        max_length = 500
+    )]
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HourQuery {
+    /// Page size, 1-200 (default 50).
+    pub limit: Option<u32>,
+    /// 1-based page number (default 1).
+    pub page: Option<u32>,
+    /// Served in this branch or one below it.
+    pub branch_id: Option<i64>,
+    pub volunteer_id: Option<i64>,
+    pub event_id: Option<i64>,
+    /// At events serving this plan item.
+    pub plan_item_id: Option<i64>,
+    pub status: Option<HourStatus>,
+    /// Service on or after this day.
+    pub from: Option<NaiveDate>,
+    /// Service on or before this day.
+    pub to: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyHours {
+    pub volunteer_id: i64,
+    /// Approved minutes, corrections netted.
+    #[schema(example = 6300)]
+    pub approved_minutes: i64,
+    /// The same in hours, two decimals, computed from minutes.
+    #[schema(example = "105.00")]
+    pub approved_hours: String,
+    /// 0 to 5 stars by cumulative approved hours.
+    #[schema(example = 1)]
+    pub star_level: u8,
+    /// Hours needed for each star, 1 to 5.
+    #[schema(example = json!([100, 300, 600, 1000, 1500]))]
+    pub star_thresholds_hours: [u32; 5],
+    pub entries: crate::http::Page<HourEntryResponse>,
+}
+
+/// Minutes as hours with two decimals, without floating point.
+pub fn hours_text(minutes: i64) -> String {
+    let sign = if minutes < 0 { "-" } else { "" };
+    let m = minutes.unsigned_abs();
+    // hundredths of an hour, rounded half up: m / 60 * 100
+    let hundredths = (m * 100 + 30) / 60;
+    format!("{sign}{}.{:02}", hundredths / 100, hundredths % 100)
+}
+
+/// Stars for cumulative approved hours.
+pub fn star_level(minutes: i64, thresholds: &[u32; 5]) -> u8 {
+    thresholds
+        .iter()
+        .filter(|t| minutes >= i64::from(**t) * 60)
+        .count() as u8
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page size, 1-200 (default 50).
+    pub limit: Option<u32>,
+    /// 1-based page number (default 1).
+    pub page: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_from_minutes() {
+        assert_eq!(hours_text(0), "0.00");
+        assert_eq!(hours_text(90), "1.50");
+        assert_eq!(hours_text(100), "1.67");
+        assert_eq!(hours_text(1), "0.02");
+        assert_eq!(hours_text(-30), "-0.50");
+        assert_eq!(hours_text(6000), "100.00");
+    }
+
+    #[test]
+    fn stars() {
+        let t = [100, 300, 600, 1000, 1500];
+        assert_eq!(star_level(0, &t), 0);
+        assert_eq!(star_level(100 * 60 - 1, &t), 0);
+        assert_eq!(star_level(100 * 60, &t), 1);
+        assert_eq!(star_level(1500 * 60, &t), 5);
+    }
+}
