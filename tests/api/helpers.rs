@@ -526,3 +526,40 @@ impl TestApp {
         id
     }
 }
+
+impl TestApp {
+    /// An entry of 60 minutes on 2022-03-05 for a new volunteer at a new event (both in
+    /// JGDW), with `status`; approved and rejected ones carry a review time.
+    pub fn insert_entry(&self, status: &str) -> i64 {
+        use volunteer_hours::db::schema::hour_entries;
+        self.seed();
+        let root = self.branch_id("JGDW");
+        let n: u64 = rand::random();
+        let volunteer = self.insert_volunteer(&format!("服务者 {n}"), root);
+        let event = self.insert_event(&format!("活动 {n}"), root);
+        let now = db::now();
+        let reviewed = (status == "approved" || status == "rejected").then_some(now);
+        let reason = (status == "rejected").then_some("不符");
+        diesel::insert_into(hour_entries::table)
+            .values((
+                hour_entries::volunteer_id.eq(volunteer),
+                hour_entries::event_id.eq(event),
+                hour_entries::branch_id.eq(root),
+                hour_entries::minutes.eq(60),
+                hour_entries::service_date
+                    .eq(chrono::NaiveDate::from_ymd_opt(2022, 3, 5).expect("date")),
+                hour_entries::status.eq(status),
+                hour_entries::reviewed_at.eq(reviewed),
+                hour_entries::reason.eq(reason),
+                hour_entries::created_at.eq(now),
+                hour_entries::updated_at.eq(now),
+            ))
+            .execute(&mut self.conn())
+            .expect("entry");
+        hour_entries::table
+            .select(hour_entries::id)
+            .order(hour_entries::id.desc())
+            .first(&mut self.conn())
+            .expect("entry id")
+    }
+}

@@ -32,6 +32,11 @@ enum Target {
     FreshVolunteer,
     Event,
     FreshEvent,
+    /// An hour entry of the fixture volunteer.
+    Entry,
+    /// A fresh entry awaiting review, submitted by nobody in particular.
+    FreshEntry,
+    FreshApprovedEntry,
 }
 
 struct Row {
@@ -192,6 +197,72 @@ const MATRIX: &[Row] = &[
         T::FreshEvent,
         [401, 204, 204, 403, 403],
     ),
+    row(
+        "POST",
+        "/api/v1/events/{id}/hours",
+        T::FreshEvent,
+        [401, 201, 201, 403, 403],
+    ),
+    row("GET", "/api/v1/hours", T::None, [401, 200, 200, 200, 200]),
+    // ids that do not exist: refused on content once the role may review at all
+    row(
+        "POST",
+        "/api/v1/hours/review",
+        T::None,
+        [401, 422, 422, 403, 403],
+    ),
+    row(
+        "GET",
+        "/api/v1/hours/{id}",
+        T::Entry,
+        [401, 200, 200, 200, 404],
+    ),
+    // only administrators review unless PARENT_SECRETARY_REVIEWS is on
+    row(
+        "POST",
+        "/api/v1/hours/{id}/approve",
+        T::FreshEntry,
+        [401, 200, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/api/v1/hours/{id}/reject",
+        T::FreshEntry,
+        [401, 200, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/api/v1/hours/{id}/corrections",
+        T::FreshApprovedEntry,
+        [401, 201, 201, 403, 403],
+    ),
+    // only the submitter (or an administrator) edits or withdraws
+    row(
+        "PATCH",
+        "/api/v1/hours/{id}",
+        T::FreshEntry,
+        [401, 200, 403, 403, 403],
+    ),
+    row(
+        "DELETE",
+        "/api/v1/hours/{id}",
+        T::FreshEntry,
+        [401, 204, 403, 403, 403],
+    ),
+    row(
+        "GET",
+        "/api/v1/hours/{id}/history",
+        T::Entry,
+        [401, 200, 200, 200, 404],
+    ),
+    // only an account linked to a volunteer has a record of its own
+    row(
+        "GET",
+        "/api/v1/me/hours",
+        T::None,
+        [401, 404, 404, 404, 200],
+    ),
+    row("GET", "/api/v1/audit", T::None, [401, 200, 403, 403, 403]),
 ];
 
 struct Fixtures {
@@ -202,6 +273,7 @@ struct Fixtures {
     event: i64,
     root: i64,
     item: i64,
+    entry: i64,
 }
 
 fn body_for(path: &str, caller: Option<Role>, f: &Fixtures) -> Value {
@@ -231,6 +303,13 @@ fn body_for(path: &str, caller: Option<Role>, f: &Fixtures) -> Value {
             "starts_at": "2022-03-05T01:00:00Z", "ends_at": "2022-03-05T04:00:00Z", "plan_item_ids": [f.item]
         }),
         "/api/v1/events/{id}" => json!({ "title": "改名的活动" }),
+        "/api/v1/events/{id}/hours" => {
+            json!({ "entries": [{ "volunteer_id": f.volunteer, "minutes": 60 }] })
+        }
+        "/api/v1/hours/review" => json!({ "action": "approve", "ids": [999_999] }),
+        "/api/v1/hours/{id}/reject" => json!({ "reason": "与签到表不符" }),
+        "/api/v1/hours/{id}/corrections" => json!({ "minutes": -10, "reason": "多记了十分钟" }),
+        "/api/v1/hours/{id}" => json!({ "note": "改了备注" }),
         _ => json!({}),
     }
 }
@@ -270,6 +349,11 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
         event: app.insert_event("矩阵活动", root),
         root,
         item: app.plan_item_id(8),
+        entry: 0,
+    };
+    let f = Fixtures {
+        entry: app.insert_entry("submitted"),
+        ..f
     };
     let mut fresh = 0;
     for r in MATRIX {
@@ -290,12 +374,18 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
                 T::FreshVolunteer => app.insert_volunteer(&format!("临时 {fresh}"), root),
                 T::Event => f.event,
                 T::FreshEvent => app.insert_event(&format!("临时活动 {fresh}"), root),
+                T::Entry => f.entry,
+                T::FreshEntry => app.insert_entry("submitted"),
+                T::FreshApprovedEntry => app.insert_entry("approved"),
             };
             let path = r.path.replace("{id}", &id.to_string());
             let method = reqwest::Method::from_bytes(r.method.as_bytes()).unwrap();
             let mut req = app.request(method.clone(), &path, token.as_deref());
             if method != reqwest::Method::GET {
-                req = req.header("if-match", "*");
+                req = req
+                    .header("if-match", "*")
+                    .header("idempotency-key", format!("matrix-{fresh}"))
+                    .header("idempotency-key", format!("matrix-{fresh}"));
                 if method != reqwest::Method::DELETE {
                     req = req.json(&body_for(r.path, *caller, &f));
                 }
