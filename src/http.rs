@@ -190,13 +190,21 @@ impl AppError {
     }
 }
 
+tokio::task_local! {
+    /// The id of the request being served, for audit rows written on its behalf.
+    pub static REQUEST_ID: String;
+}
+
 /// Echoes the request id (also in every log line of the request) as `X-Request-Id`.
 pub async fn request_id_header(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let id = req.extensions().get::<RequestId>().map(|id| id.to_string());
-    let mut res = next.call(req).await?;
+    let mut res = match id.clone() {
+        Some(id) => REQUEST_ID.scope(id, next.call(req)).await?,
+        None => next.call(req).await?,
+    };
     if let Some(id) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {
         res.headers_mut()
             .insert(header::HeaderName::from_static("x-request-id"), id);

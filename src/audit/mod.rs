@@ -24,13 +24,31 @@ pub struct NewAudit<'a> {
     pub before_json: Option<String>,
     pub after_json: Option<String>,
     pub reason: Option<&'a str>,
+    /// Taken from the request being served when `None`.
+    #[diesel(skip_insertion)]
     pub request_id: Option<&'a str>,
+}
+
+thread_local! {
+    /// The id of the HTTP request whose database work runs on this thread (set by
+    /// `db::run`), so that every audit row names the request that caused it.
+    static REQUEST_ID: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with `id` as the current request id of this thread.
+pub fn with_request_id<T>(id: Option<String>, f: impl FnOnce() -> T) -> T {
+    REQUEST_ID.with(|c| *c.borrow_mut() = id);
+    let out = f();
+    REQUEST_ID.with(|c| *c.borrow_mut() = None);
+    out
 }
 
 /// Records one audit row; call it inside the transaction of the change it describes.
 pub fn record(conn: &mut DbConn, row: &NewAudit<'_>) -> QueryResult<()> {
+    let current = REQUEST_ID.with(|c| c.borrow().clone());
+    let request_id = row.request_id.map(str::to_owned).or(current);
     diesel::insert_into(audit_log::table)
-        .values(row)
+        .values((row, audit_log::request_id.eq(request_id)))
         .execute(conn)
         .map(|_| ())
 }

@@ -52,9 +52,12 @@ where
     T: Send + 'static,
 {
     let pool = pool.clone();
+    let request_id = crate::http::REQUEST_ID.try_with(Clone::clone).ok();
     actix_web::web::block(move || {
-        let mut conn = pool.get()?;
-        f(&mut conn)
+        crate::audit::with_request_id(request_id, || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
     })
     .await?
 }

@@ -281,7 +281,30 @@ async fn unknown_and_malformed_ids(app: TestApp) {
     .await;
 }
 
+async fn audit_rows_name_the_request_that_caused_them(app: TestApp) {
+    use volunteer_hours::db::schema::audit_log;
+    let admin = app.login_as(Role::Admin).await;
+    let resp = app
+        .post_as(
+            "/api/v1/users",
+            Some(&admin.access),
+            &json!({ "username": "traced", "password": "a long enough password", "role": "hr" }),
+        )
+        .await;
+    assert_eq!(resp.status(), 201);
+    let request_id = resp.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let id = resp.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let stored: Option<String> = audit_log::table
+        .filter(audit_log::entity.eq("user"))
+        .filter(audit_log::entity_id.eq(id))
+        .select(audit_log::request_id)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(stored.as_deref(), Some(request_id.as_str()));
+}
+
 both_backends!(
+    audit_rows_name_the_request_that_caused_them,
     an_admin_creates_reads_and_updates_an_account,
     bad_accounts_are_refused_whole_and_change_nothing,
     administrators_cannot_lock_themselves_out,
