@@ -60,6 +60,17 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
+/// A JSON value already read, as `T`; errors located by pointer as for a body.
+pub fn from_value<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, AppError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let pointer = json_pointer(e.path());
+        AppError::Validation(vec![FieldError::new(
+            pointer,
+            strip_position(&e.into_inner()),
+        )])
+    })
+}
+
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     // Every body of this API is an object; serde would also accept a struct as an array.
     match bytes.iter().find(|b| !b.is_ascii_whitespace()) {

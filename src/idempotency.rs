@@ -53,6 +53,7 @@ pub struct Lease {
 pub struct Stored {
     pub status: u16,
     pub location: Option<String>,
+    pub etag: Option<String>,
     pub body: String,
 }
 
@@ -63,6 +64,9 @@ impl Stored {
         b.content_type("application/json");
         if let Some(l) = &self.location {
             b.insert_header((header::LOCATION, l.clone()));
+        }
+        if let Some(e) = &self.etag {
+            b.insert_header((header::ETAG, e.clone()));
         }
         if replayed {
             b.insert_header(("idempotent-replayed", "true"));
@@ -141,11 +145,16 @@ pub fn claim(
                 "/header/idempotency-key",
                 "this Idempotency-Key was used for a different request; use a new key for a new submission",
             )),
-            Some((_, _, state, _, Some(status), headers, body)) if state == "completed" => Ok(Claim::Replay(Stored {
-                status: status as u16,
-                location: headers.and_then(|h| serde_json::from_str::<serde_json::Value>(&h).ok()).and_then(|v| v["location"].as_str().map(str::to_owned)),
-                body: body.unwrap_or_default(),
-            })),
+            Some((_, _, state, _, Some(status), headers, body)) if state == "completed" => {
+                let headers: serde_json::Value = headers.and_then(|h| serde_json::from_str(&h).ok()).unwrap_or_default();
+                let header = |name: &str| headers[name].as_str().map(str::to_owned);
+                Ok(Claim::Replay(Stored {
+                    status: status as u16,
+                    location: header("location"),
+                    etag: header("etag"),
+                    body: body.unwrap_or_default(),
+                }))
+            }
             Some((id, _, _, created_at, ..)) if created_at + lease < now => {
                 // the first request died without finishing: take its claim over
                 diesel::update(idempotency_keys::table.find(id)).set(idempotency_keys::created_at.eq(now)).execute(conn)?;
@@ -164,7 +173,8 @@ fn in_progress() -> AppError {
 
 /// Stores the response under the key; call inside the transaction that does the work.
 pub fn complete(conn: &mut DbConn, lease: &Lease, stored: &Stored) -> QueryResult<()> {
-    let headers = serde_json::json!({ "location": stored.location }).to_string();
+    let headers =
+        serde_json::json!({ "location": stored.location, "etag": stored.etag }).to_string();
     diesel::update(idempotency_keys::table.find(lease.id))
         .set((
             idempotency_keys::state.eq("completed"),
@@ -191,4 +201,70 @@ pub async fn release(pool: &Pool, lease: Lease) {
     if let Err(e) = result {
         tracing::warn!(error = %e, "could not release an idempotency key; it lapses with its lease");
     }
+}
+
+/// Runs `work` in one write transaction, once per Idempotency-Key when the request carries
+/// one: a retry is answered from the stored response. `work` ends with [`finish`], which
+/// stores the response in the same transaction.
+pub async fn once<F>(
+    state: &crate::AppState,
+    req: &HttpRequest,
+    user_id: i64,
+    key: Option<String>,
+    body: &serde_json::Value,
+    work: F,
+) -> AppResult<HttpResponse>
+where
+    F: FnOnce(&mut DbConn, Option<&Lease>) -> AppResult<Stored> + Send + 'static,
+{
+    let Some(key) = key else {
+        let stored = db::run(&state.pool, move |conn| {
+            db::write_tx(conn, |conn| work(conn, None))
+        })
+        .await?;
+        return Ok(stored.response(false));
+    };
+    let hash = request_hash("POST", req.path(), body);
+    let (path, cfg) = (req.path().to_owned(), state.config.hours.clone());
+    let claimed = db::run(&state.pool, move |conn| {
+        claim(conn, user_id, &key, "POST", &path, &hash, &cfg)
+    })
+    .await?;
+    let lease = match claimed {
+        Claim::Replay(stored) => return Ok(stored.response(true)),
+        Claim::Fresh(lease) => lease,
+    };
+    let lease_id = lease.id;
+    let result = db::run(&state.pool, move |conn| {
+        db::write_tx(conn, |conn| work(conn, Some(&Lease { id: lease_id })))
+    })
+    .await;
+    match result {
+        Ok(stored) => Ok(stored.response(false)),
+        Err(e) => {
+            release(&state.pool, lease).await;
+            Err(e)
+        }
+    }
+}
+
+/// The response of a creating request, stored under its key (if any) in the current
+/// transaction.
+pub fn finish<T: serde::Serialize>(
+    conn: &mut DbConn,
+    lease: Option<&Lease>,
+    location: String,
+    etag: Option<String>,
+    body: &T,
+) -> AppResult<Stored> {
+    let stored = Stored {
+        status: 201,
+        location: Some(location),
+        etag,
+        body: serde_json::to_string(body).map_err(|e| AppError::internal(e.to_string()))?,
+    };
+    if let Some(lease) = lease {
+        complete(conn, lease, &stored)?;
+    }
+    Ok(stored)
 }

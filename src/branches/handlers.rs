@@ -1,7 +1,7 @@
 //! The branch tree: everyone reads it, administrators change it.
 
 use actix_web::http::header;
-use actix_web::{delete, get, patch, post, web, HttpResponse, HttpResponseBuilder};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse, HttpResponseBuilder};
 use diesel::prelude::*;
 
 use super::dto::{BranchQuery, BranchResponse, CreateBranch, UpdateBranch};
@@ -132,6 +132,7 @@ fn check_parent(
 #[utoipa::path(
     tag = "branches",
     request_body = CreateBranch,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key is answered from the first request, and creates nothing")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = BranchResponse,
@@ -145,54 +146,56 @@ fn check_parent(
 #[post("/branches")]
 pub async fn create_branch(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Auth<AdminOnly>,
-    body: ApiJson<CreateBranch>,
+    body: ApiJson<serde_json::Value>,
 ) -> AppResult<HttpResponse> {
+    let key = crate::idempotency::key_of(&req, false)?;
+    let value = body.0;
+    let parsed: CreateBranch = crate::http::from_value(&value)?;
     let CreateBranch {
         code,
         name,
         parent_id,
-    } = body.0;
+    } = parsed;
     let actor = caller.user_id;
-    let row = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let mut errors = Errors::default();
-            errors.code("/code", &code);
-            errors.text("/name", &name, 1, 100);
-            check_parent(conn, &mut errors, None, parent_id)?;
-            errors.into_result()?;
-            if model::id_by_code(conn, &code)?.is_some() {
-                return Err(AppError::Conflict(format!("branch code `{code}` is taken")));
-            }
-            let now = db::now();
-            diesel::insert_into(branches::table)
-                .values(NewBranch {
-                    code: &code,
-                    name: &name,
-                    parent_id,
-                    created_at: now,
-                    updated_at: now,
-                    search_text: model::search_text(&code, &name),
-                })
-                .execute(conn)?;
-            let id = model::id_by_code(conn, &code)?.ok_or(AppError::NotFound)?;
-            let row = model::find(conn, id)?;
-            audit::log(
-                conn,
-                actor,
-                "create",
-                "branch",
-                id,
-                audit::NOTHING,
-                Some(&BranchResponse::from(row.clone())),
-            )?;
-            Ok(row)
-        })
+    let user_id = caller.user_id;
+    crate::idempotency::once(&state, &req, user_id, key, &value, move |conn, lease| {
+        let mut errors = Errors::default();
+        errors.code("/code", &code);
+        errors.text("/name", &name, 1, 100);
+        check_parent(conn, &mut errors, None, parent_id)?;
+        errors.into_result()?;
+        if model::id_by_code(conn, &code)?.is_some() {
+            return Err(AppError::Conflict(format!("branch code `{code}` is taken")));
+        }
+        let now = db::now();
+        diesel::insert_into(branches::table)
+            .values(NewBranch {
+                code: &code,
+                name: &name,
+                parent_id,
+                created_at: now,
+                updated_at: now,
+                search_text: model::search_text(&code, &name),
+            })
+            .execute(conn)?;
+        let id = model::id_by_code(conn, &code)?.ok_or(AppError::NotFound)?;
+        let row = model::find(conn, id)?;
+        audit::log(
+            conn,
+            actor,
+            "create",
+            "branch",
+            id,
+            audit::NOTHING,
+            Some(&BranchResponse::from(row.clone())),
+        )?;
+        let location = format!("/api/v1/branches/{}", row.id);
+        let tag = etag(row.version);
+        crate::idempotency::finish(conn, lease, location, Some(tag), &BranchResponse::from(row))
     })
-    .await?;
-    let mut builder = HttpResponse::Created();
-    builder.insert_header((header::LOCATION, format!("/api/v1/branches/{}", row.id)));
-    Ok(respond(builder, row))
+    .await
 }
 
 /// Change a branch: code, name, parent (not under itself), archived.

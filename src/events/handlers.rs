@@ -2,7 +2,7 @@
 //! branches organise, change them.
 
 use actix_web::http::header;
-use actix_web::{delete, get, patch, post, web, HttpResponse, HttpResponseBuilder};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse, HttpResponseBuilder};
 use chrono::{DateTime, Datelike, Utc};
 use diesel::prelude::*;
 
@@ -207,6 +207,7 @@ fn check(
 #[utoipa::path(
     tag = "events",
     request_body = CreateEvent,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key is answered from the first request, and creates nothing")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = EventResponse,
@@ -219,72 +220,78 @@ fn check(
 #[post("/events")]
 pub async fn create_event(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Auth<Writers>,
-    body: ApiJson<CreateEvent>,
+    body: ApiJson<serde_json::Value>,
 ) -> AppResult<HttpResponse> {
-    let ev = body.0;
+    let key = crate::idempotency::key_of(&req, false)?;
+    let value = body.0;
+    let parsed: CreateEvent = crate::http::from_value(&value)?;
+    let ev = parsed;
     let caller = caller.0;
-    let (id, version, body) = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let scope = caller.scope(conn)?;
-            let fields = Fields {
-                title: &ev.title,
-                description: ev.description.as_deref(),
-                place: ev.place.as_deref(),
-                organiser: ev.organiser_branch_id,
-                starts_at: ev.starts_at,
-                ends_at: ev.ends_at,
-                capacity: ev.capacity,
-                plan_item_ids: &ev.plan_item_ids,
-            };
-            check(conn, &scope, &fields, true)?;
-            let status = ev.status.unwrap_or(EventStatus::Planned);
-            if !matches!(status, EventStatus::Planned | EventStatus::Open) {
-                return Err(AppError::validation(
-                    "/status",
-                    "a new event is planned or open",
-                ));
-            }
-            let now = db::now();
-            let new = NewEvent {
-                title: &ev.title,
-                description: ev.description.as_deref(),
-                category: ev.category.as_str(),
-                organiser_branch_id: ev.organiser_branch_id,
-                place: ev.place.as_deref(),
-                starts_at: ev.starts_at.naive_utc(),
-                ends_at: ev.ends_at.naive_utc(),
-                status: status.as_str(),
-                capacity: ev.capacity,
-                created_by: Some(caller.user_id),
-                created_at: now,
-                updated_at: now,
-                search_text: model::search_text(&ev.title, ev.place.as_deref()),
-            };
-            let id: i64 = crate::db_run!(conn, |c| diesel::insert_into(events::table)
-                .values(&new)
-                .returning(events::id)
-                .get_result(c))?;
-            model::replace_items(conn, id, &ev.plan_item_ids)?;
-            let row = model::find(conn, id)?;
-            let version = row.version;
-            let body = body_of(conn, row)?;
-            audit::log(
-                conn,
-                caller.user_id,
-                "create",
-                "event",
-                id,
-                audit::NOTHING,
-                Some(&body),
-            )?;
-            Ok::<_, AppError>((id, version, body))
-        })
+    let user_id = caller.user_id;
+    crate::idempotency::once(&state, &req, user_id, key, &value, move |conn, lease| {
+        let scope = caller.scope(conn)?;
+        let fields = Fields {
+            title: &ev.title,
+            description: ev.description.as_deref(),
+            place: ev.place.as_deref(),
+            organiser: ev.organiser_branch_id,
+            starts_at: ev.starts_at,
+            ends_at: ev.ends_at,
+            capacity: ev.capacity,
+            plan_item_ids: &ev.plan_item_ids,
+        };
+        check(conn, &scope, &fields, true)?;
+        let status = ev.status.unwrap_or(EventStatus::Planned);
+        if !matches!(status, EventStatus::Planned | EventStatus::Open) {
+            return Err(AppError::validation(
+                "/status",
+                "a new event is planned or open",
+            ));
+        }
+        let now = db::now();
+        let new = NewEvent {
+            title: &ev.title,
+            description: ev.description.as_deref(),
+            category: ev.category.as_str(),
+            organiser_branch_id: ev.organiser_branch_id,
+            place: ev.place.as_deref(),
+            starts_at: ev.starts_at.naive_utc(),
+            ends_at: ev.ends_at.naive_utc(),
+            status: status.as_str(),
+            capacity: ev.capacity,
+            created_by: Some(caller.user_id),
+            created_at: now,
+            updated_at: now,
+            search_text: model::search_text(&ev.title, ev.place.as_deref()),
+        };
+        let id: i64 = crate::db_run!(conn, |c| diesel::insert_into(events::table)
+            .values(&new)
+            .returning(events::id)
+            .get_result(c))?;
+        model::replace_items(conn, id, &ev.plan_item_ids)?;
+        let row = model::find(conn, id)?;
+        let version = row.version;
+        let body = body_of(conn, row)?;
+        audit::log(
+            conn,
+            caller.user_id,
+            "create",
+            "event",
+            id,
+            audit::NOTHING,
+            Some(&body),
+        )?;
+        crate::idempotency::finish(
+            conn,
+            lease,
+            format!("/api/v1/events/{id}"),
+            Some(etag(version)),
+            &body,
+        )
     })
-    .await?;
-    let mut builder = HttpResponse::Created();
-    builder.insert_header((header::LOCATION, format!("/api/v1/events/{id}")));
-    Ok(respond(builder, version, body))
+    .await
 }
 
 /// The event if the caller may change it; 404 otherwise.

@@ -17,8 +17,8 @@ use crate::db::schema::{audit_log, event_plan_items, hour_entries, volunteers};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, FieldError, Problem};
 use crate::events::model::EventRow;
-use crate::http::{etag, json_pointer, paging, ApiJson, IfMatch, Page};
-use crate::idempotency::{self, Claim, Lease, Stored};
+use crate::http::{etag, paging, ApiJson, IfMatch, Page};
+use crate::idempotency;
 use crate::validate::Errors;
 use crate::AppState;
 
@@ -32,12 +32,7 @@ fn local_date(t: DateTime<Utc>, offset: FixedOffset) -> NaiveDate {
 }
 
 fn parse_submission(value: &serde_json::Value) -> AppResult<(Vec<EntryInput>, bool)> {
-    fn de<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> AppResult<T> {
-        serde_path_to_error::deserialize(v).map_err(|e| {
-            let pointer = json_pointer(e.path());
-            AppError::Validation(vec![FieldError::new(pointer, e.into_inner().to_string())])
-        })
-    }
+    use crate::http::from_value as de;
     if value.get("entries").is_some() {
         let roster: Roster = de(value)?;
         if roster.entries.is_empty() || roster.entries.len() > MAX_ROSTER {
@@ -327,71 +322,6 @@ fn submit(
     Ok(rows)
 }
 
-/// Runs `work` (which must call `idempotency::complete` in its transaction) once per key.
-async fn once<F>(
-    state: &AppState,
-    req: &HttpRequest,
-    caller: &Principal,
-    key: Option<String>,
-    body: &serde_json::Value,
-    work: F,
-) -> AppResult<HttpResponse>
-where
-    F: FnOnce(&mut DbConn, Option<&Lease>) -> AppResult<Stored> + Send + 'static,
-{
-    let Some(key) = key else {
-        let stored = db::run(&state.pool, move |conn| {
-            db::write_tx(conn, |conn| work(conn, None))
-        })
-        .await?;
-        return Ok(stored.response(false));
-    };
-    let hash = idempotency::request_hash("POST", req.path(), body);
-    let (user, path, cfg) = (
-        caller.user_id,
-        req.path().to_owned(),
-        state.config.hours.clone(),
-    );
-    let claim = db::run(&state.pool, move |conn| {
-        idempotency::claim(conn, user, &key, "POST", &path, &hash, &cfg)
-    })
-    .await?;
-    let lease = match claim {
-        Claim::Replay(stored) => return Ok(stored.response(true)),
-        Claim::Fresh(lease) => lease,
-    };
-    let lease_id = lease.id;
-    let result = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| work(conn, Some(&Lease { id: lease_id })))
-    })
-    .await;
-    match result {
-        Ok(stored) => Ok(stored.response(false)),
-        Err(e) => {
-            idempotency::release(&state.pool, lease).await;
-            Err(e)
-        }
-    }
-}
-
-fn stored<T: serde::Serialize>(
-    conn: &mut DbConn,
-    lease: Option<&Lease>,
-    status: u16,
-    location: Option<String>,
-    body: &T,
-) -> AppResult<Stored> {
-    let stored = Stored {
-        status,
-        location,
-        body: serde_json::to_string(body).map_err(|e| AppError::internal(e.to_string()))?,
-    };
-    if let Some(lease) = lease {
-        idempotency::complete(conn, lease, &stored)?;
-    }
-    Ok(stored)
-}
-
 /// Record hours served at an event: one entry, or a roster of up to 500 written all or
 /// none.
 ///
@@ -439,20 +369,27 @@ pub async fn submit_hours(
     let caller = caller.0;
     let cfg = state.config.hours.clone();
     let who = caller.clone();
-    once(&state, &req, &caller, key, &value, move |conn, lease| {
-        let rows = submit(conn, &cfg, &who, event_id, &entries, roster)?;
-        let body = SubmissionResponse {
-            event_id,
-            entries: rows.into_iter().map(HourEntryResponse::from).collect(),
-        };
-        stored(
-            conn,
-            lease,
-            201,
-            Some(format!("/api/v1/hours?event_id={event_id}")),
-            &body,
-        )
-    })
+    idempotency::once(
+        &state,
+        &req,
+        caller.user_id,
+        key,
+        &value,
+        move |conn, lease| {
+            let rows = submit(conn, &cfg, &who, event_id, &entries, roster)?;
+            let body = SubmissionResponse {
+                event_id,
+                entries: rows.into_iter().map(HourEntryResponse::from).collect(),
+            };
+            idempotency::finish(
+                conn,
+                lease,
+                format!("/api/v1/hours?event_id={event_id}"),
+                None,
+                &body,
+            )
+        },
+    )
     .await
 }
 
@@ -855,10 +792,7 @@ pub async fn correct_hours(
 ) -> AppResult<HttpResponse> {
     let key = idempotency::key_of(&req, false)?;
     let value = body.0;
-    let input: CorrectionInput = serde_path_to_error::deserialize(&value).map_err(|e| {
-        let pointer = json_pointer(e.path());
-        AppError::Validation(vec![FieldError::new(pointer, e.into_inner().to_string())])
-    })?;
+    let input: CorrectionInput = crate::http::from_value(&value)?;
     let mut e = Errors::default();
     if input.minutes == 0 || !(-1440..=1440).contains(&input.minutes) {
         e.add("/minutes", "must be non-zero, between -1440 and 1440");
@@ -868,75 +802,83 @@ pub async fn correct_hours(
     let id = id.into_inner();
     let caller = caller.0;
     let who = caller.clone();
-    once(&state, &req, &caller, key, &value, move |conn, lease| {
-        let scope = who.scope(conn)?;
-        let original = find_in_scope(conn, &scope, id)?;
-        if original.status != "approved" || original.corrects_id.is_some() {
-            return Err(AppError::Conflict(
-                "only an approved original entry can be corrected".into(),
-            ));
-        }
-        let net = model::net_minutes(conn, &original, true)? + i64::from(input.minutes);
-        if !(0..=DAY_MINUTES).contains(&net) {
-            return Err(AppError::validation(
-                "/minutes",
-                format!("would leave the entry at {net} minutes"),
-            ));
-        }
-        let day = model::day_total(conn, original.volunteer_id, original.service_date, None)?
-            + i64::from(input.minutes);
-        if day > DAY_MINUTES {
-            return Err(AppError::validation(
-                "/minutes",
-                format!(
-                    "the volunteer would have {day} minutes on {}",
-                    original.service_date
-                ),
-            ));
-        }
-        let now = db::now();
-        let new = NewHourEntry {
-            volunteer_id: original.volunteer_id,
-            event_id: original.event_id,
-            branch_id: original.branch_id,
-            minutes: input.minutes,
-            service_date: original.service_date,
-            started_at: None,
-            ended_at: None,
-            role: None,
-            note: Some(&input.reason),
-            status: "submitted",
-            corrects_id: Some(original.id),
-            submitted_by: Some(who.user_id),
-            reviewed_by: None,
-            reviewed_at: None,
-            reason: None,
-            created_at: now,
-            updated_at: now,
-        };
-        let row: HourRow = crate::db_run!(conn, |c| diesel::insert_into(hour_entries::table)
-            .values(&new)
-            .returning(HourRow::as_returning())
-            .get_result(c))?;
-        audit::log_with_reason(
-            conn,
-            who.user_id,
-            "correct",
-            "hour_entry",
-            row.id,
-            audit::NOTHING,
-            Some(&row),
-            Some(&input.reason),
-        )?;
-        let location = format!("/api/v1/hours/{}", row.id);
-        stored(
-            conn,
-            lease,
-            201,
-            Some(location),
-            &HourEntryResponse::from(row),
-        )
-    })
+    idempotency::once(
+        &state,
+        &req,
+        caller.user_id,
+        key,
+        &value,
+        move |conn, lease| {
+            let scope = who.scope(conn)?;
+            let original = find_in_scope(conn, &scope, id)?;
+            if original.status != "approved" || original.corrects_id.is_some() {
+                return Err(AppError::Conflict(
+                    "only an approved original entry can be corrected".into(),
+                ));
+            }
+            let net = model::net_minutes(conn, &original, true)? + i64::from(input.minutes);
+            if !(0..=DAY_MINUTES).contains(&net) {
+                return Err(AppError::validation(
+                    "/minutes",
+                    format!("would leave the entry at {net} minutes"),
+                ));
+            }
+            let day = model::day_total(conn, original.volunteer_id, original.service_date, None)?
+                + i64::from(input.minutes);
+            if day > DAY_MINUTES {
+                return Err(AppError::validation(
+                    "/minutes",
+                    format!(
+                        "the volunteer would have {day} minutes on {}",
+                        original.service_date
+                    ),
+                ));
+            }
+            let now = db::now();
+            let new = NewHourEntry {
+                volunteer_id: original.volunteer_id,
+                event_id: original.event_id,
+                branch_id: original.branch_id,
+                minutes: input.minutes,
+                service_date: original.service_date,
+                started_at: None,
+                ended_at: None,
+                role: None,
+                note: Some(&input.reason),
+                status: "submitted",
+                corrects_id: Some(original.id),
+                submitted_by: Some(who.user_id),
+                reviewed_by: None,
+                reviewed_at: None,
+                reason: None,
+                created_at: now,
+                updated_at: now,
+            };
+            let row: HourRow = crate::db_run!(conn, |c| diesel::insert_into(hour_entries::table)
+                .values(&new)
+                .returning(HourRow::as_returning())
+                .get_result(c))?;
+            audit::log_with_reason(
+                conn,
+                who.user_id,
+                "correct",
+                "hour_entry",
+                row.id,
+                audit::NOTHING,
+                Some(&row),
+                Some(&input.reason),
+            )?;
+            let location = format!("/api/v1/hours/{}", row.id);
+            let tag = etag(row.version);
+            idempotency::finish(
+                conn,
+                lease,
+                location,
+                Some(tag),
+                &HourEntryResponse::from(row),
+            )
+        },
+    )
     .await
 }
 

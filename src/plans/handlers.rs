@@ -1,7 +1,7 @@
 //! The yearly plans: everyone reads them, administrators add a year's plan.
 
 use actix_web::http::header;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 
 use super::dto::{PlanDetail, PlanItemQuery, PlanItemResponse, PlanQuery, PlanSummary};
@@ -179,6 +179,7 @@ pub async fn list_plan_items(
 #[utoipa::path(
     tag = "plans",
     request_body = PlanFile,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key is answered from the first request, and creates nothing")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = PlanDetail,
@@ -192,10 +193,13 @@ pub async fn list_plan_items(
 #[post("/plans")]
 pub async fn create_plan(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Auth<AdminOnly>,
-    body: ApiJson<PlanFile>,
+    body: ApiJson<serde_json::Value>,
 ) -> AppResult<HttpResponse> {
-    let plan = body.0;
+    let key = crate::idempotency::key_of(&req, false)?;
+    let value = body.0;
+    let plan: PlanFile = crate::http::from_value(&value)?;
     let errors: Vec<FieldError> = crate::seed::check_plan(&plan)
         .into_iter()
         .map(|e| FieldError::new(e.location, e.reason))
@@ -204,40 +208,40 @@ pub async fn create_plan(
         return Err(AppError::Validation(errors));
     }
     let actor = caller.user_id;
-    let (id, version, body) = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let taken: i64 = plans::table
-                .filter(plans::year.eq(plan.year))
-                .count()
-                .get_result(conn)?;
-            if taken > 0 {
-                return Err(AppError::Conflict(format!(
-                    "{} already has a plan",
-                    plan.year
-                )));
-            }
-            let mut report = crate::seed::SeedReport::default();
-            crate::seed::load_plan(conn, &plan, db::now(), &mut report)?;
-            let id: i64 = plans::table
-                .filter(plans::year.eq(plan.year))
-                .select(plans::id)
-                .first(conn)?;
-            let (version, body) = detail(conn, id)?;
-            audit::log(
-                conn,
-                actor,
-                "create",
-                "plan",
-                id,
-                audit::NOTHING,
-                Some(&body),
-            )?;
-            Ok::<_, AppError>((id, version, body))
-        })
+    crate::idempotency::once(&state, &req, actor, key, &value, move |conn, lease| {
+        let taken: i64 = plans::table
+            .filter(plans::year.eq(plan.year))
+            .count()
+            .get_result(conn)?;
+        if taken > 0 {
+            return Err(AppError::Conflict(format!(
+                "{} already has a plan",
+                plan.year
+            )));
+        }
+        let mut report = crate::seed::SeedReport::default();
+        crate::seed::load_plan(conn, &plan, db::now(), &mut report)?;
+        let id: i64 = plans::table
+            .filter(plans::year.eq(plan.year))
+            .select(plans::id)
+            .first(conn)?;
+        let (version, body) = detail(conn, id)?;
+        audit::log(
+            conn,
+            actor,
+            "create",
+            "plan",
+            id,
+            audit::NOTHING,
+            Some(&body),
+        )?;
+        crate::idempotency::finish(
+            conn,
+            lease,
+            format!("/api/v1/plans/{id}"),
+            Some(etag(version)),
+            &body,
+        )
     })
-    .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/plans/{id}")))
-        .insert_header((header::ETAG, etag(version)))
-        .json(body))
+    .await
 }

@@ -1,7 +1,7 @@
 //! Account administration (admin only).
 
 use actix_web::http::header;
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 
 use super::dto::{CreateUser, UpdateUser, UserQuery, UserResponse};
@@ -155,6 +155,7 @@ fn audit_json(row: &UserRow) -> String {
 #[utoipa::path(
     tag = "users",
     request_body = CreateUser,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key is answered from the first request, and creates nothing")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = UserResponse,
@@ -169,16 +170,20 @@ fn audit_json(row: &UserRow) -> String {
 #[post("/users")]
 pub async fn create_user(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Auth<AdminOnly>,
-    body: ApiJson<CreateUser>,
+    body: ApiJson<serde_json::Value>,
 ) -> AppResult<HttpResponse> {
+    let key = crate::idempotency::key_of(&req, false)?;
+    let value = body.0;
+    let parsed: CreateUser = crate::http::from_value(&value)?;
     let CreateUser {
         username,
         password,
         role,
         branch_id,
         volunteer_id,
-    } = body.0;
+    } = parsed;
     let mut errors = Vec::new();
     if let Err(e) = check_username(&username) {
         errors.push(FieldError::new("/username", e));
@@ -191,59 +196,57 @@ pub async fn create_user(
     }
     let hash = state.hash_password(password).await?;
     let actor = caller.user_id;
-    let row = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            check_links(conn, role, branch_id, volunteer_id)?;
-            if user_model::find_by_username(conn, &username)?.is_some() {
-                return Err(AppError::Conflict(format!(
-                    "username `{username}` is taken"
-                )));
+    let user_id = caller.user_id;
+    crate::idempotency::once(&state, &req, user_id, key, &value, move |conn, lease| {
+        check_links(conn, role, branch_id, volunteer_id)?;
+        if user_model::find_by_username(conn, &username)?.is_some() {
+            return Err(AppError::Conflict(format!(
+                "username `{username}` is taken"
+            )));
+        }
+        if let Some(v) = volunteer_id {
+            let linked: i64 = users::table
+                .filter(users::volunteer_id.eq(v))
+                .count()
+                .get_result(conn)?;
+            if linked > 0 {
+                return Err(AppError::Conflict(
+                    "that volunteer already has an account".into(),
+                ));
             }
-            if let Some(v) = volunteer_id {
-                let linked: i64 = users::table
-                    .filter(users::volunteer_id.eq(v))
-                    .count()
-                    .get_result(conn)?;
-                if linked > 0 {
-                    return Err(AppError::Conflict(
-                        "that volunteer already has an account".into(),
-                    ));
-                }
-            }
-            let now = db::now();
-            diesel::insert_into(users::table)
-                .values(NewUser {
-                    username: &username,
-                    password_hash: &hash,
-                    role: role.as_str(),
-                    branch_id,
-                    volunteer_id,
-                    created_at: now,
-                    updated_at: now,
-                })
-                .execute(conn)?;
-            let row = user_model::find_by_username(conn, &username)?.ok_or(AppError::NotFound)?;
-            audit::record(
-                conn,
-                &NewAudit {
-                    occurred_at: now,
-                    actor_id: Some(actor),
-                    action: "create",
-                    entity: "user",
-                    entity_id: Some(row.id),
-                    before_json: None,
-                    after_json: Some(audit_json(&row)),
-                    reason: None,
-                    request_id: None,
-                },
-            )?;
-            Ok(row)
-        })
+        }
+        let now = db::now();
+        diesel::insert_into(users::table)
+            .values(NewUser {
+                username: &username,
+                password_hash: &hash,
+                role: role.as_str(),
+                branch_id,
+                volunteer_id,
+                created_at: now,
+                updated_at: now,
+            })
+            .execute(conn)?;
+        let row = user_model::find_by_username(conn, &username)?.ok_or(AppError::NotFound)?;
+        audit::record(
+            conn,
+            &NewAudit {
+                occurred_at: now,
+                actor_id: Some(actor),
+                action: "create",
+                entity: "user",
+                entity_id: Some(row.id),
+                before_json: None,
+                after_json: Some(audit_json(&row)),
+                reason: None,
+                request_id: None,
+            },
+        )?;
+        let location = format!("/api/v1/users/{}", row.id);
+        let tag = etag(row.version);
+        crate::idempotency::finish(conn, lease, location, Some(tag), &UserResponse::from(row))
     })
-    .await?;
-    let mut builder = HttpResponse::Created();
-    builder.insert_header((header::LOCATION, format!("/api/v1/users/{}", row.id)));
-    Ok(user_response(builder, row))
+    .await
 }
 
 /// Change an account: role, branch, volunteer link, disabled, or reset its password.

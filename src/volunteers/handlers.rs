@@ -2,7 +2,7 @@
 //! (masked), a volunteer sees itself.
 
 use actix_web::http::header;
-use actix_web::{delete, get, patch, post, web, HttpResponse, HttpResponseBuilder};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse, HttpResponseBuilder};
 use diesel::prelude::*;
 
 use super::dto::{
@@ -215,6 +215,7 @@ fn number_taken(conn: &mut DbConn, number: Option<&str>, except: Option<i64>) ->
 #[utoipa::path(
     tag = "volunteers",
     request_body = CreateVolunteer,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key is answered from the first request, and creates nothing")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = VolunteerResponse,
@@ -228,69 +229,75 @@ fn number_taken(conn: &mut DbConn, number: Option<&str>, except: Option<i64>) ->
 #[post("/volunteers")]
 pub async fn create_volunteer(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Auth<Writers>,
-    body: ApiJson<CreateVolunteer>,
+    body: ApiJson<serde_json::Value>,
 ) -> AppResult<HttpResponse> {
-    let v = body.0;
+    let key = crate::idempotency::key_of(&req, false)?;
+    let value = body.0;
+    let parsed: CreateVolunteer = crate::http::from_value(&value)?;
+    let v = parsed;
     let caller = caller.0;
-    let (id, version, body) = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let scope = caller.scope(conn)?;
-            let mut errors = Errors::default();
-            check(
-                &mut errors,
-                &Fields {
-                    name: &v.name,
-                    phone: v.phone.as_deref(),
-                    volunteer_number: v.volunteer_number.as_deref(),
-                    tags: &v.tags,
-                },
-            );
-            let branch_exists = crate::branches::model::find(conn, v.branch_id)
-                .optional()?
-                .is_some();
-            if !branch_exists || !scope.has_branch(v.branch_id) {
-                errors.add("/branch_id", "no such branch in your scope");
-            }
-            errors.into_result()?;
-            number_taken(conn, v.volunteer_number.as_deref(), None)?;
-            let now = db::now();
-            let new = NewVolunteer {
+    let user_id = caller.user_id;
+    crate::idempotency::once(&state, &req, user_id, key, &value, move |conn, lease| {
+        let scope = caller.scope(conn)?;
+        let mut errors = Errors::default();
+        check(
+            &mut errors,
+            &Fields {
                 name: &v.name,
-                gender: v.gender.map(|g| g.as_str()),
                 phone: v.phone.as_deref(),
                 volunteer_number: v.volunteer_number.as_deref(),
-                branch_id: v.branch_id,
-                status: "active",
-                joined_on: v.joined_on,
-                created_at: now,
-                updated_at: now,
-                search_text: model::search_text(&v.name),
-            };
-            let id: i64 = crate::db_run!(conn, |c| diesel::insert_into(volunteers::table)
-                .values(&new)
-                .returning(volunteers::id)
-                .get_result(c))?;
-            model::replace_tags(conn, id, &v.tags)?;
-            let row = model::find(conn, id)?;
-            let version = row.version;
-            let body = full(conn, row)?;
-            audit::log(
-                conn,
-                caller.user_id,
-                "create",
-                "volunteer",
-                id,
-                audit::NOTHING,
-                Some(&body),
-            )?;
-            Ok::<_, AppError>((id, version, body))
-        })
+                tags: &v.tags,
+            },
+        );
+        let branch_exists = crate::branches::model::find(conn, v.branch_id)
+            .optional()?
+            .is_some();
+        if !branch_exists || !scope.has_branch(v.branch_id) {
+            errors.add("/branch_id", "no such branch in your scope");
+        }
+        errors.into_result()?;
+        number_taken(conn, v.volunteer_number.as_deref(), None)?;
+        let now = db::now();
+        let new = NewVolunteer {
+            name: &v.name,
+            gender: v.gender.map(|g| g.as_str()),
+            phone: v.phone.as_deref(),
+            volunteer_number: v.volunteer_number.as_deref(),
+            branch_id: v.branch_id,
+            status: "active",
+            joined_on: v.joined_on,
+            created_at: now,
+            updated_at: now,
+            search_text: model::search_text(&v.name),
+        };
+        let id: i64 = crate::db_run!(conn, |c| diesel::insert_into(volunteers::table)
+            .values(&new)
+            .returning(volunteers::id)
+            .get_result(c))?;
+        model::replace_tags(conn, id, &v.tags)?;
+        let row = model::find(conn, id)?;
+        let version = row.version;
+        let body = full(conn, row)?;
+        audit::log(
+            conn,
+            caller.user_id,
+            "create",
+            "volunteer",
+            id,
+            audit::NOTHING,
+            Some(&body),
+        )?;
+        crate::idempotency::finish(
+            conn,
+            lease,
+            format!("/api/v1/volunteers/{id}"),
+            Some(etag(version)),
+            &body,
+        )
     })
-    .await?;
-    let mut builder = HttpResponse::Created();
-    builder.insert_header((header::LOCATION, format!("/api/v1/volunteers/{id}")));
-    Ok(respond(builder, version, body))
+    .await
 }
 
 /// Change a volunteer; `status: archived` retires one who has hours.

@@ -303,7 +303,46 @@ async fn audit_rows_name_the_request_that_caused_them(app: TestApp) {
     assert_eq!(stored.as_deref(), Some(request_id.as_str()));
 }
 
+async fn a_create_retried_with_its_idempotency_key_creates_once(app: TestApp) {
+    let admin = app.login_as(Role::Admin).await;
+    let body = json!({ "username": "retried", "password": "a long enough password", "role": "hr" });
+    let send = |body: Value| {
+        app.request(reqwest::Method::POST, "/api/v1/users", Some(&admin.access))
+            .header("idempotency-key", "create-retried-1")
+            .json(&body)
+            .send()
+    };
+    let first = send(body.clone()).await.unwrap();
+    assert_eq!(first.status(), 201);
+    let (location, etag) = (
+        first.headers()["location"].clone(),
+        first.headers()["etag"].clone(),
+    );
+    let first: Value = first.json().await.unwrap();
+    let users_after_first = app.count("users");
+    let again = send(body.clone()).await.unwrap();
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(
+        (
+            again.headers()["location"].clone(),
+            again.headers()["etag"].clone()
+        ),
+        (location, etag)
+    );
+    assert_eq!(again.json::<Value>().await.unwrap(), first);
+    assert_eq!(app.count("users"), users_after_first);
+    // the same key for something else is refused
+    let other =
+        send(json!({ "username": "other", "password": "a long enough password", "role": "hr" }))
+            .await
+            .unwrap();
+    assert_problem(other, 422, "/problems/validation").await;
+    assert_eq!(app.count("users"), users_after_first);
+}
+
 both_backends!(
+    a_create_retried_with_its_idempotency_key_creates_once,
     audit_rows_name_the_request_that_caused_them,
     an_admin_creates_reads_and_updates_an_account,
     bad_accounts_are_refused_whole_and_change_nothing,
