@@ -16,6 +16,7 @@ pub mod http;
 pub mod idempotency;
 pub mod openapi;
 pub mod plans;
+pub mod reports;
 pub mod seed;
 pub mod telemetry;
 pub mod users;
@@ -104,7 +105,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(events::routes)
             .configure(plans::routes)
             .configure(hours::routes)
-            .configure(audit::routes),
+            .configure(audit::routes)
+            .configure(reports::routes),
     );
 }
 

@@ -39,6 +39,8 @@ change them."),
 event (with an Idempotency-Key, so retries on a bad network never double-count); \
 administrators review; approved entries are locked and changed only by corrections, which are \
 reviewed too. Every change is in the entry's history."),
+        (name = "reports", description = "Totals for HR and appraisals, as JSON, CSV (Excel, \
+Chinese locale) or XLSX. The same parameters give the same numbers in all three."),
         (name = "audit", description = "The append-only audit trail (administrators)."),
         (name = "users", description = "Accounts and their roles (administrators only). Roles: \
 `admin` (everything), `secretary` (its branch and sub-branches), `hr` (reads everything, exports \

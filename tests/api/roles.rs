@@ -263,6 +263,25 @@ const MATRIX: &[Row] = &[
         [401, 404, 404, 404, 200],
     ),
     row("GET", "/api/v1/audit", T::None, [401, 200, 403, 403, 403]),
+    // every role reads totals, each within its scope
+    row(
+        "GET",
+        "/api/v1/reports/totals",
+        T::None,
+        [401, 200, 200, 200, 200],
+    ),
+    row(
+        "GET",
+        "/api/v1/exports/totals.csv",
+        T::None,
+        [401, 200, 200, 200, 200],
+    ),
+    row(
+        "GET",
+        "/api/v1/exports/totals.xlsx",
+        T::None,
+        [401, 200, 200, 200, 200],
+    ),
 ];
 
 struct Fixtures {
