@@ -8,6 +8,7 @@ mod cli;
 mod http_basics;
 mod migrations;
 mod openapi;
+mod reports;
 mod roles;
 mod seeds;
 mod users;
