@@ -47,6 +47,12 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Print the SQL of a totals report for PostgreSQL (to reproduce or time it in psql).
+    TotalsSql {
+        /// Comma-separated groupings, e.g. `volunteer` or `branch,month`.
+        #[arg(long, default_value = "volunteer")]
+        group_by: String,
+    },
     /// Create an account. The password is read from standard input, or from the
     /// VOLUNTEER_HOURS_PASSWORD environment variable; never from an argument.
     CreateUser {
@@ -122,6 +128,24 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             } else {
                 println!("seed: {report}");
             }
+            Ok(())
+        }
+        Command::TotalsSql { group_by } => {
+            let groups = crate::reports::model::GroupBy::parse_list(&group_by)
+                .map_err(anyhow::Error::msg)?;
+            let filters = crate::reports::model::Filters {
+                status: "approved",
+                ..Default::default()
+            };
+            println!(
+                "{}",
+                crate::reports::model::totals_sql(
+                    db::Backend::Postgres,
+                    &groups,
+                    &filters,
+                    &crate::auth::Scope::All
+                )
+            );
             Ok(())
         }
         Command::CreateUser {

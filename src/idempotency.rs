@@ -38,9 +38,24 @@ pub fn key_of(req: &HttpRequest, required: bool) -> AppResult<Option<String>> {
 
 /// What makes two requests "the same": method, path and the body as JSON (key order and
 /// white space do not matter).
+/// Passwords are left out, so that no fast hash of one is ever stored.
 pub fn request_hash(method: &str, path: &str, body: &serde_json::Value) -> String {
+    let body = without_secrets(body);
     let digest = Sha256::digest(format!("{method} {path}\n{body}").as_bytes());
     crate::auth::tokens::hex(&digest)
+}
+
+fn without_secrets(value: &serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .filter(|(k, _)| !k.contains("password"))
+            .map(|(k, v)| (k.clone(), without_secrets(v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        serde_json::Value::Array(items) => items.iter().map(without_secrets).collect(),
+        other => other.clone(),
+    }
 }
 
 #[derive(Debug)]

@@ -63,11 +63,12 @@ pub async fn login(
         return Err(AppError::Unauthorized(BAD_CREDENTIALS.into()));
     };
     let auth = state.config.auth.clone();
+    let st = state.clone();
     let outcome = db::run(&state.pool, move |conn| {
         db::write_tx(conn, |conn| {
             let now = db::now();
-            // re-read inside the transaction: counters may have moved
-            let user = user_model::find(conn, user.id)?;
+            // re-read under a lock: concurrent failures must all count
+            let user = user_model::lock(conn, user.id)?;
             let locked = user.locked_until.is_some_and(|t| t > now);
             if !verified || user.disabled || locked {
                 if !user.disabled && !locked {
@@ -84,12 +85,14 @@ pub async fn login(
                 ))
                 .execute(conn)?;
             let pair = issue_refresh_token(conn, user.id, None, now, &auth)?;
-            Ok::<_, AppError>(Some((user_model::find(conn, user.id)?, pair)))
+            // signed before commit: a failure here leaves no used-up refresh token behind
+            let body = token_response(&st, user_model::find(conn, user.id)?, pair)?;
+            Ok::<_, AppError>(Some(body))
         })
     })
     .await?;
     match outcome {
-        Some((user, pair)) => Ok(HttpResponse::Ok().json(token_response(&state, user, pair)?)),
+        Some(body) => Ok(HttpResponse::Ok().json(body)),
         None => Err(AppError::Unauthorized(BAD_CREDENTIALS.into())),
     }
 }
@@ -114,6 +117,20 @@ fn record_failure(
             user_id = user.id,
             "account locked after repeated failed logins"
         );
+        crate::audit::record(
+            conn,
+            &NewAudit {
+                occurred_at: now,
+                actor_id: None,
+                action: "lock",
+                entity: "user",
+                entity_id: Some(user.id),
+                before_json: None,
+                after_json: None,
+                reason: Some("repeated failed logins"),
+                request_id: None,
+            },
+        )?;
     }
     diesel::update(users::table.find(user.id))
         .set((
@@ -178,7 +195,7 @@ fn token_response(
 }
 
 enum RefreshOutcome {
-    Rotated(Box<UserRow>, (String, i64)),
+    Rotated(Box<TokenResponse>),
     Refused,
 }
 
@@ -206,9 +223,21 @@ pub async fn refresh(
     state.login_limiter.check(&req)?;
     let hash = hash_refresh_token(body.0.refresh_token.trim());
     let auth = state.config.auth.clone();
+    let st = state.clone();
     let outcome = db::run(&state.pool, move |conn| {
         db::write_tx(conn, |conn| {
             let now = db::now();
+            // Lock the owner first, so a logout or password change running at the same
+            // time either sees this rotation or is seen by it.
+            let owner: Option<i64> = refresh_tokens::table
+                .filter(refresh_tokens::token_hash.eq(&hash))
+                .select(refresh_tokens::user_id)
+                .first(conn)
+                .optional()?;
+            let Some(owner) = owner else {
+                return Ok(RefreshOutcome::Refused);
+            };
+            user_model::lock(conn, owner)?;
             let row = refresh_tokens::table
                 .filter(refresh_tokens::token_hash.eq(&hash))
                 .select((
@@ -239,7 +268,9 @@ pub async fn refresh(
                 diesel::update(
                     refresh_tokens::table
                         .find(id)
-                        .filter(refresh_tokens::used_at.is_null()),
+                        .filter(refresh_tokens::used_at.is_null())
+                        .filter(refresh_tokens::revoked_at.is_null())
+                        .filter(refresh_tokens::expires_at.gt(now)),
                 )
                 .set(refresh_tokens::used_at.eq(now))
                 .execute(conn)?
@@ -255,6 +286,22 @@ pub async fn refresh(
                 )
                 .set(refresh_tokens::revoked_at.eq(now))
                 .execute(conn)?;
+                crate::audit::record(
+                    conn,
+                    &NewAudit {
+                        occurred_at: now,
+                        actor_id: None,
+                        action: "refresh_reuse",
+                        entity: "user",
+                        entity_id: Some(user_id),
+                        before_json: None,
+                        after_json: None,
+                        reason: Some(
+                            "a used refresh token was presented again: its family is revoked",
+                        ),
+                        request_id: None,
+                    },
+                )?;
                 return Ok(RefreshOutcome::Refused);
             }
             let user = user_model::find(conn, user_id)?;
@@ -262,14 +309,13 @@ pub async fn refresh(
                 return Ok(RefreshOutcome::Refused);
             }
             let pair = issue_refresh_token(conn, user_id, Some(&family), now, &auth)?;
-            Ok::<_, AppError>(RefreshOutcome::Rotated(Box::new(user), pair))
+            let body = token_response(&st, user, pair)?;
+            Ok::<_, AppError>(RefreshOutcome::Rotated(Box::new(body)))
         })
     })
     .await?;
     match outcome {
-        RefreshOutcome::Rotated(user, pair) => {
-            Ok(HttpResponse::Ok().json(token_response(&state, *user, pair)?))
-        }
+        RefreshOutcome::Rotated(body) => Ok(HttpResponse::Ok().json(*body)),
         RefreshOutcome::Refused => Err(AppError::Unauthorized(
             "invalid, expired or revoked refresh token".into(),
         )),
@@ -299,6 +345,7 @@ pub async fn logout(
     db::run(&state.pool, move |conn| {
         db::write_tx(conn, |conn| {
             let now = db::now();
+            user_model::lock(conn, user_id)?;
             let family: Option<String> = refresh_tokens::table
                 .filter(refresh_tokens::token_hash.eq(&hash))
                 .filter(refresh_tokens::user_id.eq(user_id))
@@ -317,6 +364,20 @@ pub async fn logout(
             diesel::update(users::table.find(user_id))
                 .set(users::token_version.eq(users::token_version + 1))
                 .execute(conn)?;
+            crate::audit::record(
+                conn,
+                &NewAudit {
+                    occurred_at: now,
+                    actor_id: Some(user_id),
+                    action: "logout",
+                    entity: "user",
+                    entity_id: Some(user_id),
+                    before_json: None,
+                    after_json: None,
+                    reason: None,
+                    request_id: None,
+                },
+            )?;
             Ok::<_, AppError>(())
         })
     })
@@ -354,9 +415,12 @@ pub async fn me(state: web::Data<AppState>, caller: Auth<AnyRole>) -> AppResult<
 #[post("/auth/password")]
 pub async fn change_password(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Auth<AnyRole>,
     body: ApiJson<ChangePassword>,
 ) -> AppResult<HttpResponse> {
+    // guesses at the current password with a stolen token are rate limited like logins
+    state.login_limiter.check(&req)?;
     let ChangePassword {
         current_password,
         new_password,
@@ -371,7 +435,7 @@ pub async fn change_password(
     let user = db::run(&state.pool, move |conn| Ok(user_model::find(conn, id)?)).await?;
     if current_password.len() > password::MAX_LENGTH * 4
         || !state
-            .verify_password(user.password_hash, current_password)
+            .verify_password(user.password_hash.clone(), current_password)
             .await?
     {
         return Err(AppError::Validation(vec![FieldError::new(
@@ -380,17 +444,29 @@ pub async fn change_password(
         )]));
     }
     let hash = state.hash_password(new_password).await?;
+    let checked = user.password_hash;
     db::run(&state.pool, move |conn| {
         db::write_tx(conn, |conn| {
             let now = db::now();
-            diesel::update(users::table.find(id))
-                .set((
-                    users::password_hash.eq(&hash),
-                    users::token_version.eq(users::token_version + 1),
-                    users::version.eq(users::version + 1),
-                    users::updated_at.eq(now),
-                ))
-                .execute(conn)?;
+            user_model::lock(conn, id)?;
+            // only over the password just checked: an administrator's reset meanwhile wins
+            let changed = diesel::update(
+                users::table
+                    .find(id)
+                    .filter(users::password_hash.eq(&checked)),
+            )
+            .set((
+                users::password_hash.eq(&hash),
+                users::token_version.eq(users::token_version + 1),
+                users::version.eq(users::version + 1),
+                users::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+            if changed == 0 {
+                return Err(AppError::Conflict(
+                    "the password changed meanwhile; log in again".into(),
+                ));
+            }
             user_model::revoke_all_refresh_tokens(conn, id, now)?;
             audit::record(
                 conn,

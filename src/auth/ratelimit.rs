@@ -32,17 +32,30 @@ impl LoginLimiter {
 
     /// Counts one attempt from the request's client; 429 with Retry-After past the quota.
     pub fn check(&self, req: &HttpRequest) -> Result<(), AppError> {
-        let ip = client_ip(req, &self.trusted_proxies);
+        let ip = bucket(client_ip(req, &self.trusted_proxies));
         if self.limiter.len() > MAX_TRACKED {
             self.limiter.retain_recent();
         }
         self.limiter.check_key(&ip).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             tracing::info!(client = %ip, "login rate limit reached");
+            // rounded up: a client that waits exactly this long is let in
             AppError::TooManyRequests {
-                retry_after_secs: wait.as_secs().max(1),
+                retry_after_secs: (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1),
             }
         })
+    }
+}
+
+/// IPv6 clients are limited per /64, the block one subscriber usually holds, so that
+/// rotating through it neither escapes the limit nor grows the table.
+fn bucket(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        v4 => v4,
     }
 }
 
@@ -112,6 +125,12 @@ mod tests {
             resolve(ip("10.0.0.2"), Some("not-an-ip"), &trusted),
             ip("10.0.0.2")
         );
+        // IPv6 clients share a budget per /64
+        assert_eq!(
+            bucket(ip("2001:db8:1:2:aaaa::1")),
+            bucket(ip("2001:db8:1:2:bbbb::9"))
+        );
+        assert_ne!(bucket(ip("2001:db8:1:2::1")), bucket(ip("2001:db8:1:3::1")));
         // nothing trusted: the peer, whatever the header says
         assert_eq!(
             resolve(ip("10.0.0.2"), Some("1.2.3.4"), &[]),

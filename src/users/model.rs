@@ -58,6 +58,20 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<UserRow> {
         .first(conn)
 }
 
+/// The user, its row locked until the transaction ends (PostgreSQL; SQLite's write
+/// transactions already run one at a time), so that counters and token revocations of
+/// concurrent requests apply one after the other.
+pub fn lock(conn: &mut DbConn, id: i64) -> QueryResult<UserRow> {
+    match conn {
+        DbConn::Pg(c) => users::table
+            .find(id)
+            .select(UserRow::as_select())
+            .for_update()
+            .first(c),
+        DbConn::Sqlite(_) => find(conn, id),
+    }
+}
+
 pub fn find_by_username(conn: &mut DbConn, username: &str) -> QueryResult<Option<UserRow>> {
     users::table
         .filter(users::username.eq(username))

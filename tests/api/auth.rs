@@ -487,6 +487,42 @@ async fn an_account_locks_after_repeated_failures(backend: Backend) {
     assert_eq!((failures, until), (0, None));
 }
 
+async fn concurrent_failures_all_count(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, |c| {
+        c.auth.lockout_failures = 5;
+        c.workers = Some(4);
+    })
+    .await
+    else {
+        return;
+    };
+    app.create_user("dora", Role::Hr);
+    let attempts = (0..5).map(|_| app.login("dora", "wrong password!"));
+    for resp in futures_util::future::join_all(attempts).await {
+        assert_eq!(resp.status(), 401);
+    }
+    // every failure counted, though they raced: the account is locked
+    assert_problem(
+        app.login("dora", TEST_PASSWORD).await,
+        401,
+        "/problems/unauthorized",
+    )
+    .await;
+    let locked: Option<chrono::NaiveDateTime> = users::table
+        .filter(users::username.eq("dora"))
+        .select(users::locked_until)
+        .first(&mut app.conn())
+        .unwrap();
+    assert!(locked.is_some());
+    let actions: Vec<String> = app.audit_rows("user").into_iter().map(|r| r.0).collect();
+
+    assert_eq!(
+        actions.iter().filter(|a| *a == "lock").count(),
+        1,
+        "{actions:?}"
+    );
+}
+
 async fn tokio_sleep(ms: u64) {
     actix_web::rt::time::sleep(std::time::Duration::from_millis(ms)).await;
 }
@@ -603,6 +639,7 @@ macro_rules! per_backend {
 }
 
 per_backend!(
+    concurrent_failures_all_count,
     forged_and_stale_tokens_are_refused,
     asymmetric_keys_refuse_hs256_signed_with_the_public_key,
     an_account_locks_after_repeated_failures,
