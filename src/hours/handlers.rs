@@ -185,6 +185,7 @@ fn submit(
     }
     let scope = caller.scope(conn)?;
     let ids: Vec<i64> = entries.iter().map(|e| e.volunteer_id).collect();
+    model::lock_volunteers(conn, &ids)?;
     let people: HashMap<i64, (i64, String)> = volunteers::table
         .filter(volunteers::id.eq_any(&ids))
         .select((volunteers::id, volunteers::branch_id, volunteers::status))
@@ -565,6 +566,16 @@ fn review_one(
                     original.id
                 )));
             }
+            model::lock_volunteers(conn, &[entry.volunteer_id])?;
+            let day =
+                model::day_total(conn, entry.volunteer_id, entry.service_date, Some(entry.id))?
+                    + i64::from(entry.minutes);
+            if day > DAY_MINUTES {
+                return Err(AppError::Conflict(format!(
+                    "approving would give the volunteer {day} minutes on {}",
+                    entry.service_date
+                )));
+            }
         }
     }
     let now = db::now();
@@ -730,6 +741,11 @@ pub async fn review_many(
     check_reason(reason.as_deref(), action == ReviewAction::Reject)?;
     let caller = caller.0;
     let cfg = state.config.hours.clone();
+    if caller.role == Role::Secretary && !cfg.parent_secretary_reviews {
+        return Err(AppError::Forbidden(
+            "only an administrator reviews hours".into(),
+        ));
+    }
     let rows = db::run(&state.pool, move |conn| {
         db::write_tx(conn, |conn| {
             let scope = caller.scope(conn)?;
@@ -811,6 +827,7 @@ pub async fn correct_hours(
         move |conn, lease| {
             let scope = who.scope(conn)?;
             let original = find_in_scope(conn, &scope, id)?;
+            model::lock_volunteers(conn, &[original.volunteer_id])?;
             if original.status != "approved" || original.corrects_id.is_some() {
                 return Err(AppError::Conflict(
                     "only an approved original entry can be corrected".into(),
@@ -887,7 +904,7 @@ fn find_editable(
     conn: &mut DbConn,
     caller: &Principal,
     id: i64,
-    if_match: &IfMatch,
+    if_match: Option<&IfMatch>,
 ) -> AppResult<HourRow> {
     let scope = caller.scope(conn)?;
     let entry = find_in_scope(conn, &scope, id)?;
@@ -896,14 +913,20 @@ fn find_editable(
             "only the submitter (or an administrator) changes an unreviewed entry".into(),
         ));
     }
-    if_match.check(entry.version)?;
+    // a locked entry says so whatever the precondition
     match entry.status.as_str() {
-        "submitted" => Ok(entry),
-        "approved" => Err(AppError::Conflict(
-            "approved entries are locked: post a correction".into(),
-        )),
-        other => Err(AppError::Conflict(format!("the entry is {other}"))),
+        "submitted" => {}
+        "approved" => {
+            return Err(AppError::Conflict(
+                "approved entries are locked: post a correction".into(),
+            ))
+        }
+        other => return Err(AppError::Conflict(format!("the entry is {other}"))),
     }
+    if_match
+        .ok_or(AppError::PreconditionRequired)?
+        .check(entry.version)?;
+    Ok(entry)
 }
 
 /// Edit a submitted entry before review (its submitter, with If-Match).
@@ -928,7 +951,7 @@ pub async fn update_hours(
     state: web::Data<AppState>,
     caller: Auth<Writers>,
     id: web::Path<i64>,
-    if_match: IfMatch,
+    if_match: Option<IfMatch>,
     body: ApiJson<UpdateEntry>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
@@ -937,7 +960,7 @@ pub async fn update_hours(
     let cfg = state.config.hours.clone();
     let row = db::run(&state.pool, move |conn| {
         db::write_tx(conn, |conn| {
-            let before = find_editable(conn, &caller, id, &if_match)?;
+            let before = find_editable(conn, &caller, id, if_match.as_ref())?;
             if before.corrects_id.is_some() {
                 return Err(AppError::Conflict(
                     "a correction is not edited: withdraw it and post another".into(),
@@ -1048,13 +1071,13 @@ pub async fn withdraw_hours(
     state: web::Data<AppState>,
     caller: Auth<Writers>,
     id: web::Path<i64>,
-    if_match: IfMatch,
+    if_match: Option<IfMatch>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let caller = caller.0;
     db::run(&state.pool, move |conn| {
         db::write_tx(conn, |conn| {
-            let before = find_editable(conn, &caller, id, &if_match)?;
+            let before = find_editable(conn, &caller, id, if_match.as_ref())?;
             let updated = diesel::update(
                 hour_entries::table
                     .find(id)
