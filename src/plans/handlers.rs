@@ -15,7 +15,7 @@ use crate::http::{etag, paging, ApiJson, Page};
 use crate::seed::PlanFile;
 use crate::AppState;
 
-/// List plans, newest year first.
+/// List plans, ordered by id.
 #[utoipa::path(
     tag = "plans",
     params(PlanQuery),
@@ -44,7 +44,7 @@ pub async fn list_plans(
         };
         let total: i64 = filtered().count().get_result(conn)?;
         let rows: Vec<PlanRow> = filtered()
-            .order(plans::year.desc())
+            .order(plans::id)
             .limit(i64::from(limit))
             .offset(offset)
             .select(PlanRow::as_select())
