@@ -4,11 +4,16 @@
 mod helpers;
 
 mod auth;
+mod branches;
 mod cli;
+mod events;
+mod hours;
 mod http_basics;
 mod migrations;
 mod openapi;
+mod plans;
 mod reports;
 mod roles;
 mod seeds;
 mod users;
+mod volunteers;

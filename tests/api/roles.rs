@@ -209,7 +209,7 @@ const MATRIX: &[Row] = &[
         "POST",
         "/api/v1/hours/review",
         T::None,
-        [401, 422, 422, 403, 403],
+        [401, 422, 403, 403, 403],
     ),
     row(
         "GET",

@@ -1,0 +1,689 @@
+//! Branches: create, read, rename with ETags, delete or archive, no cycles, the list's
+//! filters, and only administrators write.
+
+use std::collections::BTreeSet;
+
+use diesel::prelude::*;
+use serde_json::{json, Value};
+use volunteer_hours::auth::Role;
+use volunteer_hours::db::schema::{branches, hour_entries, volunteers};
+
+use crate::both_backends;
+use crate::helpers::{assert_problem, TestApp};
+
+/// Chinese text with full-width quotes, which must come back byte for byte.
+const PAIRING: &str = "马厂社区“十个一”志愿服务";
+
+/// Asserts the status and returns the JSON body; a mismatch shows the body.
+async fn expect_json(resp: reqwest::Response, status: u16) -> Value {
+    let got = resp.status().as_u16();
+    let text = resp.text().await.expect("body");
+    assert_eq!(got, status, "{text}");
+    serde_json::from_str(&text).expect("a JSON body")
+}
+
+fn header(resp: &reqwest::Response, name: &str) -> String {
+    resp.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The pointers of a validation problem, in the order given.
+fn pointers(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["pointer"].as_str().expect("pointer").to_owned())
+        .collect()
+}
+
+async fn delete_as(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    if_match: Option<&str>,
+) -> reqwest::Response {
+    let mut req = app.request(reqwest::Method::DELETE, path, Some(token));
+    if let Some(tag) = if_match {
+        req = req.header("if-match", tag);
+    }
+    req.send().await.expect("request")
+}
+
+/// Walks a list page by page; returns the ids in the order served and the total.
+async fn walk(app: &TestApp, token: &str, path: &str, limit: i64) -> (Vec<i64>, i64) {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let mut ids = Vec::new();
+    let mut total = None;
+    for page in 1.. {
+        let body = expect_json(
+            app.get_as(&format!("{path}{sep}limit={limit}&page={page}"), token)
+                .await,
+            200,
+        )
+        .await;
+        assert_eq!(
+            (body["page"].as_i64(), body["limit"].as_i64()),
+            (Some(page), Some(limit))
+        );
+        let this_total = body["total"].as_i64().expect("total");
+        assert_eq!(
+            *total.get_or_insert(this_total),
+            this_total,
+            "the total is the same on every page"
+        );
+        let items = body["items"].as_array().expect("items");
+        ids.extend(items.iter().map(|i| i["id"].as_i64().expect("id")));
+        if page * limit >= this_total {
+            assert_eq!(
+                items.len() as i64,
+                this_total - (page - 1) * limit,
+                "last page"
+            );
+            break;
+        }
+        assert_eq!(items.len() as i64, limit, "a full page before the last");
+        assert!(page < 100, "too many pages");
+    }
+    (ids, total.expect("a page"))
+}
+
+/// The codes of a list answer.
+async fn codes(app: &TestApp, token: &str, query: &str) -> BTreeSet<String> {
+    let path = if query.is_empty() {
+        "/api/v1/branches?limit=200".to_owned()
+    } else {
+        format!("/api/v1/branches?limit=200&{query}")
+    };
+    let body = expect_json(app.get_as(&path, token).await, 200).await;
+    let codes: BTreeSet<String> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["code"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(body["total"], codes.len(), "{query}: {body}");
+    codes
+}
+
+fn set(codes: &[&str]) -> BTreeSet<String> {
+    codes.iter().map(|c| (*c).to_owned()).collect()
+}
+
+fn parent_of(app: &TestApp, id: i64) -> Option<i64> {
+    branches::table
+        .find(id)
+        .select(branches::parent_id)
+        .first(&mut app.conn())
+        .unwrap()
+}
+
+async fn an_admin_creates_reads_renames_and_deletes_a_branch(app: TestApp) {
+    let admin = app.login_as(Role::Admin).await;
+    let root = app.branch_id("JGDW");
+    let before = app.count("branches");
+    let resp = app
+        .post_as(
+            "/api/v1/branches",
+            Some(&admin.access),
+            &json!({ "code": "MCSQ", "name": PAIRING, "parent_id": root }),
+        )
+        .await;
+    assert_eq!(resp.status(), 201);
+    assert_eq!(resp.headers()["etag"], "\"1\"");
+    let location = header(&resp, "location");
+    let created: Value = resp.json().await.unwrap();
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(location, format!("/api/v1/branches/{id}"));
+    assert_eq!(created["code"], "MCSQ");
+    assert_eq!(
+        created["name"].as_str().unwrap().as_bytes(),
+        PAIRING.as_bytes()
+    );
+    assert_eq!(created["parent_id"], root);
+    assert_eq!(created["archived"], false);
+    for stamp in ["created_at", "updated_at"] {
+        assert!(created[stamp].as_str().unwrap().ends_with('Z'), "{created}");
+    }
+    assert_eq!(app.count("branches"), before + 1);
+    let stored: String = branches::table
+        .find(id)
+        .select(branches::name)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(stored.as_bytes(), PAIRING.as_bytes());
+
+    // every role reads it
+    let volunteer = app.login_as(Role::Volunteer).await;
+    let resp = app.get_as(&location, &volunteer.access).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["etag"], "\"1\"");
+    assert_eq!(resp.json::<Value>().await.unwrap(), created);
+
+    let change = json!({ "code": "MCSQ-2", "name": "马厂社区结对共建联络组" });
+    assert_problem(
+        app.patch_as(&location, &admin.access, None, &change).await,
+        428,
+        "/problems/precondition-required",
+    )
+    .await;
+    assert_problem(
+        app.patch_as(&location, &admin.access, Some("\"7\""), &change)
+            .await,
+        412,
+        "/problems/precondition-failed",
+    )
+    .await;
+    let unchanged: (String, String) = branches::table
+        .find(id)
+        .select((branches::code, branches::name))
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(unchanged, ("MCSQ".to_owned(), PAIRING.to_owned()));
+    let resp = app
+        .patch_as(&location, &admin.access, Some("\"1\""), &change)
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["etag"], "\"2\"");
+    let updated: Value = resp.json().await.unwrap();
+    assert_eq!(updated["code"], "MCSQ-2");
+    assert_eq!(updated["name"], "马厂社区结对共建联络组");
+    assert_eq!(
+        updated["parent_id"], root,
+        "a partial update keeps the rest"
+    );
+    // the old tag is stale now
+    assert_problem(
+        app.patch_as(
+            &location,
+            &admin.access,
+            Some("\"1\""),
+            &json!({ "name": "又改名" }),
+        )
+        .await,
+        412,
+        "/problems/precondition-failed",
+    )
+    .await;
+    let stored: (String, String) = branches::table
+        .find(id)
+        .select((branches::code, branches::name))
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        stored,
+        ("MCSQ-2".to_owned(), "马厂社区结对共建联络组".to_owned())
+    );
+
+    assert_problem(
+        delete_as(&app, &location, &admin.access, None).await,
+        428,
+        "/problems/precondition-required",
+    )
+    .await;
+    assert_problem(
+        delete_as(&app, &location, &admin.access, Some("\"1\"")).await,
+        412,
+        "/problems/precondition-failed",
+    )
+    .await;
+    assert_eq!(app.count("branches"), before + 1);
+    let resp = delete_as(&app, &location, &admin.access, Some("\"2\"")).await;
+    assert_eq!(resp.status(), 204);
+    assert_problem(
+        app.get_as(&location, &admin.access).await,
+        404,
+        "/problems/not-found",
+    )
+    .await;
+    assert_eq!(app.count("branches"), before);
+
+    let audit: Vec<_> = app
+        .audit_rows("branch")
+        .into_iter()
+        .filter(|r| r.2 == Some(id))
+        .collect();
+    assert_eq!(
+        audit,
+        vec![
+            ("create".to_owned(), Some(admin.user_id), Some(id)),
+            ("update".to_owned(), Some(admin.user_id), Some(id)),
+            ("delete".to_owned(), Some(admin.user_id), Some(id)),
+        ]
+    );
+}
+
+async fn bad_branches_are_refused_with_pointers_and_change_nothing(app: TestApp) {
+    let admin = app.login_as(Role::Admin).await;
+    let root = app.branch_id("JGDW");
+    let before = app.count("branches");
+    let cases = [
+        (json!({ "code": "mcsq", "name": "小写代码" }), "/code"),
+        (json!({ "code": "MC SQ", "name": "有空格" }), "/code"),
+        (json!({ "code": "MC.SQ", "name": "有句点" }), "/code"),
+        (json!({ "code": "马厂", "name": "中文代码" }), "/code"),
+        (json!({ "code": "", "name": "空代码" }), "/code"),
+        (
+            json!({ "code": "A".repeat(33), "name": "太长的代码" }),
+            "/code",
+        ),
+        (json!({ "code": "MCSQ", "name": "" }), "/name"),
+        (json!({ "code": "MCSQ", "name": "志".repeat(101) }), "/name"),
+        (
+            json!({ "code": "MCSQ", "name": "马厂社区", "parent_id": 999_999 }),
+            "/parent_id",
+        ),
+        (json!({ "code": "MCSQ", "name": 5 }), "/name"),
+    ];
+    for (body, pointer) in cases {
+        let problem = assert_problem(
+            app.post_as("/api/v1/branches", Some(&admin.access), &body)
+                .await,
+            422,
+            "/problems/validation",
+        )
+        .await;
+        assert_eq!(pointers(&problem), [pointer], "{body}");
+    }
+    for body in [
+        json!({ "code": "MCSQ", "name": "马厂社区", "colour": "red" }),
+        json!({ "code": "MCSQ" }),
+        json!({ "code": "MCSQ", "name": "马厂社区", "archived": "no" }),
+    ] {
+        assert_problem(
+            app.post_as("/api/v1/branches", Some(&admin.access), &body)
+                .await,
+            422,
+            "/problems/validation",
+        )
+        .await;
+    }
+    let malformed = app
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/branches",
+            Some(&admin.access),
+        )
+        .header("content-type", "application/json")
+        .body("{\"code\": \"MCSQ\",")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(malformed, 400, "/problems/malformed-json").await;
+    assert_problem(
+        app.post_as(
+            "/api/v1/branches",
+            Some(&admin.access),
+            &json!({ "code": "NYC", "name": "另一个能源处", "parent_id": root }),
+        )
+        .await,
+        409,
+        "/problems/conflict",
+    )
+    .await;
+    assert_eq!(app.count("branches"), before);
+    assert!(app.audit_rows("branch").is_empty());
+
+    // the limits count characters, not bytes
+    let code = format!("MC_SQ-{}", "9".repeat(26));
+    let name = "志".repeat(100);
+    let resp = app
+        .post_as(
+            "/api/v1/branches",
+            Some(&admin.access),
+            &json!({ "code": code, "name": name, "parent_id": root }),
+        )
+        .await;
+    let created = expect_json(resp, 201).await;
+    assert_eq!(created["code"], code.as_str());
+    assert_eq!(created["name"], name.as_str());
+    assert_eq!(app.count("branches"), before + 1);
+}
+
+async fn a_branch_cannot_move_under_itself_or_its_descendants(app: TestApp) {
+    let admin = app.login_as(Role::Admin).await;
+    let root = app.branch_id("JGDW");
+    let jgtw = app.branch_id("JGTW");
+    let nyc = app.branch_id("NYC");
+    let deep = app.insert_branch("JGTW-1", Some(jgtw));
+    for (branch, parent) in [(root, jgtw), (root, root), (root, deep), (jgtw, deep)] {
+        let problem = assert_problem(
+            app.patch_as(
+                &format!("/api/v1/branches/{branch}"),
+                &admin.access,
+                Some("*"),
+                &json!({ "parent_id": parent }),
+            )
+            .await,
+            422,
+            "/problems/validation",
+        )
+        .await;
+        assert_eq!(
+            pointers(&problem),
+            ["/parent_id"],
+            "{branch} under {parent}"
+        );
+    }
+    assert_eq!(parent_of(&app, root), None);
+    assert_eq!(parent_of(&app, jgtw), Some(root));
+    let resp = app
+        .get_as(&format!("/api/v1/branches/{root}"), &admin.access)
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["etag"], "\"1\"", "refusals change nothing");
+
+    // a legal move, and back to the top
+    let resp = app
+        .patch_as(
+            &format!("/api/v1/branches/{jgtw}"),
+            &admin.access,
+            Some("\"1\""),
+            &json!({ "parent_id": nyc }),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["etag"], "\"2\"");
+    assert_eq!(resp.json::<Value>().await.unwrap()["parent_id"], nyc);
+    assert_eq!(parent_of(&app, jgtw), Some(nyc));
+    assert_eq!(
+        codes(&app, &admin.access, &format!("parent_id={nyc}")).await,
+        set(&["JGTW"])
+    );
+    let moved = expect_json(
+        app.patch_as(
+            &format!("/api/v1/branches/{deep}"),
+            &admin.access,
+            Some("*"),
+            &json!({ "parent_id": null }),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert!(moved["parent_id"].is_null(), "{moved}");
+    assert_eq!(parent_of(&app, deep), None);
+
+    assert_eq!(
+        app.audit_rows("branch"),
+        vec![
+            ("update".to_owned(), Some(admin.user_id), Some(jgtw)),
+            ("update".to_owned(), Some(admin.user_id), Some(deep)),
+        ]
+    );
+}
+
+async fn a_branch_with_anything_attached_is_not_deleted(app: TestApp) {
+    app.seed_demo();
+    let admin = app.login_as(Role::Admin).await;
+    let root = app.branch_id("JGDW");
+
+    // one branch for each kind of thing that holds a branch in place
+    let with_child = app.insert_branch("HAS-CHILD", Some(root));
+    app.insert_branch("THE-CHILD", Some(with_child));
+    let with_volunteer = app.insert_branch("HAS-VOLUNTEER", Some(root));
+    app.insert_volunteer("只在这里的志愿者", with_volunteer);
+    let with_event = app.insert_branch("HAS-EVENT", Some(root));
+    app.insert_event("只在这里的活动", with_event);
+    let with_user = app.insert_branch("HAS-USER", Some(root));
+    let resp = app
+        .post_as(
+            "/api/v1/users",
+            Some(&admin.access),
+            &json!({ "username": "has.user.sec", "password": "a long enough password", "role": "secretary", "branch_id": with_user }),
+        )
+        .await;
+    assert_eq!(resp.status(), 201);
+    let with_hours = app.insert_branch("HAS-HOURS", Some(root));
+    let entry = app.insert_entry("approved");
+    diesel::update(hour_entries::table.find(entry))
+        .set(hour_entries::branch_id.eq(with_hours))
+        .execute(&mut app.conn())
+        .unwrap();
+    // and the demo's own: the root, a branch with volunteers and hours, one with an event
+    let demo = ["JGDW", "ZB01", "JGTW", "XFPC"].map(|c| app.branch_id(c));
+
+    let before = app.count("branches");
+    for id in [
+        with_child,
+        with_volunteer,
+        with_event,
+        with_user,
+        with_hours,
+    ]
+    .into_iter()
+    .chain(demo)
+    {
+        let path = format!("/api/v1/branches/{id}");
+        assert_problem(
+            delete_as(&app, &path, &admin.access, Some("*")).await,
+            409,
+            "/problems/conflict",
+        )
+        .await;
+        let still = expect_json(app.get_as(&path, &admin.access).await, 200).await;
+        assert_eq!(still["id"], id);
+        assert_eq!(still["archived"], false);
+    }
+    assert_eq!(app.count("branches"), before);
+    assert!(app.audit_rows("branch").is_empty());
+}
+
+async fn an_archived_branch_leaves_the_list_but_stays_readable(app: TestApp) {
+    app.seed_demo();
+    let admin = app.login_as(Role::Admin).await;
+    let zb01 = app.branch_id("ZB01");
+    let path = format!("/api/v1/branches/{zb01}");
+    let all = app.count("branches");
+
+    let resp = app
+        .patch_as(
+            &path,
+            &admin.access,
+            Some("\"1\""),
+            &json!({ "archived": true }),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["etag"], "\"2\"");
+    assert_eq!(resp.json::<Value>().await.unwrap()["archived"], true);
+    let archived: bool = branches::table
+        .find(zb01)
+        .select(branches::archived)
+        .first(&mut app.conn())
+        .unwrap();
+    assert!(archived);
+    // its volunteers stay where they are
+    let members: i64 = volunteers::table
+        .filter(volunteers::branch_id.eq(zb01))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(members, 4);
+
+    let hr = app.login_as(Role::Hr).await;
+    let shown = codes(&app, &hr.access, "").await;
+    assert!(!shown.contains("ZB01"));
+    assert_eq!(shown.len() as i64, all - 1);
+    let everything = codes(&app, &hr.access, "include_archived=true").await;
+    assert!(everything.contains("ZB01"));
+    assert_eq!(everything.len() as i64, all);
+    assert_eq!(
+        codes(&app, &hr.access, "q=zb").await,
+        set(&["ZB02", "ZB03"])
+    );
+    assert_eq!(
+        codes(&app, &hr.access, "q=zb&include_archived=true").await,
+        set(&["ZB01", "ZB02", "ZB03"])
+    );
+    let resp = app.get_as(&path, &hr.access).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["etag"], "\"2\"");
+    assert_eq!(resp.json::<Value>().await.unwrap()["archived"], true);
+
+    // and back
+    let resp = app
+        .patch_as(
+            &path,
+            &admin.access,
+            Some("\"2\""),
+            &json!({ "archived": false }),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["etag"], "\"3\"");
+    assert!(codes(&app, &hr.access, "").await.contains("ZB01"));
+
+    let audit = app.audit_rows("branch");
+    assert_eq!(audit.len(), 2, "{audit:?}");
+    for (action, actor, entity) in audit {
+        assert!(action == "update" || action == "archive", "{action}");
+        assert_eq!((actor, entity), (Some(admin.user_id), Some(zb01)));
+    }
+}
+
+async fn the_branch_list_filters_searches_and_pages(app: TestApp) {
+    app.seed_demo();
+    let admin = app.login_as(Role::Admin).await;
+    let root = app.branch_id("JGDW");
+    let jgtw = app.branch_id("JGTW");
+    let a = app.insert_branch("JGTW-A", Some(jgtw));
+    app.insert_branch("JGTW-A-B", Some(a));
+    let resp = app
+        .post_as(
+            "/api/v1/branches",
+            Some(&admin.access),
+            &json!({ "code": "YLO", "name": "Youth League Office 团委办公室", "parent_id": jgtw }),
+        )
+        .await;
+    assert_eq!(resp.status(), 201);
+
+    let volunteer = app.login_as(Role::Volunteer).await;
+    let all: Vec<i64> = branches::table
+        .order(branches::id)
+        .select(branches::id)
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(all.len(), 14);
+    let (ids, total) = walk(&app, &volunteer.access, "/api/v1/branches", 3).await;
+    assert_eq!(ids, all, "every branch once, by id");
+    assert_eq!(total, 14);
+
+    let t = &volunteer.access;
+    assert_eq!(
+        codes(&app, t, &format!("parent_id={root}")).await,
+        set(&["JGTW", "JGGH", "JGFWH", "JBGS", "NYC", "JNJCZX", "XFPC", "ZB01", "ZB02", "ZB03"])
+    );
+    assert_eq!(
+        codes(&app, t, &format!("parent_id={jgtw}")).await,
+        set(&["JGTW-A", "YLO"])
+    );
+    assert_eq!(
+        codes(&app, t, &format!("under={jgtw}")).await,
+        set(&["JGTW", "JGTW-A", "JGTW-A-B", "YLO"])
+    );
+    assert_eq!(codes(&app, t, &format!("under={root}")).await.len(), 14);
+    // Chinese and Latin search, on code or name
+    assert_eq!(
+        codes(&app, t, "q=党支部").await,
+        set(&["ZB01", "ZB02", "ZB03"])
+    );
+    assert_eq!(codes(&app, t, "q=机关").await.len(), 7);
+    assert_eq!(
+        codes(&app, t, "q=zb0").await,
+        set(&["ZB01", "ZB02", "ZB03"])
+    );
+    assert_eq!(
+        codes(&app, t, "q=Jgtw-a").await,
+        set(&["JGTW-A", "JGTW-A-B"])
+    );
+    assert_eq!(codes(&app, t, "q=youth%20LEAGUE").await, set(&["YLO"]));
+    assert_eq!(codes(&app, t, "q=团委").await, set(&["JGTW", "YLO"]));
+    assert!(
+        codes(&app, t, "q=%25").await.is_empty(),
+        "a % matches only itself"
+    );
+
+    for bad in ["limit=0", "limit=201", "colour=red"] {
+        assert_problem(
+            app.get_as(&format!("/api/v1/branches?{bad}"), t).await,
+            400,
+            "/problems/invalid-parameter",
+        )
+        .await;
+    }
+}
+
+async fn only_administrators_write_branches(app: TestApp) {
+    app.seed();
+    let root = app.branch_id("JGDW");
+    let nyc = app.branch_id("NYC");
+    let leaf = app.insert_branch("LEAF", Some(root));
+    let before = app.count("branches");
+    for role in [Role::Secretary, Role::Hr, Role::Volunteer] {
+        let s = app.login_as(role).await;
+        assert_problem(
+            app.post_as(
+                "/api/v1/branches",
+                Some(&s.access),
+                &json!({ "code": "NEW", "name": "新支部", "parent_id": root }),
+            )
+            .await,
+            403,
+            "/problems/forbidden",
+        )
+        .await;
+        assert_problem(
+            app.patch_as(
+                &format!("/api/v1/branches/{nyc}"),
+                &s.access,
+                Some("*"),
+                &json!({ "name": "改名的能源处", "archived": true }),
+            )
+            .await,
+            403,
+            "/problems/forbidden",
+        )
+        .await;
+        assert_problem(
+            delete_as(
+                &app,
+                &format!("/api/v1/branches/{leaf}"),
+                &s.access,
+                Some("*"),
+            )
+            .await,
+            403,
+            "/problems/forbidden",
+        )
+        .await;
+        let nyc_now = expect_json(
+            app.get_as(&format!("/api/v1/branches/{nyc}"), &s.access)
+                .await,
+            200,
+        )
+        .await;
+        assert_eq!(nyc_now["name"], "能源处", "{role}");
+    }
+    assert_eq!(app.count("branches"), before);
+    let (name, archived): (String, bool) = branches::table
+        .find(nyc)
+        .select((branches::name, branches::archived))
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!((name.as_str(), archived), ("能源处", false));
+    assert!(app.audit_rows("branch").is_empty());
+}
+
+both_backends!(
+    an_admin_creates_reads_renames_and_deletes_a_branch,
+    bad_branches_are_refused_with_pointers_and_change_nothing,
+    a_branch_cannot_move_under_itself_or_its_descendants,
+    a_branch_with_anything_attached_is_not_deleted,
+    an_archived_branch_leaves_the_list_but_stays_readable,
+    the_branch_list_filters_searches_and_pages,
+    only_administrators_write_branches,
+);
