@@ -104,6 +104,6 @@ echo "psql \\copy:        ${raw} s (runs: ${psql_times[*]})"
 echo "ratio:             ${ratio}x (target <= 1.5x)"
 echo "server RSS:        idle $((rss_idle / 1024)) MB, peak $((rss_peak / 1024)) MB, growth ${growth} MB (target <= 50 MB)"
 pass=PASS
-if [ "$(calc "$ratio > 1.5")" = 1 ] || [ "$growth" -gt 50 ] || [ "$rows_http" != "$rows_psql" ]; then pass=FAIL; fi
+if [ "$(calc "($ratio > 1.5)")" = 1 ] || [ "$growth" -gt 50 ] || [ "$rows_http" != "$rows_psql" ]; then pass=FAIL; fi
 echo "$pass"
 rm -f /tmp/vh_bench_export.csv /tmp/vh_bench_psql.csv
