@@ -120,13 +120,26 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
                     Some(d) => crate::seed::Source::Dir(d),
                     None => crate::seed::Source::Embedded,
                 };
-                crate::seed::run(&mut conn, &source, demo).map_err(anyhow::Error::from)
+                let report = crate::seed::run(&mut conn, &source, demo)?;
+                let accounts = if demo {
+                    demo_accounts(&mut conn, &config)?
+                } else {
+                    Vec::new()
+                };
+                Ok((report, accounts))
             })
             .await?;
-            if report.is_empty() {
+            if report.0.is_empty() {
                 println!("seed: nothing to add; the database already holds the seed data");
             } else {
-                println!("seed: {report}");
+                println!("seed: {}", report.0);
+            }
+            if !report.1.is_empty() {
+                println!(
+                    "seed: demo accounts {} with the password `{DEMO_PASSWORD}`: change it \
+                     (POST /api/v1/auth/password) before anyone else can reach the service",
+                    report.1.join(", ")
+                );
             }
             Ok(())
         }
@@ -172,6 +185,36 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The password of the accounts `seed --demo` makes; for trying the service only.
+pub const DEMO_PASSWORD: &str = "demo-password-2022";
+
+/// One account per role for the demo data, made once: returns the usernames it made.
+fn demo_accounts(conn: &mut DbConn, config: &Config) -> anyhow::Result<Vec<String>> {
+    let accounts: [(&str, Role, Option<&str>, Option<&str>); 4] = [
+        ("admin", Role::Admin, None, None),
+        ("zb01.secretary", Role::Secretary, Some("ZB01"), None),
+        ("hr.officer", Role::Hr, None, None),
+        (
+            "volunteer",
+            Role::Volunteer,
+            None,
+            Some("350100202103050001"),
+        ),
+    ];
+    let mut made = Vec::new();
+    for (username, role, branch, number) in accounts {
+        let exists: i64 = users::table
+            .filter(users::username.eq(username))
+            .count()
+            .get_result(conn)?;
+        if exists == 0 {
+            create_user(conn, config, username, role, branch, number, DEMO_PASSWORD)?;
+            made.push(username.to_owned());
+        }
+    }
+    Ok(made)
 }
 
 async fn tokio_block<T: Send + 'static>(

@@ -284,6 +284,46 @@ fn seed_and_create_user_work_on_both_backends() {
 }
 
 #[test]
+fn seed_demo_makes_one_account_per_role_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let out = bin()
+        .env("DATABASE_URL", &url)
+        .args(["seed", "--demo"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("demo accounts admin, zb01.secretary, hr.officer, volunteer"),
+        "{}",
+        text(&out)
+    );
+    let out = bin()
+        .env("DATABASE_URL", &url)
+        .args(["seed", "--demo"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!text(&out).contains("demo accounts"), "{}", text(&out));
+    let rows: Vec<(String, String)> = users::table
+        .order(users::id)
+        .select((users::username, users::role))
+        .load(&mut connect(&url))
+        .unwrap();
+    let roles: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    assert_eq!(roles, ["admin", "secretary", "hr", "volunteer"]);
+    let hash: String = users::table
+        .filter(users::username.eq("hr.officer"))
+        .select(users::password_hash)
+        .first(&mut connect(&url))
+        .unwrap();
+    assert!(volunteer_hours::auth::password::verify(
+        &hash,
+        volunteer_hours::cli::DEMO_PASSWORD
+    ));
+}
+
+#[test]
 fn create_user_reads_the_password_from_stdin() {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();

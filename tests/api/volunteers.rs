@@ -775,7 +775,7 @@ async fn the_volunteer_list_searches_filters_and_pages(app: TestApp) {
             &format!("branch_id={}&tag=trained", app.branch_id("ZB01"))
         )
         .await,
-        set(&["林晓燕", "陈志강", "黄丽萍"])
+        set(&["林晓燕", "陈志强", "黄丽萍"])
     );
     // a branch includes its sub-branches
     assert_eq!(names(&app, t, &format!("branch_id={root}")).await.len(), 18);
