@@ -223,9 +223,25 @@ pub async fn request_id_header(
     Ok(res.map_into_left_body())
 }
 
-/// Unmatched routes.
-pub async fn not_found() -> Result<HttpResponse, AppError> {
-    Err(AppError::NotFound)
+/// Unmatched requests: 405 with `Allow` when the path exists under other methods, else 404.
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let state = req.app_data::<web::Data<crate::AppState>>();
+    let allowed = state.and_then(|s| {
+        s.routes
+            .iter()
+            .find(|(def, _)| def.is_match(req.path()))
+            .map(|(_, methods)| methods.join(", "))
+    });
+    match allowed {
+        Some(allow) => {
+            let mut resp = AppError::MethodNotAllowed.error_response();
+            if let Ok(v) = HeaderValue::from_str(&allow) {
+                resp.headers_mut().insert(header::ALLOW, v);
+            }
+            Ok(resp)
+        }
+        None => Err(AppError::NotFound),
+    }
 }
 
 #[cfg(test)]

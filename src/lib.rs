@@ -50,6 +50,8 @@ pub struct AppState {
     /// Verified against when a username is unknown, so that timing reveals nothing.
     pub dummy_hash: String,
     hash_permits: tokio::sync::Semaphore,
+    /// Every route's path pattern with its methods, to tell 405 from 404.
+    pub routes: Vec<(actix_web::dev::ResourceDef, Vec<String>)>,
 }
 
 impl AppState {
@@ -67,6 +69,7 @@ impl AppState {
                 "no such user: a dummy password",
             )?,
             hash_permits: tokio::sync::Semaphore::new(auth.hash_concurrency.max(1)),
+            routes: openapi::route_methods(),
             pool,
             config,
         })
@@ -131,6 +134,7 @@ pub fn build_app(
         .app_data(web::PayloadConfig::new(config.max_body_bytes))
         .configure(routes)
         .split_for_parts();
+    let spec = openapi::finish(spec);
     let app = if config.api_docs {
         app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
     } else {

@@ -74,6 +74,89 @@ pub fn spec() -> Spec {
         .openapi(ApiDoc::openapi())
         .configure(crate::routes)
         .split_for_parts();
+    finish(spec)
+}
+
+/// Adds the answers every operation can give, so that each handler documents only its own:
+/// 400, 413, 415 and 422 where a body or parameters are read, and 503 (with Retry-After)
+/// everywhere the database is used.
+pub fn finish(mut spec: Spec) -> Spec {
+    use utoipa::openapi::{ContentBuilder, HeaderBuilder, RefOr, ResponseBuilder};
+    let problem = |description: &str, retry: bool| {
+        let mut b = ResponseBuilder::new().description(description).content(
+            crate::error::PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
+                .build(),
+        );
+        if retry {
+            b = b.header(
+                "Retry-After",
+                HeaderBuilder::new()
+                    .schema(
+                        utoipa::openapi::ObjectBuilder::new()
+                            .schema_type(utoipa::openapi::schema::Type::Integer),
+                    )
+                    .description(Some("Seconds to wait before retrying"))
+                    .build(),
+            );
+        }
+        RefOr::T(b.build())
+    };
+    for (path, item) in spec.paths.paths.iter_mut() {
+        let database = path.starts_with("/api/");
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.delete,
+            &mut item.put,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let responses = &mut op.responses.responses;
+            let mut add = |code: &str, r: RefOr<utoipa::openapi::Response>| {
+                responses.entry(code.to_owned()).or_insert(r);
+            };
+            if op.request_body.is_some() {
+                add(
+                    "400",
+                    problem("Malformed JSON, or an unreadable request", false),
+                );
+                add(
+                    "413",
+                    problem("The body is larger than the server accepts", false),
+                );
+                add("415", problem("The body is not application/json", false));
+                add(
+                    "422",
+                    problem(
+                        "Invalid fields, each named by a JSON pointer in `errors`",
+                        false,
+                    ),
+                );
+            }
+            if op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
+                add(
+                    "400",
+                    problem(
+                        "A path, query or header parameter has the wrong form",
+                        false,
+                    ),
+                );
+            }
+            if database {
+                add(
+                    "503",
+                    problem(
+                        "The database is unavailable or busy; retry after Retry-After seconds",
+                        true,
+                    ),
+                );
+            }
+        }
+    }
     spec
 }
 
@@ -82,4 +165,27 @@ pub fn render() -> String {
     let mut text = spec().to_pretty_json().unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// Each documented path as a matcher, with the methods it answers.
+pub fn route_methods() -> Vec<(actix_web::dev::ResourceDef, Vec<String>)> {
+    spec()
+        .paths
+        .paths
+        .iter()
+        .map(|(path, item)| {
+            let methods = [
+                ("GET", item.get.is_some()),
+                ("POST", item.post.is_some()),
+                ("PATCH", item.patch.is_some()),
+                ("DELETE", item.delete.is_some()),
+                ("PUT", item.put.is_some()),
+            ]
+            .into_iter()
+            .filter(|(_, on)| *on)
+            .map(|(m, _)| m.to_owned())
+            .collect();
+            (actix_web::dev::ResourceDef::new(path.as_str()), methods)
+        })
+        .collect()
 }

@@ -35,8 +35,10 @@ pub struct AuditItem {
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Page size, 1-200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
     pub actor_id: Option<i64>,
     /// e.g. `hour_entry`, `volunteer`, `event`, `branch`, `user`, `plan`.

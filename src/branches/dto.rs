@@ -76,8 +76,10 @@ pub struct UpdateBranch {
 #[into_params(parameter_in = Query)]
 pub struct BranchQuery {
     /// Page size, 1-200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
     /// Only the direct children of this branch.
     pub parent_id: Option<i64>,

@@ -199,8 +199,10 @@ pub struct UpdateEvent {
 #[into_params(parameter_in = Query)]
 pub struct EventQuery {
     /// Page size, 1-200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
     /// Organised by this branch or a branch below it.
     pub branch_id: Option<i64>,

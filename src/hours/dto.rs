@@ -228,8 +228,10 @@ pub struct CorrectionInput {
 #[into_params(parameter_in = Query)]
 pub struct HourQuery {
     /// Page size, 1-200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
     /// Served in this branch or one below it.
     pub branch_id: Option<i64>,
@@ -284,8 +286,10 @@ pub fn star_level(minutes: i64, thresholds: &[u32; 5]) -> u8 {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page size, 1-200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
 }
 

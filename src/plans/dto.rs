@@ -145,8 +145,10 @@ pub struct PlanItemResponse {
 #[into_params(parameter_in = Query)]
 pub struct PlanQuery {
     /// Page size, 1-200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
     pub year: Option<i32>,
 }
@@ -156,8 +158,10 @@ pub struct PlanQuery {
 #[into_params(parameter_in = Query)]
 pub struct PlanItemQuery {
     /// Page size, 1-200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
     pub plan_id: Option<i64>,
     pub year: Option<i32>,

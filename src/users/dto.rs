@@ -104,8 +104,10 @@ pub struct UpdateUser {
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// Page size, 1-200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
     pub role: Option<Role>,
     pub branch_id: Option<i64>,

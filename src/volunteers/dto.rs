@@ -203,8 +203,10 @@ pub struct UpdateVolunteer {
 #[into_params(parameter_in = Query)]
 pub struct VolunteerQuery {
     /// Page size, 1-200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
     /// This branch and the branches below it.
     pub branch_id: Option<i64>,

@@ -43,6 +43,28 @@ async fn unknown_routes_are_problems(app: TestApp) {
     .await;
 }
 
+async fn a_wrong_method_on_a_known_path_is_405_with_allow(app: TestApp) {
+    let resp = app.client.post(app.url("/health")).send().await.unwrap();
+    assert_eq!(resp.headers()["allow"], "GET");
+    assert_problem(resp, 405, "/problems/method-not-allowed").await;
+    let resp = app
+        .client
+        .request(reqwest::Method::PUT, app.url("/api/v1/users/12"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["allow"], "GET, PATCH");
+    assert_problem(resp, 405, "/problems/method-not-allowed").await;
+    let resp = app
+        .client
+        .request(reqwest::Method::TRACE, app.url("/api/v1/events"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["allow"], "GET, POST");
+    assert_problem(resp, 405, "/problems/method-not-allowed").await;
+}
+
 async fn every_response_carries_a_fresh_request_id(app: TestApp) {
     let a = app.get("/health").await;
     let b = app.get("/no/such/route").await;
@@ -180,6 +202,7 @@ both_backends!(
     ready_names_the_backend,
     ready_fails_when_the_database_is_gone,
     unknown_routes_are_problems,
+    a_wrong_method_on_a_known_path_is_405_with_allow,
     every_response_carries_a_fresh_request_id,
     responses_are_compressed_when_asked,
     the_api_docs_are_served,
