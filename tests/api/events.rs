@@ -10,7 +10,9 @@ use volunteer_hours::auth::Role;
 use volunteer_hours::db::schema::{event_plan_items, events, hour_entries};
 
 use crate::both_backends;
-use crate::helpers::{assert_problem, Session, TestApp};
+use crate::helpers::{
+    assert_problem, delete_as, expect_json, header, pointers, secretary_of, walk, Session, TestApp,
+};
 
 /// Chinese text with full-width quotes, which must come back byte for byte.
 const PAIRING: &str = "马厂社区“十个一”志愿服务";
@@ -23,83 +25,6 @@ const E05: &str = "节能宣传周进乡村";
 const E06: &str = "垃圾分类宣传进社区";
 const E07: &str = "“敬老爱老过重阳”走访慰问";
 const E08: &str = "“12·5”国际志愿者日主题志愿服务";
-
-/// Asserts the status and returns the JSON body; a mismatch shows the body.
-async fn expect_json(resp: reqwest::Response, status: u16) -> Value {
-    let got = resp.status().as_u16();
-    let text = resp.text().await.expect("body");
-    assert_eq!(got, status, "{text}");
-    serde_json::from_str(&text).expect("a JSON body")
-}
-
-fn header(resp: &reqwest::Response, name: &str) -> String {
-    resp.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
-
-/// The pointers of a validation problem, in the order given.
-fn pointers(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["pointer"].as_str().expect("pointer").to_owned())
-        .collect()
-}
-
-async fn delete_as(
-    app: &TestApp,
-    path: &str,
-    token: &str,
-    if_match: Option<&str>,
-) -> reqwest::Response {
-    let mut req = app.request(reqwest::Method::DELETE, path, Some(token));
-    if let Some(tag) = if_match {
-        req = req.header("if-match", tag);
-    }
-    req.send().await.expect("request")
-}
-
-/// Walks a list page by page; returns the ids in the order served and the total.
-async fn walk(app: &TestApp, token: &str, path: &str, limit: i64) -> (Vec<i64>, i64) {
-    let sep = if path.contains('?') { '&' } else { '?' };
-    let mut ids = Vec::new();
-    let mut total = None;
-    for page in 1.. {
-        let body = expect_json(
-            app.get_as(&format!("{path}{sep}limit={limit}&page={page}"), token)
-                .await,
-            200,
-        )
-        .await;
-        assert_eq!(
-            (body["page"].as_i64(), body["limit"].as_i64()),
-            (Some(page), Some(limit))
-        );
-        let this_total = body["total"].as_i64().expect("total");
-        assert_eq!(
-            *total.get_or_insert(this_total),
-            this_total,
-            "the total is the same on every page"
-        );
-        let items = body["items"].as_array().expect("items");
-        ids.extend(items.iter().map(|i| i["id"].as_i64().expect("id")));
-        if page * limit >= this_total {
-            assert_eq!(
-                items.len() as i64,
-                this_total - (page - 1) * limit,
-                "last page"
-            );
-            break;
-        }
-        assert_eq!(items.len() as i64, limit, "a full page before the last");
-        assert!(page < 100, "too many pages");
-    }
-    (ids, total.expect("a page"))
-}
 
 /// The titles in a list answer (limit 200), checked against its total.
 async fn titles(app: &TestApp, token: &str, query: &str) -> BTreeSet<String> {
@@ -163,27 +88,6 @@ fn instant(value: &Value) -> DateTime<chrono::FixedOffset> {
     let text = value.as_str().expect("a timestamp");
     assert!(text.ends_with('Z'), "{text} is not UTC");
     DateTime::parse_from_rfc3339(text).expect("RFC 3339")
-}
-
-/// A secretary of branch `code`, made through the admin API: (user id, access token).
-async fn secretary_of(app: &TestApp, admin: &Session, code: &str) -> (i64, String) {
-    let username = format!("{}.secretary", code.to_lowercase());
-    let resp = app
-        .post_as(
-            "/api/v1/users",
-            Some(&admin.access),
-            &json!({
-                "username": username, "password": "a long enough password",
-                "role": "secretary", "branch_id": app.branch_id(code)
-            }),
-        )
-        .await;
-    let user = expect_json(resp, 201).await;
-    let token = expect_json(app.login(&username, "a long enough password").await, 200).await;
-    (
-        user["id"].as_i64().unwrap(),
-        token["access_token"].as_str().unwrap().to_owned(),
-    )
 }
 
 /// A 2023 plan with three items; returns their ids by number.

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use diesel::prelude::*;
 use diesel::{Connection, PgConnection};
+use serde_json::{json, Value};
 use volunteer_hours::config::Config;
 use volunteer_hours::db::{
     self, Backend, ConnectionManager, DatabaseUrl, Pool, PoolOptions, PooledConn,
@@ -562,4 +563,104 @@ impl TestApp {
             .first(&mut self.conn())
             .expect("entry id")
     }
+}
+
+// Assertions and walkers shared by the resource tests.
+
+/// Asserts the status and returns the JSON body; a mismatch shows the body.
+pub async fn expect_json(resp: reqwest::Response, status: u16) -> Value {
+    let got = resp.status().as_u16();
+    let text = resp.text().await.expect("body");
+    assert_eq!(got, status, "{text}");
+    serde_json::from_str(&text).expect("a JSON body")
+}
+
+pub fn header(resp: &reqwest::Response, name: &str) -> String {
+    resp.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The pointers of a validation problem, in the order given.
+pub fn pointers(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["pointer"].as_str().expect("pointer").to_owned())
+        .collect()
+}
+
+pub async fn delete_as(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    if_match: Option<&str>,
+) -> reqwest::Response {
+    let mut req = app.request(reqwest::Method::DELETE, path, Some(token));
+    if let Some(tag) = if_match {
+        req = req.header("if-match", tag);
+    }
+    req.send().await.expect("request")
+}
+
+/// Walks a list page by page; returns the ids in the order served and the total.
+pub async fn walk(app: &TestApp, token: &str, path: &str, limit: i64) -> (Vec<i64>, i64) {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let mut ids = Vec::new();
+    let mut total = None;
+    for page in 1.. {
+        let body = expect_json(
+            app.get_as(&format!("{path}{sep}limit={limit}&page={page}"), token)
+                .await,
+            200,
+        )
+        .await;
+        assert_eq!(
+            (body["page"].as_i64(), body["limit"].as_i64()),
+            (Some(page), Some(limit))
+        );
+        let this_total = body["total"].as_i64().expect("total");
+        assert_eq!(
+            *total.get_or_insert(this_total),
+            this_total,
+            "the total is the same on every page"
+        );
+        let items = body["items"].as_array().expect("items");
+        ids.extend(items.iter().map(|i| i["id"].as_i64().expect("id")));
+        if page * limit >= this_total {
+            assert_eq!(
+                items.len() as i64,
+                this_total - (page - 1) * limit,
+                "last page"
+            );
+            break;
+        }
+        assert_eq!(items.len() as i64, limit, "a full page before the last");
+        assert!(page < 100, "too many pages");
+    }
+    (ids, total.expect("a page"))
+}
+
+/// A secretary of branch `code`, made through the admin API: (user id, access token).
+pub async fn secretary_of(app: &TestApp, admin: &Session, code: &str) -> (i64, String) {
+    let username = format!("{}.secretary", code.to_lowercase());
+    let resp = app
+        .post_as(
+            "/api/v1/users",
+            Some(&admin.access),
+            &json!({
+                "username": username, "password": "a long enough password",
+                "role": "secretary", "branch_id": app.branch_id(code)
+            }),
+        )
+        .await;
+    let user = expect_json(resp, 201).await;
+    let token = expect_json(app.login(&username, "a long enough password").await, 200).await;
+    (
+        user["id"].as_i64().unwrap(),
+        token["access_token"].as_str().unwrap().to_owned(),
+    )
 }

@@ -9,7 +9,9 @@ use volunteer_hours::auth::Role;
 use volunteer_hours::db::schema::{hour_entries, volunteer_tags, volunteers};
 
 use crate::both_backends;
-use crate::helpers::{assert_problem, Session, TestApp};
+use crate::helpers::{
+    assert_problem, delete_as, expect_json, header, pointers, secretary_of, walk, TestApp,
+};
 
 /// 林晓燕 of ZB01: phone 13805912301, tags trained and emergency_team, three hour entries.
 const LIN: &str = "350100202103050001";
@@ -17,83 +19,6 @@ const LIN: &str = "350100202103050001";
 const WANG: &str = "350100202103050005";
 /// The volunteer number `login_as(Role::Volunteer)` links its account to.
 const OWN: &str = "V-volunteer.user";
-
-/// Asserts the status and returns the JSON body; a mismatch shows the body.
-async fn expect_json(resp: reqwest::Response, status: u16) -> Value {
-    let got = resp.status().as_u16();
-    let text = resp.text().await.expect("body");
-    assert_eq!(got, status, "{text}");
-    serde_json::from_str(&text).expect("a JSON body")
-}
-
-fn header(resp: &reqwest::Response, name: &str) -> String {
-    resp.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
-
-/// The pointers of a validation problem, in the order given.
-fn pointers(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["pointer"].as_str().expect("pointer").to_owned())
-        .collect()
-}
-
-async fn delete_as(
-    app: &TestApp,
-    path: &str,
-    token: &str,
-    if_match: Option<&str>,
-) -> reqwest::Response {
-    let mut req = app.request(reqwest::Method::DELETE, path, Some(token));
-    if let Some(tag) = if_match {
-        req = req.header("if-match", tag);
-    }
-    req.send().await.expect("request")
-}
-
-/// Walks a list page by page; returns the ids in the order served and the total.
-async fn walk(app: &TestApp, token: &str, path: &str, limit: i64) -> (Vec<i64>, i64) {
-    let sep = if path.contains('?') { '&' } else { '?' };
-    let mut ids = Vec::new();
-    let mut total = None;
-    for page in 1.. {
-        let body = expect_json(
-            app.get_as(&format!("{path}{sep}limit={limit}&page={page}"), token)
-                .await,
-            200,
-        )
-        .await;
-        assert_eq!(
-            (body["page"].as_i64(), body["limit"].as_i64()),
-            (Some(page), Some(limit))
-        );
-        let this_total = body["total"].as_i64().expect("total");
-        assert_eq!(
-            *total.get_or_insert(this_total),
-            this_total,
-            "the total is the same on every page"
-        );
-        let items = body["items"].as_array().expect("items");
-        ids.extend(items.iter().map(|i| i["id"].as_i64().expect("id")));
-        if page * limit >= this_total {
-            assert_eq!(
-                items.len() as i64,
-                this_total - (page - 1) * limit,
-                "last page"
-            );
-            break;
-        }
-        assert_eq!(items.len() as i64, limit, "a full page before the last");
-        assert!(page < 100, "too many pages");
-    }
-    (ids, total.expect("a page"))
-}
 
 /// The names in a list answer (limit 200), checked against its total.
 async fn names(app: &TestApp, token: &str, query: &str) -> BTreeSet<String> {
@@ -148,27 +73,6 @@ fn hours_of(app: &TestApp, volunteer: i64) -> Vec<(i64, i64)> {
         .select((hour_entries::id, hour_entries::branch_id))
         .load(&mut app.conn())
         .unwrap()
-}
-
-/// A secretary of branch `code`, made through the admin API: (user id, access token).
-async fn secretary_of(app: &TestApp, admin: &Session, code: &str) -> (i64, String) {
-    let username = format!("{}.secretary", code.to_lowercase());
-    let resp = app
-        .post_as(
-            "/api/v1/users",
-            Some(&admin.access),
-            &json!({
-                "username": username, "password": "a long enough password",
-                "role": "secretary", "branch_id": app.branch_id(code)
-            }),
-        )
-        .await;
-    let user = expect_json(resp, 201).await;
-    let token = expect_json(app.login(&username, "a long enough password").await, 200).await;
-    (
-        user["id"].as_i64().unwrap(),
-        token["access_token"].as_str().unwrap().to_owned(),
-    )
 }
 
 async fn an_admin_creates_reads_updates_and_deletes_a_volunteer(app: TestApp) {
