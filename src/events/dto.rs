@@ -166,7 +166,8 @@ pub struct CreateEvent {
     pub status: Option<EventStatus>,
     #[schema(minimum = 1, maximum = 100000)]
     pub capacity: Option<i32>,
-    /// One or more items of the plan of the event's year (UTC year of `starts_at`).
+    /// One or more items of the plan of the event's year (the local year of `starts_at`,
+    /// at LOCAL_UTC_OFFSET).
     #[schema(example = json!([12, 15]))]
     pub plan_item_ids: Vec<i64>,
 }
@@ -209,9 +210,9 @@ pub struct EventQuery {
     pub status: Option<EventStatus>,
     pub category: Option<Category>,
     pub plan_item_id: Option<i64>,
-    /// Starting on or after this UTC date.
+    /// Starting on or after this local day.
     pub from: Option<NaiveDate>,
-    /// Starting on or before this UTC date.
+    /// Starting on or before this local day.
     pub to: Option<NaiveDate>,
     /// Case-insensitive part of the title or place.
     pub q: Option<String>,

@@ -48,6 +48,7 @@ pub async fn list_events(
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let (limit, offset, page) = paging(q.limit, q.page)?;
+    let local = state.config.hours.utc_offset;
     let (items, total) = db::run(&state.pool, move |conn| {
         let under = match q.branch_id {
             Some(b) => Some(crate::branches::model::subtree(conn, b)?),
@@ -74,10 +75,10 @@ pub async fn list_events(
                 );
             }
             if let Some(from) = q.from {
-                f = f.filter(events::starts_at.ge(from.and_hms_opt(0, 0, 0).unwrap_or_default()));
+                f = f.filter(events::starts_at.ge(local_midnight(from, local)));
             }
             if let Some(to) = q.to.and_then(|d| d.succ_opt()) {
-                f = f.filter(events::starts_at.lt(to.and_hms_opt(0, 0, 0).unwrap_or_default()));
+                f = f.filter(events::starts_at.lt(local_midnight(to, local)));
             }
             if let Some(text) = q.q.as_deref().filter(|t| !t.trim().is_empty()) {
                 f = f.filter(
@@ -150,6 +151,14 @@ struct Fields<'a> {
     ends_at: DateTime<Utc>,
     capacity: Option<i32>,
     plan_item_ids: &'a [i64],
+    /// The organisation's clock: an event's plan year is its local year.
+    offset: chrono::FixedOffset,
+}
+
+/// The UTC instant at which local day `d` begins.
+fn local_midnight(d: chrono::NaiveDate, offset: chrono::FixedOffset) -> chrono::NaiveDateTime {
+    d.and_hms_opt(0, 0, 0).unwrap_or_default()
+        - chrono::Duration::seconds(i64::from(offset.local_minus_utc()))
 }
 
 /// Every rule of an event, all reported at once.
@@ -184,7 +193,7 @@ fn check(
     } else if f.plan_item_ids.len() > 50 {
         e.add("/plan_item_ids", "at most 50 plan items");
     } else {
-        let year = f.starts_at.year();
+        let year = f.starts_at.with_timezone(&f.offset).year();
         let valid: Vec<i64> = plan_items::table
             .inner_join(plans::table)
             .filter(plans::year.eq(year))
@@ -228,6 +237,7 @@ pub async fn create_event(
     let value = body.0;
     let parsed: CreateEvent = crate::http::from_value(&value)?;
     let ev = parsed;
+    let offset = state.config.hours.utc_offset;
     let caller = caller.0;
     let user_id = caller.user_id;
     crate::idempotency::once(&state, &req, user_id, key, &value, move |conn, lease| {
@@ -241,6 +251,7 @@ pub async fn create_event(
             ends_at: ev.ends_at,
             capacity: ev.capacity,
             plan_item_ids: &ev.plan_item_ids,
+            offset,
         };
         check(conn, &scope, &fields, true)?;
         let status = ev.status.unwrap_or(EventStatus::Planned);
@@ -332,6 +343,7 @@ pub async fn update_event(
     let id = id.into_inner();
     let change = body.0;
     let caller = caller.0;
+    let offset = state.config.hours.utc_offset;
     let (version, body) = db::run(&state.pool, move |conn| {
         db::write_tx(conn, |conn| {
             let scope = caller.scope(conn)?;
@@ -363,6 +375,7 @@ pub async fn update_event(
                 ends_at,
                 capacity,
                 plan_item_ids: &items,
+                offset,
             };
             check(
                 conn,

@@ -792,7 +792,58 @@ async fn hr_and_volunteers_cannot_write_events(app: TestApp) {
     assert!(app.audit_rows("event").is_empty());
 }
 
+async fn an_events_plan_year_is_its_local_year(app: TestApp) {
+    let admin = app.login_as(Role::Admin).await;
+    let root = app.branch_id("JGDW");
+    let item = app.plan_item_id(8);
+    let body = |starts: &str, ends: &str| {
+        json!({
+            "title": "跨年志愿服务", "category": "new_year_visits", "organiser_branch_id": root,
+            "starts_at": starts, "ends_at": ends, "plan_item_ids": [item]
+        })
+    };
+    let before = app.count("events");
+    // 01:00 on 1 January 2023 in Fuzhou is still 2022 in UTC: the 2022 plan does not apply
+    let resp = app
+        .post_as(
+            "/api/v1/events",
+            Some(&admin.access),
+            &body("2022-12-31T17:00:00Z", "2022-12-31T19:00:00Z"),
+        )
+        .await;
+    let problem = assert_problem(resp, 422, "/problems/validation").await;
+    assert_eq!(pointers(&problem), ["/plan_item_ids/0"]);
+    assert_eq!(app.count("events"), before);
+    // 23:00 on 31 December in Fuzhou is the 2022 plan's
+    let resp = app
+        .post_as(
+            "/api/v1/events",
+            Some(&admin.access),
+            &body("2022-12-31T15:00:00Z", "2022-12-31T16:00:00Z"),
+        )
+        .await;
+    assert_eq!(resp.status(), 201);
+    // and the day filters are local days too
+    let listed: Value = app
+        .get_as(
+            "/api/v1/events?from=2022-12-31&to=2022-12-31",
+            &admin.access,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let titles: Vec<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["跨年志愿服务"]);
+}
+
 both_backends!(
+    an_events_plan_year_is_its_local_year,
     an_admin_creates_reads_updates_and_deletes_an_event,
     bad_events_are_refused_with_pointers_and_change_nothing,
     an_events_plan_items_come_from_the_plan_of_its_year,
