@@ -78,8 +78,8 @@ pub fn spec() -> Spec {
 }
 
 /// Adds the answers every operation can give, so that each handler documents only its own:
-/// 400, 413, 415 and 422 where a body or parameters are read, and 503 (with Retry-After)
-/// everywhere the database is used.
+/// 400, 413, 415 and 422 where a body or parameters are read, 401 where a token is needed,
+/// and 503 (with Retry-After) everywhere the database is used.
 pub fn finish(mut spec: Spec) -> Spec {
     use utoipa::openapi::{ContentBuilder, HeaderBuilder, RefOr, ResponseBuilder};
     let problem = |description: &str, retry: bool| {
@@ -136,6 +136,9 @@ pub fn finish(mut spec: Spec) -> Spec {
                         false,
                     ),
                 );
+            }
+            if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                add("401", problem("No valid access token", false));
             }
             if op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
                 add(

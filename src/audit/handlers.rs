@@ -114,8 +114,6 @@ impl From<Row> for AuditItem {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of audit rows", body = Page<AuditItem>),
-        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
     )
 )]

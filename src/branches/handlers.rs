@@ -27,8 +27,6 @@ fn respond(mut builder: HttpResponseBuilder, row: BranchRow) -> HttpResponse {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of branches", body = Page<BranchResponse>),
-        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/branches")]
@@ -89,7 +87,6 @@ pub async fn list_branches(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The branch", body = BranchResponse, headers(("ETag" = String, description = "Current version"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such branch", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -137,7 +134,6 @@ fn check_parent(
     responses(
         (status = 201, description = "Created", body = BranchResponse,
          headers(("Location" = String, description = "URL of the new branch"), ("ETag" = String, description = "Its version"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -206,7 +202,6 @@ pub async fn create_branch(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = BranchResponse, headers(("ETag" = String, description = "The new version"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such branch", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
@@ -292,7 +287,6 @@ pub async fn update_branch(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such branch", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Still in use: archive it instead", body = Problem, content_type = "application/problem+json"),

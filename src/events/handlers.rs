@@ -36,8 +36,6 @@ fn respond(mut builder: HttpResponseBuilder, version: i64, body: EventResponse) 
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of events", body = Page<EventResponse>),
-        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/events")]
@@ -123,7 +121,6 @@ pub async fn list_events(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The event", body = EventResponse, headers(("ETag" = String, description = "Current version"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such event", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -221,7 +218,6 @@ fn check(
     responses(
         (status = 201, description = "Created", body = EventResponse,
          headers(("Location" = String, description = "URL of the new event"), ("ETag" = String, description = "Its version"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "HR and volunteers cannot create events", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
@@ -323,7 +319,6 @@ fn find_writable(conn: &mut DbConn, scope: &Scope, id: i64) -> AppResult<EventRo
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = EventResponse, headers(("ETag" = String, description = "The new version"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "HR and volunteers cannot change events", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such event organised within the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The status cannot move that way", body = Problem, content_type = "application/problem+json"),
@@ -440,7 +435,6 @@ pub async fn update_event(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "HR and volunteers cannot delete events", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such event organised within the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The event has hours", body = Problem, content_type = "application/problem+json"),

@@ -348,7 +348,6 @@ fn submit(
         (status = 201, description = "Recorded (or the first answer, replayed)", body = SubmissionResponse,
          headers(("Location" = String, description = "Where to list the event's hours"))),
         (status = 400, description = "No Idempotency-Key, or malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "HR and volunteers cannot submit hours", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such event", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "An entry exists for a volunteer on that day, the event is cancelled, or the key is in use", body = Problem, content_type = "application/problem+json"),
@@ -418,8 +417,6 @@ fn find_in_scope(conn: &mut DbConn, scope: &Scope, id: i64) -> AppResult<HourRow
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of entries", body = Page<HourEntryResponse>),
-        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/hours")]
@@ -493,7 +490,6 @@ pub async fn list_hours(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The entry", body = HourEntryResponse, headers(("ETag" = String, description = "Current version"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such entry in the caller's scope", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -653,7 +649,6 @@ async fn review(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Approved", body = HourEntryResponse),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller may not review this entry", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such entry in the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not awaiting review", body = Problem, content_type = "application/problem+json"),
@@ -683,7 +678,6 @@ pub async fn approve_hours(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Rejected", body = HourEntryResponse),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller may not review this entry", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such entry in the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not awaiting review", body = Problem, content_type = "application/problem+json"),
@@ -716,7 +710,6 @@ pub async fn reject_hours(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "All reviewed", body = ReviewResponse),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "HR and volunteers cannot review", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Some ids cannot be reviewed; nothing changed", body = Problem, content_type = "application/problem+json"),
     )
@@ -791,7 +784,6 @@ pub async fn review_many(
     responses(
         (status = 201, description = "The correction, awaiting review", body = HourEntryResponse,
          headers(("Location" = String, description = "URL of the correction"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "HR and volunteers cannot correct", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such entry in the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Only approved original entries are corrected", body = Problem, content_type = "application/problem+json"),
@@ -937,7 +929,6 @@ fn find_editable(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = HourEntryResponse, headers(("ETag" = String, description = "The new version"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the submitter", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such entry in the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Approved (locked), rejected or withdrawn; or a duplicate day", body = Problem, content_type = "application/problem+json"),
@@ -1058,7 +1049,6 @@ pub async fn update_hours(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Withdrawn"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the submitter", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such entry in the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Approved (locked), rejected or already withdrawn", body = Problem, content_type = "application/problem+json"),
@@ -1116,7 +1106,6 @@ pub async fn withdraw_hours(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Oldest first: every change to the entry and its corrections, with actor, time and reason", body = Vec<AuditItem>),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such entry in the caller's scope", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -1155,7 +1144,6 @@ pub async fn hours_history(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller's hours", body = MyHours),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The account is not linked to a volunteer", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -22,8 +22,6 @@ use crate::AppState;
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of plans", body = Page<PlanSummary>),
-        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/plans")]
@@ -93,7 +91,6 @@ fn detail(conn: &mut DbConn, id: i64) -> QueryResult<(i64, PlanDetail)> {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The plan", body = PlanDetail, headers(("ETag" = String, description = "Current version"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -117,8 +114,6 @@ pub async fn get_plan(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of plan items", body = Page<PlanItemResponse>),
-        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/plan-items")]
@@ -184,7 +179,6 @@ pub async fn list_plan_items(
     responses(
         (status = 201, description = "Created", body = PlanDetail,
          headers(("Location" = String, description = "URL of the new plan"), ("ETag" = String, description = "Its version"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "That year has a plan", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid document; every problem named by JSON pointer", body = Problem, content_type = "application/problem+json"),

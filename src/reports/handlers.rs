@@ -8,7 +8,7 @@ use super::dto::*;
 use super::model::{totals_sql, Filters, GroupBy, Kind, TotalsRow};
 use crate::auth::{AnyRole, Auth, Principal};
 use crate::db::{self, DbConn};
-use crate::error::{AppError, AppResult, FieldError, Problem};
+use crate::error::{AppError, AppResult, FieldError};
 use crate::hours::dto::{hours_text, star_level, HourStatus};
 use crate::AppState;
 
@@ -134,8 +134,6 @@ async fn report(state: &AppState, caller: Principal, q: TotalsQuery) -> AppResul
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The report", body = TotalsResponse),
-        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/reports/totals")]
@@ -336,8 +334,6 @@ fn trailer(meta: &ReportMeta) -> String {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "CSV", content_type = "text/csv"),
-        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/exports/totals.csv")]
@@ -414,8 +410,6 @@ pub async fn totals_csv(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "XLSX workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/exports/totals.xlsx")]

@@ -21,8 +21,6 @@ use crate::AppState;
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of accounts", body = Page<UserResponse>),
-        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -81,7 +79,6 @@ pub async fn list_users(
     responses(
         (status = 200, description = "The account", body = UserResponse,
          headers(("ETag" = String, description = "Current version; send it back in If-Match to change the account"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
     )
@@ -160,8 +157,6 @@ fn audit_json(row: &UserRow) -> String {
     responses(
         (status = 201, description = "Created", body = UserResponse,
          headers(("Location" = String, description = "URL of the new account"), ("ETag" = String, description = "Its version"))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The username, or the volunteer's account, exists", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named by a JSON pointer", body = Problem, content_type = "application/problem+json"),
@@ -264,8 +259,6 @@ pub async fn create_user(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = UserResponse, headers(("ETag" = String, description = "The new version"))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Would disable or demote the caller, or the volunteer has an account", body = Problem, content_type = "application/problem+json"),

@@ -68,8 +68,6 @@ fn respond(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of volunteers", body = Page<VolunteerResponse>),
-        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/volunteers")]
@@ -152,7 +150,6 @@ pub async fn list_volunteers(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The volunteer", body = VolunteerResponse, headers(("ETag" = String, description = "Current version"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such volunteer in the caller's scope", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -220,7 +217,6 @@ fn number_taken(conn: &mut DbConn, number: Option<&str>, except: Option<i64>) ->
     responses(
         (status = 201, description = "Created", body = VolunteerResponse,
          headers(("Location" = String, description = "URL of the new volunteer"), ("ETag" = String, description = "Its version"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "HR and volunteers cannot register volunteers", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The volunteer number is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or a branch outside the caller's scope", body = Problem, content_type = "application/problem+json"),
@@ -308,7 +304,6 @@ pub async fn create_volunteer(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = VolunteerResponse, headers(("ETag" = String, description = "The new version"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "HR and volunteers cannot change volunteers", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such volunteer in the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The volunteer number is taken", body = Problem, content_type = "application/problem+json"),
@@ -421,7 +416,6 @@ pub async fn update_volunteer(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "HR and volunteers cannot delete volunteers", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such volunteer in the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Has hours or an account: archive instead", body = Problem, content_type = "application/problem+json"),
