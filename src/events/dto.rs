@@ -32,19 +32,44 @@ pub enum Category {
 }
 
 impl Category {
+    /// Each category with its name in the API and the database, in the order of
+    /// `model::CATEGORIES`.
+    const NAMES: [(Category, &'static str); 18] = [
+        (Category::LeiFengDay, "lei_feng_day"),
+        (
+            Category::InternationalVolunteerDay,
+            "international_volunteer_day",
+        ),
+        (Category::LargeEvent, "large_event"),
+        (Category::CivilisedTraffic, "civilised_traffic"),
+        (Category::MetroGuidance, "metro_guidance"),
+        (Category::TreePlanting, "tree_planting"),
+        (Category::BloodDonation, "blood_donation"),
+        (Category::AutumnStudentAid, "autumn_student_aid"),
+        (Category::NewYearVisits, "new_year_visits"),
+        (Category::GarbageSorting, "garbage_sorting"),
+        (Category::EnergySaving, "energy_saving"),
+        (Category::Integrity, "integrity"),
+        (Category::Festival, "festival"),
+        (Category::Reading, "reading"),
+        (Category::Training, "training"),
+        (Category::Emergency, "emergency"),
+        (Category::CommunityPairing, "community_pairing"),
+        (Category::Other, "other"),
+    ];
+
     pub fn as_str(self) -> &'static str {
-        // serde's name is the database's
-        match serde_json::to_value(self) {
-            Ok(serde_json::Value::String(s)) => super::model::CATEGORIES
-                .iter()
-                .find(|c| **c == s)
-                .copied()
-                .unwrap_or("other"),
-            _ => "other",
-        }
+        Self::NAMES
+            .iter()
+            .find(|(c, _)| *c == self)
+            .map_or("other", |(_, name)| name)
     }
+
     pub fn parse(s: &str) -> Category {
-        serde_json::from_value(serde_json::Value::String(s.to_owned())).unwrap_or(Category::Other)
+        Self::NAMES
+            .iter()
+            .find(|(_, name)| *name == s)
+            .map_or(Category::Other, |(c, _)| *c)
     }
 }
 
@@ -226,6 +251,10 @@ mod tests {
     fn every_category_maps_to_the_database() {
         for c in super::super::model::CATEGORIES {
             assert_eq!(Category::parse(c).as_str(), *c);
+        }
+        // and the names agree with serde's, which clients send
+        for (c, name) in Category::NAMES {
+            assert_eq!(serde_json::to_value(c).unwrap(), *name);
         }
     }
 
