@@ -80,20 +80,57 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         }
         Some(_) => return Err(AppError::MalformedJson("expected a JSON object".into())),
     }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let pointer = json_pointer(e.path());
-        let inner = e.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                AppError::Validation(vec![FieldError::new(pointer, strip_position(&inner))])
+    // Syntax first (400), then shape (422), so that numbers can be read as JSON Schema does.
+    let mut value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| AppError::MalformedJson(e.to_string()))?;
+    integral_numbers(&mut value);
+    if let Some(pointer) = nul_string(&value, String::new()) {
+        return Err(AppError::validation(
+            pointer,
+            "must not contain the NUL character (\\u0000)",
+        ));
+    }
+    from_value(&value)
+}
+
+/// The pointer of the first string (or key) holding U+0000, which no text column can store.
+fn nul_string(value: &serde_json::Value, at: String) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.contains('\0').then_some(at),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_string(item, format!("{at}/{i}"))),
+        Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            let here = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
+            if key.contains('\0') {
+                Some(here)
+            } else {
+                nul_string(item, here)
             }
-            _ => AppError::MalformedJson(inner.to_string()),
+        }),
+        Value::Number(_) | Value::Bool(_) | Value::Null => None,
+    }
+}
+
+/// JSON Schema counts `5.0` as an integer, so a client's JSON library that writes whole
+/// numbers that way is understood: integral floats in the 64-bit range become integers.
+fn integral_numbers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
+                // 2^63 is the first float outside i64; every float below it in size is exact
+                if f.fract() == 0.0 && f.abs() < 9_223_372_036_854_775_808.0 {
+                    *n = serde_json::Number::from(f as i64);
+                }
+            }
         }
-    })?;
-    de.end()
-        .map_err(|e| AppError::MalformedJson(e.to_string()))?;
-    Ok(value)
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_numbers),
+        Value::String(_) | Value::Bool(_) | Value::Null => {}
+    }
 }
 
 /// serde_json appends " at line 1 column 9" to data errors; the pointer already says where.
@@ -132,7 +169,17 @@ pub fn query_config() -> web::QueryConfig {
 }
 
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|err, _req| {
+    web::PathConfig::default().error_handler(|err, req| {
+        // `PATCH /hours/review` reaches `PATCH /hours/{id}`, but names the review route
+        if let Some(allow) = literal_route_methods(req) {
+            if !allow.split(", ").any(|m| m == req.method().as_str()) {
+                return actix_web::error::InternalError::from_response(
+                    "method not allowed",
+                    method_not_allowed(&allow),
+                )
+                .into();
+            }
+        }
         let detail = match &err {
             actix_web::error::PathError::Deserialize(e) => e.to_string(),
             other => other.to_string(),
@@ -212,36 +259,78 @@ pub async fn request_id_header(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let id = req.extensions().get::<RequestId>().map(|id| id.to_string());
-    let mut res = match id.clone() {
-        Some(id) => REQUEST_ID.scope(id, next.call(req)).await?,
-        None => next.call(req).await?,
+    let mut res = if let Some(refused) = nul_in_url(&req) {
+        req.error_response(refused).map_into_right_body()
+    } else {
+        match id.clone() {
+            Some(id) => REQUEST_ID.scope(id, next.call(req)).await?,
+            None => next.call(req).await?,
+        }
+        .map_into_left_body()
     };
     if let Some(id) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {
         res.headers_mut()
             .insert(header::HeaderName::from_static("x-request-id"), id);
     }
-    Ok(res.map_into_left_body())
+    Ok(res)
+}
+
+/// A NUL character can be neither stored nor searched for (PostgreSQL text holds none), so a
+/// path or query that encodes one is refused before any handler runs.
+fn nul_in_url(req: &ServiceRequest) -> Option<AppError> {
+    let has_nul = |text: &str| text.as_bytes().windows(3).any(|w| w == b"%00");
+    let uri = req.uri();
+    let at = if uri.query().is_some_and(has_nul) {
+        "/query"
+    } else if has_nul(uri.path()) {
+        "/path"
+    } else {
+        return None;
+    };
+    Some(AppError::InvalidParameter(vec![FieldError::new(
+        at,
+        "must not contain the NUL character (%00)",
+    )]))
 }
 
 /// Unmatched requests: 405 with `Allow` when the path exists under other methods, else 404.
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
-    let state = req.app_data::<web::Data<crate::AppState>>();
-    let allowed = state.and_then(|s| {
-        s.routes
-            .iter()
-            .find(|(def, _)| def.is_match(req.path()))
-            .map(|(_, methods)| methods.join(", "))
-    });
-    match allowed {
-        Some(allow) => {
-            let mut resp = AppError::MethodNotAllowed.error_response();
-            if let Ok(v) = HeaderValue::from_str(&allow) {
-                resp.headers_mut().insert(header::ALLOW, v);
-            }
-            Ok(resp)
-        }
+    match allowed_methods(&req) {
+        Some(allow) => Ok(method_not_allowed(&allow)),
         None => Err(AppError::NotFound),
     }
+}
+
+/// The methods of the documented route `req`'s path names, preferring a literal route
+/// (`/hours/review`) to a pattern that also matches it (`/hours/{id}`).
+fn allowed_methods(req: &HttpRequest) -> Option<String> {
+    let state = req.app_data::<web::Data<crate::AppState>>()?;
+    let path = req.path();
+    let matching = || state.routes.iter().filter(|(def, _)| def.is_match(path));
+    matching()
+        .find(|(def, _)| !def.pattern().is_some_and(|p| p.contains('{')))
+        .or_else(|| matching().next())
+        .map(|(_, methods)| methods.join(", "))
+}
+
+/// The methods of a literal documented route (no `{param}`) that matches `req`'s path.
+fn literal_route_methods(req: &HttpRequest) -> Option<String> {
+    let state = req.app_data::<web::Data<crate::AppState>>()?;
+    state
+        .routes
+        .iter()
+        .find(|(def, _)| {
+            def.is_match(req.path()) && !def.pattern().is_some_and(|p| p.contains('{'))
+        })
+        .map(|(_, methods)| methods.join(", "))
+}
+
+fn method_not_allowed(allow: &str) -> HttpResponse {
+    let mut resp = AppError::MethodNotAllowed.error_response();
+    if let Ok(v) = HeaderValue::from_str(allow) {
+        resp.headers_mut().insert(header::ALLOW, v);
+    }
+    resp
 }
 
 #[cfg(test)]
@@ -349,10 +438,26 @@ pub fn etag(version: i64) -> String {
 }
 
 /// The version a change is conditioned on, from `If-Match`; `None` for `*`.
-/// A change without the header is refused with 428.
+/// A change without the header is refused with 428, one with a malformed header with 400.
 pub struct IfMatch(pub Option<i64>);
 
+/// The `If-Match` values accepted: `*`, or one ETag as this service writes them.
+pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[0-9]{1,18}")$"#;
+
 impl IfMatch {
+    /// Parses a header value of the form [`IF_MATCH_PATTERN`] describes.
+    pub fn parse(text: &str) -> Option<IfMatch> {
+        if text == "*" {
+            return Some(IfMatch(None));
+        }
+        let tag = text.strip_prefix("W/").unwrap_or(text);
+        let digits = tag.strip_prefix('"')?.strip_suffix('"')?;
+        if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse().ok().map(|v| IfMatch(Some(v)))
+    }
+
     /// Whether the object's current `version` satisfies the condition.
     pub fn check(&self, version: i64) -> Result<(), AppError> {
         match self.0 {
@@ -369,16 +474,14 @@ impl FromRequest for IfMatch {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let parsed = match req.headers().get(header::IF_MATCH) {
             None => Err(AppError::PreconditionRequired.into()),
-            Some(v) => {
-                let text = v.to_str().unwrap_or("").trim();
-                if text == "*" {
-                    Ok(IfMatch(None))
-                } else {
-                    let tag = text.trim_start_matches("W/").trim_matches('"');
-                    // an unparseable tag can never match the current version
-                    Ok(IfMatch(Some(tag.parse().unwrap_or(-1))))
-                }
-            }
+            Some(v) => match IfMatch::parse(v.to_str().unwrap_or("")) {
+                Some(condition) => Ok(condition),
+                None => Err(AppError::InvalidParameter(vec![FieldError::new(
+                    "/header/If-Match",
+                    "must be `*` or an ETag this service sent, such as \"3\"",
+                )])
+                .into()),
+            },
         };
         std::future::ready(parsed)
     }

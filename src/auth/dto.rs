@@ -23,6 +23,23 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
+impl RefreshRequest {
+    /// The longest refresh token the spec admits; the service issues shorter ones.
+    pub const MAX_LENGTH: usize = 100;
+
+    /// The token, if it has the form of one (422 otherwise, as the spec says).
+    pub fn token(&self) -> Result<&str, crate::error::AppError> {
+        let token = self.refresh_token.trim();
+        if self.refresh_token.chars().count() > Self::MAX_LENGTH {
+            return Err(crate::error::AppError::validation(
+                "/refresh_token",
+                format!("at most {} characters", Self::MAX_LENGTH),
+            ));
+        }
+        Ok(token)
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePassword {

@@ -220,7 +220,7 @@ pub async fn refresh(
     body: ApiJson<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
     state.login_limiter.check(&req)?;
-    let hash = hash_refresh_token(body.0.refresh_token.trim());
+    let hash = hash_refresh_token(body.0.token()?);
     let auth = state.config.auth.clone();
     let st = state.clone();
     let outcome = db::run(&state.pool, move |conn| {
@@ -338,7 +338,7 @@ pub async fn logout(
     caller: Auth<AnyRole>,
     body: ApiJson<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
-    let hash = hash_refresh_token(body.0.refresh_token.trim());
+    let hash = hash_refresh_token(body.0.token()?);
     let user_id = caller.user_id;
     db::run(&state.pool, move |conn| {
         db::write_tx(conn, |conn| {

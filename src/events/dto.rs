@@ -193,7 +193,7 @@ pub struct CreateEvent {
     pub capacity: Option<i32>,
     /// One or more items of the plan of the event's year (the local year of `starts_at`,
     /// at LOCAL_UTC_OFFSET).
-    #[schema(example = json!([12, 15]))]
+    #[schema(example = json!([12, 15]), min_items = 1, max_items = 50)]
     pub plan_item_ids: Vec<i64>,
 }
 
@@ -217,6 +217,7 @@ pub struct UpdateEvent {
     #[serde(default, deserialize_with = "crate::http::double_option")]
     #[schema(value_type = Option<i32>)]
     pub capacity: Option<Option<i32>>,
+    #[schema(min_items = 1, max_items = 50)]
     pub plan_item_ids: Option<Vec<i64>>,
 }
 

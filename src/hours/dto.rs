@@ -137,6 +137,7 @@ pub struct EntryInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Roster {
+    #[schema(min_items = 1, max_items = 500)]
     pub entries: Vec<EntryInput>,
 }
 
@@ -197,7 +198,7 @@ pub enum ReviewAction {
 pub struct BulkReview {
     pub action: ReviewAction,
     /// 1 to 500 entry ids.
-    #[schema(example = json!([301, 302]))]
+    #[schema(example = json!([301, 302]), min_items = 1, max_items = 500)]
     pub ids: Vec<i64>,
     /// Required to reject.
     pub reason: Option<String>,
@@ -213,7 +214,7 @@ pub struct ReviewResponse {
 #[serde(deny_unknown_fields)]
 pub struct CorrectionInput {
     /// Non-zero, -1440 to 1440: negative takes time off.
-    #[schema(example = -30)]
+    #[schema(example = -30, minimum = -1440, maximum = 1440)]
     pub minutes: i32,
     #[schema(
         example = "签到表记录有误，实际服务两个半小时",

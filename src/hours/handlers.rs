@@ -898,6 +898,8 @@ fn find_editable(
     id: i64,
     if_match: Option<&IfMatch>,
 ) -> AppResult<HourRow> {
+    // a change without a precondition is refused before anything is looked up
+    let if_match = if_match.ok_or(AppError::PreconditionRequired)?;
     let scope = caller.scope(conn)?;
     let entry = find_in_scope(conn, &scope, id)?;
     if caller.role != Role::Admin && entry.submitted_by != Some(caller.user_id) {
@@ -915,9 +917,7 @@ fn find_editable(
         }
         other => return Err(AppError::Conflict(format!("the entry is {other}"))),
     }
-    if_match
-        .ok_or(AppError::PreconditionRequired)?
-        .check(entry.version)?;
+    if_match.check(entry.version)?;
     Ok(entry)
 }
 

@@ -12,7 +12,10 @@ use crate::hours::dto::{hours_text, HourStatus};
 pub struct TotalsQuery {
     /// Comma-separated groupings, in order: volunteer, branch, plan_item, event, category,
     /// month. Default `volunteer`.
-    #[param(example = "branch,month")]
+    #[param(
+        example = "branch,month",
+        pattern = "^(volunteer|branch|plan_item|event|category|month)(,(volunteer|branch|plan_item|event|category|month))*$"
+    )]
     pub group_by: Option<String>,
     /// First service date counted (inclusive).
     pub from: Option<NaiveDate>,

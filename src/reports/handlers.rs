@@ -21,14 +21,7 @@ struct Request {
 fn prepare(caller: &Principal, q: &TotalsQuery) -> AppResult<(Vec<GroupBy>, ReportMeta)> {
     let groups = GroupBy::parse_list(q.group_by.as_deref().unwrap_or("volunteer"))
         .map_err(|e| AppError::InvalidParameter(vec![FieldError::new("/query/group_by", e)]))?;
-    if let (Some(from), Some(to)) = (q.from, q.to) {
-        if from > to {
-            return Err(AppError::InvalidParameter(vec![FieldError::new(
-                "/query/to",
-                "must not be before from",
-            )]));
-        }
-    }
+    // `from` after `to` is an empty range: it counts nothing, like any range without hours.
     let status = q.status.unwrap_or(HourStatus::Approved);
     let filters = serde_json::json!({
         "from": q.from, "to": q.to, "branch_id": q.branch_id, "plan_item_id": q.plan_item_id,

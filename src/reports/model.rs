@@ -22,6 +22,9 @@ pub enum GroupBy {
     Month,
 }
 
+/// The `group_by` values accepted, as the spec states them.
+pub const GROUP_BY_PATTERN: &str = "^(volunteer|branch|plan_item|event|category|month)(,(volunteer|branch|plan_item|event|category|month))*$";
+
 impl GroupBy {
     pub const ALL: [GroupBy; 6] = [
         GroupBy::Volunteer,
@@ -43,10 +46,11 @@ impl GroupBy {
         }
     }
 
-    /// `volunteer,month` -> [Volunteer, Month]; order kept, repeats dropped.
+    /// `volunteer,month` -> [Volunteer, Month]; order kept, repeats dropped. Exactly the
+    /// form [`GROUP_BY_PATTERN`] describes: no spaces, no empty parts.
     pub fn parse_list(text: &str) -> Result<Vec<GroupBy>, String> {
         let mut out = Vec::new();
-        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        for part in text.split(',') {
             let g = GroupBy::ALL
                 .into_iter()
                 .find(|g| g.as_str() == part)
@@ -282,11 +286,19 @@ mod tests {
     #[test]
     fn groupings_parse_in_order() {
         assert_eq!(
-            GroupBy::parse_list("branch, month,branch").unwrap(),
+            GroupBy::parse_list("branch,month,branch").unwrap(),
             vec![GroupBy::Branch, GroupBy::Month]
         );
-        assert!(GroupBy::parse_list("volunteer,colour").is_err());
-        assert!(GroupBy::parse_list(" , ").is_err());
+        for bad in [
+            "volunteer,colour",
+            " , ",
+            "",
+            "branch, month",
+            "volunteer,",
+            ",month",
+        ] {
+            assert!(GroupBy::parse_list(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -168,7 +168,7 @@ pub struct CreateVolunteer {
     pub branch_id: i64,
     pub joined_on: Option<NaiveDate>,
     #[serde(default)]
-    #[schema(example = json!(["trained"]))]
+    #[schema(example = json!(["trained"]), max_items = 20)]
     pub tags: Vec<String>,
 }
 
@@ -195,6 +195,7 @@ pub struct UpdateVolunteer {
     #[schema(value_type = Option<NaiveDate>)]
     pub joined_on: Option<Option<NaiveDate>>,
     /// Replaces the whole set.
+    #[schema(max_items = 20)]
     pub tags: Option<Vec<String>>,
 }
 

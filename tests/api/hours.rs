@@ -1019,6 +1019,19 @@ async fn approved_entries_are_locked_and_reviews_need_a_reason(app: TestApp) {
         )
         .await;
     }
+    // without any precondition the request itself is incomplete: 428 comes first
+    assert_problem(
+        edit(&app, &admin.access, a, None, &json!({ "minutes": 30 })).await,
+        428,
+        "/problems/precondition-required",
+    )
+    .await;
+    assert_problem(
+        withdraw(&app, &admin.access, a, None).await,
+        428,
+        "/problems/precondition-required",
+    )
+    .await;
     assert_problem(
         approve(&app, &admin.access, a).await,
         409,

@@ -1,7 +1,9 @@
 //! Health, readiness, problem+json for requests the router cannot place, CORS, compression.
 
 use crate::both_backends;
-use crate::helpers::{assert_problem, TestApp};
+use crate::helpers::{assert_problem, expect_json, TestApp};
+use serde_json::json;
+use volunteer_hours::auth::Role;
 
 async fn health_answers_without_touching_the_database(app: TestApp) {
     app.db.destroy();
@@ -63,6 +65,122 @@ async fn a_wrong_method_on_a_known_path_is_405_with_allow(app: TestApp) {
         .unwrap();
     assert_eq!(resp.headers()["allow"], "GET, POST");
     assert_problem(resp, 405, "/problems/method-not-allowed").await;
+}
+
+async fn a_literal_route_is_not_taken_for_an_id(app: TestApp) {
+    let admin = app.login_as(Role::Admin).await;
+    // `/hours/review` is a route of its own (POST), not the entry with id "review"
+    let resp = app
+        .patch_as("/api/v1/hours/review", &admin.access, Some("*"), &json!({}))
+        .await;
+    assert_eq!(resp.headers()["allow"], "POST");
+    assert_problem(resp, 405, "/problems/method-not-allowed").await;
+    // a non-numeric id elsewhere is still a bad parameter
+    let body = assert_problem(
+        app.get_as("/api/v1/hours/abc", &admin.access).await,
+        400,
+        "/problems/invalid-parameter",
+    )
+    .await;
+    assert_eq!(body["errors"][0]["pointer"], "/path");
+}
+
+async fn whole_numbers_written_as_floats_are_integers(app: TestApp) {
+    app.seed();
+    let admin = app.login_as(Role::Admin).await;
+    let branch = app.branch_id("XFPC");
+    // JSON Schema's `integer` includes 7.0; some JSON libraries write whole numbers so
+    let body = json!({ "name": "陈小明", "branch_id": branch as f64 });
+    assert!(body.to_string().contains(".0"), "{body}");
+    let created = expect_json(
+        app.post_as("/api/v1/volunteers", Some(&admin.access), &body)
+            .await,
+        201,
+    )
+    .await;
+    assert_eq!(created["branch_id"], branch);
+    assert_eq!(app.count("volunteers"), 1);
+    // a fraction is still refused, and nothing is written
+    let body = assert_problem(
+        app.post_as(
+            "/api/v1/volunteers",
+            Some(&admin.access),
+            &json!({ "name": "陈小红", "branch_id": branch as f64 + 0.5 }),
+        )
+        .await,
+        422,
+        "/problems/validation",
+    )
+    .await;
+    assert_eq!(body["errors"][0]["pointer"], "/branch_id");
+    assert_eq!(app.count("volunteers"), 1);
+}
+
+/// PostgreSQL text cannot hold U+0000: such input is refused on both backends, never a 500.
+async fn nul_characters_are_refused(app: TestApp) {
+    app.seed();
+    let admin = app.login_as(Role::Admin).await;
+    let branches = app.count("branches");
+    let body = assert_problem(
+        app.post_as(
+            "/api/v1/branches",
+            Some(&admin.access),
+            &json!({ "code": "ZB09", "name": "第九\u{0}支部" }),
+        )
+        .await,
+        422,
+        "/problems/validation",
+    )
+    .await;
+    assert_eq!(body["errors"][0]["pointer"], "/name");
+    assert_eq!(app.count("branches"), branches);
+    let body = assert_problem(
+        app.get_as("/api/v1/volunteers?q=a%00b", &admin.access)
+            .await,
+        400,
+        "/problems/invalid-parameter",
+    )
+    .await;
+    assert_eq!(body["errors"][0]["pointer"], "/query");
+    // the same request without it is fine
+    assert_eq!(
+        app.get_as("/api/v1/volunteers?q=ab", &admin.access)
+            .await
+            .status(),
+        200
+    );
+}
+
+async fn if_match_must_have_the_form_of_an_etag(app: TestApp) {
+    app.seed();
+    let admin = app.login_as(Role::Admin).await;
+    let path = format!("/api/v1/branches/{}", app.branch_id("XFPC"));
+    let change = json!({ "name": "机关第二党支部（新）" });
+    for bad in ["3", "\"3", "\"abc\"", "W/3", "\"1\", \"2\""] {
+        let body = assert_problem(
+            app.patch_as(&path, &admin.access, Some(bad), &change).await,
+            400,
+            "/problems/invalid-parameter",
+        )
+        .await;
+        assert_eq!(body["errors"][0]["pointer"], "/header/If-Match", "{bad}");
+    }
+    assert_problem(
+        app.patch_as(&path, &admin.access, Some("\"9\""), &change)
+            .await,
+        412,
+        "/problems/precondition-failed",
+    )
+    .await;
+    let before = expect_json(app.get_as(&path, &admin.access).await, 200).await;
+    assert_ne!(before["name"], change["name"]);
+    // weak and strong forms of the current tag both match
+    let resp = app
+        .patch_as(&path, &admin.access, Some("W/\"1\""), &change)
+        .await;
+    assert_eq!(resp.headers()["etag"], "\"2\"");
+    let changed = expect_json(resp, 200).await;
+    assert_eq!(changed["name"], change["name"]);
 }
 
 async fn every_response_carries_a_fresh_request_id(app: TestApp) {
@@ -203,6 +321,10 @@ both_backends!(
     ready_fails_when_the_database_is_gone,
     unknown_routes_are_problems,
     a_wrong_method_on_a_known_path_is_405_with_allow,
+    a_literal_route_is_not_taken_for_an_id,
+    whole_numbers_written_as_floats_are_integers,
+    if_match_must_have_the_form_of_an_etag,
+    nul_characters_are_refused,
     every_response_carries_a_fresh_request_id,
     responses_are_compressed_when_asked,
     the_api_docs_are_served,

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use serde_json::Value;
+use serde_json::{json, Value};
 use volunteer_hours::auth::Role;
 use volunteer_hours::db::schema::{event_plan_items, events, hour_entries, volunteers};
 use volunteer_hours::db::{self, Backend};
@@ -549,7 +549,9 @@ async fn bad_report_parameters_are_refused(app: TestApp) {
     let admin = app.login_as(Role::Admin).await;
     for bad in [
         "group_by=colour",
-        "from=2022-05-01&to=2022-04-01",
+        "group_by=branch,%20month",
+        "group_by=branch,",
+        "group_by=",
         "limit=5",
         "status=maybe",
         "from=yesterday",
@@ -565,7 +567,33 @@ async fn bad_report_parameters_are_refused(app: TestApp) {
     }
 }
 
+/// `from` after `to` is a range with no days: nothing is counted, as for any empty range.
+async fn a_reversed_range_counts_nothing(app: TestApp) {
+    app.seed();
+    let admin = app.login_as(Role::Admin).await;
+    let entry = app.insert_entry("approved");
+    assert_eq!(app.count("hour_entries"), 1);
+    let all = totals(&app, &admin.access, "group_by=volunteer").await;
+    assert_eq!(
+        all["rows"].as_array().unwrap().len(),
+        1,
+        "{all}; entry {entry}"
+    );
+    let none = totals(&app, &admin.access, "from=2099-05-01&to=2000-04-01").await;
+    assert_eq!(none["rows"], json!([]), "{none}");
+    assert_eq!(none["meta"]["filters"]["from"], "2099-05-01");
+    assert_eq!(none["overall"], json!([]), "{none}");
+    let csv = app
+        .get_as(
+            "/api/v1/exports/totals.csv?from=2099-05-01&to=2000-04-01",
+            &admin.access,
+        )
+        .await;
+    assert_eq!(csv.status(), 200);
+}
+
 crate::both_backends!(
+    a_reversed_range_counts_nothing,
     csv_xlsx_and_json_hold_the_same_numbers,
     the_csv_neutralises_formulas,
     each_role_sees_its_own_scope,
