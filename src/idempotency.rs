@@ -19,6 +19,9 @@ use crate::error::{AppError, AppResult};
 
 pub const HEADER: &str = "idempotency-key";
 
+/// The keys accepted: 1 to 255 visible ASCII characters (a UUID is a good choice).
+pub const KEY_PATTERN: &str = "^[!-~]{1,255}$";
+
 /// The key of a request, checked: 1-255 visible ASCII characters.
 pub fn key_of(req: &HttpRequest, required: bool) -> AppResult<Option<String>> {
     match req.headers().get(HEADER) {

@@ -158,9 +158,220 @@ pub fn finish(mut spec: Spec) -> Spec {
                     ),
                 );
             }
+            for parameter in op.parameters.iter_mut().flatten() {
+                describe_header(parameter);
+            }
+            for (code, response) in responses.iter_mut() {
+                if let RefOr::T(response) = response {
+                    add_problem_examples(code, response);
+                }
+            }
         }
     }
+    add_links(&mut spec);
     spec
+}
+
+/// The form of the headers the service reads, so that clients (and fuzzers) know what is
+/// accepted: every value outside it is answered 400.
+fn describe_header(parameter: &mut utoipa::openapi::path::Parameter) {
+    use utoipa::openapi::{schema::Type, ObjectBuilder, RefOr};
+    let schema = match parameter.name.as_str() {
+        "If-Match" => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(crate::http::IF_MATCH_PATTERN))
+            .examples(["\"3\""]),
+        "Idempotency-Key" => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(crate::idempotency::KEY_PATTERN))
+            .min_length(Some(1))
+            .max_length(Some(255))
+            .examples(["0b6f9a52-5c1e-4f7e-9d3a-2e8f1c7d4a90"]),
+        _ => return,
+    };
+    parameter.schema = Some(RefOr::T(schema.into()));
+}
+
+/// A real problem document for each status a response can have, made by the same code that
+/// answers it, so the examples cannot drift from what the service sends.
+fn add_problem_examples(code: &str, response: &mut utoipa::openapi::Response) {
+    use crate::error::{AppError, FieldError};
+    use utoipa::openapi::example::ExampleBuilder;
+    let Some(content) = response.content.get_mut(crate::error::PROBLEM_JSON) else {
+        return;
+    };
+    let examples: Vec<(&str, AppError)> = match code {
+        "400" => vec![
+            (
+                "malformed-json",
+                AppError::MalformedJson("EOF while parsing an object at line 1 column 17".into()),
+            ),
+            (
+                "invalid-parameter",
+                AppError::InvalidParameter(vec![FieldError::new(
+                    "/query/limit",
+                    "must be between 1 and 200",
+                )]),
+            ),
+        ],
+        "401" => vec![(
+            "unauthorized",
+            AppError::Unauthorized("missing, invalid or expired access token".into()),
+        )],
+        "403" => vec![(
+            "forbidden",
+            AppError::Forbidden("the hr role may not do this".into()),
+        )],
+        "404" => vec![("not-found", AppError::NotFound)],
+        "409" => vec![(
+            "conflict",
+            AppError::Conflict("an object with the same unique value already exists".into()),
+        )],
+        "412" => vec![("precondition-failed", AppError::PreconditionFailed)],
+        "413" => vec![("payload-too-large", AppError::PayloadTooLarge)],
+        "415" => vec![(
+            "unsupported-media-type",
+            AppError::UnsupportedMediaType("unsupported Content-Type".into()),
+        )],
+        "422" => vec![(
+            "validation",
+            AppError::Validation(vec![
+                FieldError::new("/entries/3/minutes", "must be between 1 and 1440"),
+                FieldError::new(
+                    "/entries/5/volunteer_id",
+                    "no such volunteer in your branches",
+                ),
+            ]),
+        )],
+        "428" => vec![("precondition-required", AppError::PreconditionRequired)],
+        "429" => vec![(
+            "too-many-requests",
+            AppError::TooManyRequests {
+                retry_after_secs: 12,
+            },
+        )],
+        "503" => vec![(
+            "service-unavailable",
+            AppError::Unavailable {
+                detail: "the database is unavailable; retry shortly".into(),
+                retry_after_secs: 2,
+            },
+        )],
+        _ => return,
+    };
+    for (name, error) in examples {
+        let value = serde_json::to_value(error.problem()).ok();
+        content.examples.entry(name.to_owned()).or_insert_with(|| {
+            ExampleBuilder::new()
+                .summary(format!("`/problems/{}`", error.slug()))
+                .value(value)
+                .into()
+        });
+    }
+}
+
+/// OpenAPI links: where a response carries an object's id, it leads to every operation on
+/// that object, with its ETag as `If-Match` when the response has one. Clients and stateful
+/// fuzzers follow them to chain calls (create, read, change, delete).
+fn add_links(spec: &mut Spec) {
+    use utoipa::openapi::extensions::Extensions;
+    use utoipa::openapi::link::LinkBuilder;
+    use utoipa::openapi::{PathItem, RefOr};
+    // The object each response schema is, as the path of its operations.
+    const OBJECTS: [(&str, &str); 6] = [
+        ("BranchResponse", "/api/v1/branches/{id}"),
+        ("VolunteerResponse", "/api/v1/volunteers/{id}"),
+        ("EventResponse", "/api/v1/events/{id}"),
+        ("HourEntryResponse", "/api/v1/hours/{id}"),
+        ("PlanDetail", "/api/v1/plans/{id}"),
+        ("UserResponse", "/api/v1/users/{id}"),
+    ];
+    fn operations(item: &PathItem) -> Vec<&utoipa::openapi::path::Operation> {
+        [&item.get, &item.post, &item.patch, &item.delete, &item.put]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+    // Every operation under an object's path: (operation id, whether it takes If-Match).
+    let targets = |prefix: &str| -> Vec<(String, bool)> {
+        spec.paths
+            .paths
+            .iter()
+            .filter(|(path, _)| path.as_str() == prefix || path.starts_with(&format!("{prefix}/")))
+            .flat_map(|(_, item)| operations(item))
+            .filter_map(|op| {
+                let if_match = op.parameters.iter().flatten().any(|p| p.name == "If-Match");
+                op.operation_id.clone().map(|id| (id, if_match))
+            })
+            .collect()
+    };
+    let targets: Vec<(&str, Vec<(String, bool)>)> = OBJECTS
+        .iter()
+        .map(|(schema, prefix)| (*schema, targets(prefix)))
+        .collect();
+    let schema_ref = |content: &utoipa::openapi::Content| match &content.schema {
+        Some(RefOr::Ref(r)) => r.ref_location.rsplit('/').next().map(str::to_owned),
+        _ => None,
+    };
+    for item in spec.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.delete,
+            &mut item.put,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let own_id = op.operation_id.clone().unwrap_or_default();
+            for (code, response) in op.responses.responses.iter_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                if !code.starts_with('2') {
+                    continue;
+                }
+                let Some(schema) = response
+                    .content
+                    .get("application/json")
+                    .and_then(schema_ref)
+                else {
+                    continue;
+                };
+                // A single object, the first of a page, or the first entry of a roster.
+                let (object, id_at, has_etag) = match schema.as_str() {
+                    "SubmissionResponse" => ("HourEntryResponse", "/entries/0/id", false),
+                    s => match s.strip_prefix("Page_") {
+                        Some(inner) => (inner, "/items/0/id", false),
+                        None => (s, "/id", response.headers.contains_key("ETag")),
+                    },
+                };
+                let Some((_, ops)) = targets.iter().find(|(s, _)| *s == object) else {
+                    continue;
+                };
+                for (target, if_match) in ops {
+                    if *target == own_id {
+                        continue;
+                    }
+                    // utoipa 5.5 writes `Link::operation_id` as `operation_id`; OpenAPI's
+                    // `operationId` goes in through the (unfiltered) extension map instead.
+                    let mut link = LinkBuilder::new()
+                        .extensions(Some(Extensions::from_iter([(
+                            "operationId",
+                            target.clone(),
+                        )])))
+                        .parameter("id", format!("$response.body#{id_at}"));
+                    if *if_match && has_etag {
+                        link = link.parameter("header.If-Match", "$response.header.ETag");
+                    }
+                    response
+                        .links
+                        .insert(target.clone(), RefOr::T(link.build()));
+                }
+            }
+        }
+    }
 }
 
 /// The committed form of the spec: pretty JSON with a trailing newline.
