@@ -136,6 +136,8 @@ pub struct AuthConfig {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Password hashes computed at once; more wait their turn.
     pub hash_concurrency: usize,
+    /// How long an account's state read for the bearer check is reused (0: never).
+    pub principal_cache_ttl: Duration,
 }
 
 impl Default for AuthConfig {
@@ -154,6 +156,7 @@ impl Default for AuthConfig {
             login_rate_burst: 10,
             trusted_proxies: Vec::new(),
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            principal_cache_ttl: Duration::from_secs(5),
         }
     }
 }
@@ -194,7 +197,8 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("PASSWORD_HASH_MEMORY_KIB", "19456", "argon2id memory cost in KiB (8-1048576)"),
     ("PASSWORD_HASH_ITERATIONS", "2", "argon2id passes (1-10)"),
     ("PASSWORD_HASH_PARALLELISM", "1", "argon2id lanes (1-16)"),
-    ("PASSWORD_HASH_CONCURRENCY", "number of cores", "password hashes computed at once (1-64)"),
+    ("PASSWORD_HASH_CONCURRENCY", "number of cores", "password hashing threads (1-64), at a low CPU priority"),
+    ("AUTH_CACHE_SECS", "5", "how long an account's state is reused for bearer checks (0-60); changes made through this server apply at once"),
     ("APP_ENV", "development", "development or production; production refuses to start without JWT keys"),
     ("JWT_SECRET", "(generated in development)", "HS256 signing secret, at least 32 bytes"),
     ("JWT_PREVIOUS_SECRETS", "(none)", "comma-separated older secrets that still verify, for rotation"),
@@ -508,6 +512,9 @@ fn read_auth(
     }
     if let Some(n) = number(get, "PASSWORD_HASH_CONCURRENCY", 1, 64, errors) {
         auth.hash_concurrency = n as usize;
+    }
+    if let Some(n) = number(get, "AUTH_CACHE_SECS", 0, 60, errors) {
+        auth.principal_cache_ttl = Duration::from_secs(n);
     }
     if let Some(v) = get("TRUSTED_PROXIES") {
         for p in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {

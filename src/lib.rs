@@ -14,6 +14,7 @@ pub mod health;
 pub mod hours;
 pub mod http;
 pub mod idempotency;
+pub mod memory;
 pub mod openapi;
 pub mod plans;
 pub mod reports;
@@ -49,7 +50,9 @@ pub struct AppState {
     pub login_limiter: auth::ratelimit::LoginLimiter,
     /// Verified against when a username is unknown, so that timing reveals nothing.
     pub dummy_hash: String,
-    hash_permits: tokio::sync::Semaphore,
+    hasher: auth::hasher::Hasher,
+    /// Accounts as last read, for the bearer check; forget one after changing it.
+    pub principals: auth::principal::PrincipalCache,
     /// Every route's path pattern with its methods, to tell 405 from 404.
     pub routes: Vec<(actix_web::dev::ResourceDef, Vec<String>)>,
 }
@@ -68,32 +71,28 @@ impl AppState {
                 config.password_hash,
                 "no such user: a dummy password",
             )?,
-            hash_permits: tokio::sync::Semaphore::new(auth.hash_concurrency.max(1)),
+            hasher: auth::hasher::Hasher::new(auth.hash_concurrency)?,
+            principals: auth::principal::PrincipalCache::new(auth.principal_cache_ttl),
             routes: openapi::route_methods(),
             pool,
             config,
         })
     }
 
-    /// Verifies a password on the blocking pool, a bounded number at a time, so that a
-    /// burst of logins cannot starve other requests.
+    /// Verifies a password on the hashing threads (a bounded number at a time, at a low
+    /// priority), so that a burst of logins cannot starve other requests.
     pub async fn verify_password(&self, hash: String, password: String) -> error::AppResult<bool> {
-        let _permit = self
-            .hash_permits
-            .acquire()
+        self.hasher
+            .run(move || auth::password::verify(&hash, &password))
             .await
-            .map_err(|e| error::AppError::internal(e.to_string()))?;
-        Ok(web::block(move || auth::password::verify(&hash, &password)).await?)
     }
 
     pub async fn hash_password(&self, password: String) -> error::AppResult<String> {
-        let _permit = self
-            .hash_permits
-            .acquire()
-            .await
-            .map_err(|e| error::AppError::internal(e.to_string()))?;
         let params = self.config.password_hash;
-        Ok(web::block(move || auth::password::hash(params, &password)).await??)
+        Ok(self
+            .hasher
+            .run(move || auth::password::hash(params, &password))
+            .await??)
     }
 }
 

@@ -2,8 +2,13 @@ use clap::Parser;
 use volunteer_hours::cli::{self, Cli};
 use volunteer_hours::config::Config;
 
-#[actix_web::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    // before the runtime starts any thread
+    volunteer_hours::memory::tune_allocator();
+    actix_web::rt::System::new().block_on(run())
+}
+
+async fn run() -> std::process::ExitCode {
     let cli = Cli::parse();
     let config = match Config::from_env() {
         Ok(c) => c,

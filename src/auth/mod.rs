@@ -1,6 +1,7 @@
 //! Who is calling, and what they may do: passwords, tokens, the principal extractor.
 pub mod dto;
 pub mod handlers;
+pub mod hasher;
 pub mod password;
 pub mod principal;
 pub mod ratelimit;
