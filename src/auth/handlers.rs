@@ -380,6 +380,7 @@ pub async fn logout(
         })
     })
     .await?;
+    state.principals.forget(user_id);
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -482,5 +483,6 @@ pub async fn change_password(
         })
     })
     .await?;
+    state.principals.forget(id);
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,6 +1,8 @@
-//! The caller: who presented the bearer token, checked against the database on every
-//! request, so that disabling a user or changing its role, branch or password takes effect
-//! at once rather than when its tokens expire.
+//! The caller: who presented the bearer token, checked against the database, so that
+//! disabling a user or changing its role, branch or password takes effect at once rather
+//! than when its tokens expire. What the database said is kept for `AUTH_CACHE_SECS`
+//! (default 5) and forgotten as soon as this server changes the account; a change made
+//! through another server takes effect here within that time.
 
 use std::future::Future;
 use std::marker::PhantomData;
@@ -27,6 +29,64 @@ pub struct Principal {
 }
 
 const INVALID_TOKEN: &str = "missing, invalid or expired access token";
+
+/// username, role, branch, volunteer, disabled, token version
+type UserRow = (String, String, Option<i64>, Option<i64>, bool, i64);
+
+/// Accounts as the database last said they were, for a few seconds.
+pub struct PrincipalCache {
+    ttl: std::time::Duration,
+    entries: std::sync::Mutex<std::collections::HashMap<i64, (std::time::Instant, UserRow)>>,
+    /// Bumped by every `forget`, so that a row read before a change is not kept after it.
+    epoch: std::sync::atomic::AtomicU64,
+}
+
+impl PrincipalCache {
+    /// At most this many accounts are kept; beyond it the cache starts over.
+    const CAPACITY: usize = 10_000;
+
+    pub fn new(ttl: std::time::Duration) -> Self {
+        PrincipalCache {
+            ttl,
+            entries: Default::default(),
+            epoch: Default::default(),
+        }
+    }
+
+    fn get(&self, user_id: i64) -> Option<UserRow> {
+        let entries = self.entries.lock().ok()?;
+        let (at, row) = entries.get(&user_id)?;
+        (at.elapsed() < self.ttl).then(|| row.clone())
+    }
+
+    fn epoch(&self) -> u64 {
+        self.epoch.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Keeps `row`, read when the epoch was `epoch`, unless an account changed since.
+    fn put(&self, user_id: i64, row: UserRow, epoch: u64) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        if let Ok(mut entries) = self.entries.lock() {
+            if self.epoch() != epoch {
+                return;
+            }
+            if entries.len() >= Self::CAPACITY {
+                entries.clear();
+            }
+            entries.insert(user_id, (std::time::Instant::now(), row));
+        }
+    }
+
+    /// Drops what is known of an account; call after changing it.
+    pub fn forget(&self, user_id: i64) {
+        if let Ok(mut entries) = self.entries.lock() {
+            self.epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            entries.remove(&user_id);
+        }
+    }
+}
 
 fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
@@ -55,21 +115,31 @@ impl FromRequest for Principal {
                 .sub
                 .parse()
                 .map_err(|_| AppError::Unauthorized(INVALID_TOKEN.into()))?;
-            let row = crate::db::run(&state.pool, move |conn| {
-                Ok(users::table
-                    .find(user_id)
-                    .select((
-                        users::username,
-                        users::role,
-                        users::branch_id,
-                        users::volunteer_id,
-                        users::disabled,
-                        users::token_version,
-                    ))
-                    .first::<(String, String, Option<i64>, Option<i64>, bool, i64)>(conn)
-                    .optional()?)
-            })
-            .await?;
+            let row = match state.principals.get(user_id) {
+                Some(row) => Some(row),
+                None => {
+                    let epoch = state.principals.epoch();
+                    let row = crate::db::run(&state.pool, move |conn| {
+                        Ok(users::table
+                            .find(user_id)
+                            .select((
+                                users::username,
+                                users::role,
+                                users::branch_id,
+                                users::volunteer_id,
+                                users::disabled,
+                                users::token_version,
+                            ))
+                            .first::<UserRow>(conn)
+                            .optional()?)
+                    })
+                    .await?;
+                    if let Some(row) = &row {
+                        state.principals.put(user_id, row.clone(), epoch);
+                    }
+                    row
+                }
+            };
             match row {
                 Some((username, role, branch_id, volunteer_id, false, version))
                     if version == claims.ver =>

@@ -369,5 +369,6 @@ pub async fn update_user(
         })
     })
     .await?;
+    state.principals.forget(id);
     Ok(user_response(HttpResponse::Ok(), row))
 }

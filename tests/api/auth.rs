@@ -367,12 +367,12 @@ async fn logout_ends_the_session(app: TestApp) {
     assert_eq!(resp.status(), 204);
     assert_problem(me(&app, &s.access).await, 401, "/problems/unauthorized").await;
     // a token longer than any the service issues is refused as the spec says, changing nothing
-    let s = app.login_as(Role::Volunteer).await;
+    let fresh = app.login_as(Role::Volunteer).await;
     for path in ["/api/v1/auth/logout", "/api/v1/auth/refresh"] {
         let body = assert_problem(
             app.post_as(
                 path,
-                Some(&s.access),
+                Some(&fresh.access),
                 &json!({ "refresh_token": "x".repeat(101) }),
             )
             .await,
@@ -382,7 +382,7 @@ async fn logout_ends_the_session(app: TestApp) {
         .await;
         assert_eq!(body["errors"][0]["pointer"], "/refresh_token");
     }
-    assert_eq!(me(&app, &s.access).await.status(), 200);
+    assert_eq!(me(&app, &fresh.access).await.status(), 200);
     let resp = app
         .post_as(
             "/api/v1/auth/refresh",
