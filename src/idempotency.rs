@@ -1,10 +1,12 @@
 //! Idempotency-Key: a retried request is answered with the first one's response instead of
 //! being done twice.
 //!
-//! A request first claims its key (a short transaction). The work then runs in its own
-//! transaction, which also stores the response under the key, so the rows and the key's
-//! record commit together or not at all. A claim whose request never finished (the server
-//! died) lapses after the lease and a retry takes it over.
+//! A request claims its key, does its work and stores its response under the key in one
+//! transaction, so the rows and the key's record commit together or not at all: a request
+//! that fails, or a server that dies, leaves the key free for the retry. A second request
+//! with the key while the first is still running waits for it (PostgreSQL's unique index)
+//! and is then answered with the first one's response. A claim left `in_progress` by an
+//! older version of this service lapses after the lease.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
@@ -14,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::HoursConfig;
 use crate::db::schema::idempotency_keys;
-use crate::db::{self, DbConn, Pool};
+use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
 
 pub const HEADER: &str = "idempotency-key";
@@ -98,6 +100,29 @@ pub enum Claim {
     Replay(Stored),
 }
 
+/// Unix time of the last sweep of expired keys (per process).
+static LAST_SWEEP: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// Deletes expired keys, at most once a minute: a key is kept at least its TTL, so a few
+/// extra seconds do not matter, and a request need not pay for the sweep.
+fn sweep_expired(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<()> {
+    use std::sync::atomic::Ordering;
+    let t = now.and_utc().timestamp();
+    let last = LAST_SWEEP.load(Ordering::Relaxed);
+    if t - last < 60
+        || LAST_SWEEP
+            .compare_exchange(last, t, Ordering::Relaxed, Ordering::Relaxed)
+            .is_err()
+    {
+        return Ok(());
+    }
+    diesel::delete(idempotency_keys::table.filter(idempotency_keys::expires_at.lt(now)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Claims `key` for `user_id` inside the caller's write transaction: a fresh claim, or the
+/// stored response of the request that used the key first.
 #[allow(clippy::too_many_arguments)]
 pub fn claim(
     conn: &mut DbConn,
@@ -108,79 +133,79 @@ pub fn claim(
     hash: &str,
     cfg: &HoursConfig,
 ) -> AppResult<Claim> {
-    db::write_tx(conn, |conn| {
-        let now = db::now();
-        // expired keys go as new ones come
-        diesel::delete(idempotency_keys::table.filter(idempotency_keys::expires_at.lt(now)))
-            .execute(conn)?;
-        let existing = idempotency_keys::table
-            .filter(idempotency_keys::user_id.eq(user_id))
-            .filter(idempotency_keys::key.eq(key))
-            .select((
-                idempotency_keys::id,
-                idempotency_keys::request_hash,
-                idempotency_keys::state,
-                idempotency_keys::created_at,
-                idempotency_keys::response_status,
-                idempotency_keys::response_headers,
-                idempotency_keys::response_body,
+    let now = db::now();
+    sweep_expired(conn, now)?;
+    let ttl = chrono::Duration::from_std(cfg.idempotency_ttl).unwrap_or_default();
+    // On PostgreSQL this waits while another transaction holds the same key, and then
+    // inserts nothing if that one committed.
+    let inserted: Option<i64> =
+        crate::db_run!(conn, |c| diesel::insert_into(idempotency_keys::table)
+            .values((
+                idempotency_keys::user_id.eq(user_id),
+                idempotency_keys::key.eq(key),
+                idempotency_keys::method.eq(method),
+                idempotency_keys::path.eq(path),
+                idempotency_keys::request_hash.eq(hash),
+                idempotency_keys::state.eq("in_progress"),
+                idempotency_keys::created_at.eq(now),
+                idempotency_keys::expires_at.eq(now + ttl),
             ))
-            .first::<(
-                i64,
-                String,
-                String,
-                NaiveDateTime,
-                Option<i32>,
-                Option<String>,
-                Option<String>,
-            )>(conn)
-            .optional()?;
-        let lease = chrono::Duration::from_std(cfg.idempotency_lease).unwrap_or_default();
-        match existing {
-            None => {
-                let ttl = chrono::Duration::from_std(cfg.idempotency_ttl).unwrap_or_default();
-                let inserted = crate::db_run!(conn, |c| diesel::insert_into(idempotency_keys::table)
-                    .values((
-                        idempotency_keys::user_id.eq(user_id),
-                        idempotency_keys::key.eq(key),
-                        idempotency_keys::method.eq(method),
-                        idempotency_keys::path.eq(path),
-                        idempotency_keys::request_hash.eq(hash),
-                        idempotency_keys::state.eq("in_progress"),
-                        idempotency_keys::created_at.eq(now),
-                        idempotency_keys::expires_at.eq(now + ttl),
-                    ))
-                    .returning(idempotency_keys::id)
-                    .get_result::<i64>(c));
-                match inserted {
-                    Ok(id) => Ok(Claim::Fresh(Lease { id })),
-                    // a concurrent request with the same key got there first
-                    Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => Err(in_progress()),
-                    Err(e) => Err(e.into()),
-                }
-            }
-            Some((_, stored_hash, ..)) if stored_hash != hash => Err(AppError::validation(
-                "/header/idempotency-key",
-                "this Idempotency-Key was used for a different request; use a new key for a new submission",
-            )),
-            Some((_, _, state, _, Some(status), headers, body)) if state == "completed" => {
-                let headers: serde_json::Value = headers.and_then(|h| serde_json::from_str(&h).ok()).unwrap_or_default();
-                let header = |name: &str| headers[name].as_str().map(str::to_owned);
-                Ok(Claim::Replay(Stored {
-                    status: status as u16,
-                    location: header("location"),
-                    etag: header("etag"),
-                    body: body.unwrap_or_default(),
-                }))
-            }
-            Some((id, _, _, created_at, ..)) if created_at + lease < now => {
-                // the first request died without finishing: take its claim over
-                diesel::update(idempotency_keys::table.find(id)).set(idempotency_keys::created_at.eq(now)).execute(conn)?;
-                Ok(Claim::Fresh(Lease { id }))
-            }
-            Some(_) => Err(in_progress()),
+            .on_conflict((idempotency_keys::user_id, idempotency_keys::key))
+            .do_nothing()
+            .returning(idempotency_keys::id)
+            .get_result::<i64>(c)
+            .optional())?;
+    if let Some(id) = inserted {
+        return Ok(Claim::Fresh(Lease { id }));
+    }
+    let (id, stored_hash, state, created_at, status, headers, body) = idempotency_keys::table
+        .filter(idempotency_keys::user_id.eq(user_id))
+        .filter(idempotency_keys::key.eq(key))
+        .select((
+            idempotency_keys::id,
+            idempotency_keys::request_hash,
+            idempotency_keys::state,
+            idempotency_keys::created_at,
+            idempotency_keys::response_status,
+            idempotency_keys::response_headers,
+            idempotency_keys::response_body,
+        ))
+        .first::<(
+            i64,
+            String,
+            String,
+            NaiveDateTime,
+            Option<i32>,
+            Option<String>,
+            Option<String>,
+        )>(conn)?;
+    let lease = chrono::Duration::from_std(cfg.idempotency_lease).unwrap_or_default();
+    match (state.as_str(), status) {
+        _ if stored_hash != hash => Err(AppError::validation(
+            "/header/idempotency-key",
+            "this Idempotency-Key was used for a different request; use a new key for a new submission",
+        )),
+        ("completed", Some(status)) => {
+            let headers: serde_json::Value = headers
+                .and_then(|h| serde_json::from_str(&h).ok())
+                .unwrap_or_default();
+            let header = |name: &str| headers[name].as_str().map(str::to_owned);
+            Ok(Claim::Replay(Stored {
+                status: status as u16,
+                location: header("location"),
+                etag: header("etag"),
+                body: body.unwrap_or_default(),
+            }))
         }
-    })
+        // a claim committed unfinished (by an older version) whose request died: take it over
+        _ if created_at + lease < now => {
+            diesel::update(idempotency_keys::table.find(id))
+                .set(idempotency_keys::created_at.eq(now))
+                .execute(conn)?;
+            Ok(Claim::Fresh(Lease { id }))
+        }
+        _ => Err(in_progress()),
+    }
 }
 
 fn in_progress() -> AppError {
@@ -203,22 +228,6 @@ pub fn complete(conn: &mut DbConn, lease: &Lease, stored: &Stored) -> QueryResul
         ))
         .execute(conn)
         .map(|_| ())
-}
-
-/// Gives the key back after a failed request, so that a corrected retry may use it.
-pub async fn release(pool: &Pool, lease: Lease) {
-    let result = db::run(pool, move |conn| {
-        Ok(diesel::delete(
-            idempotency_keys::table
-                .find(lease.id)
-                .filter(idempotency_keys::state.eq("in_progress")),
-        )
-        .execute(conn)?)
-    })
-    .await;
-    if let Err(e) = result {
-        tracing::warn!(error = %e, "could not release an idempotency key; it lapses with its lease");
-    }
 }
 
 /// Runs `work` in one write transaction, once per Idempotency-Key when the request carries
@@ -244,26 +253,16 @@ where
     };
     let hash = request_hash("POST", req.path(), body);
     let (path, cfg) = (req.path().to_owned(), state.config.hours.clone());
-    let claimed = db::run(&state.pool, move |conn| {
-        claim(conn, user_id, &key, "POST", &path, &hash, &cfg)
+    let (stored, replayed) = db::run(&state.pool, move |conn| {
+        db::write_tx(conn, |conn| {
+            match claim(conn, user_id, &key, "POST", &path, &hash, &cfg)? {
+                Claim::Replay(stored) => Ok((stored, true)),
+                Claim::Fresh(lease) => Ok((work(conn, Some(&lease))?, false)),
+            }
+        })
     })
     .await?;
-    let lease = match claimed {
-        Claim::Replay(stored) => return Ok(stored.response(true)),
-        Claim::Fresh(lease) => lease,
-    };
-    let lease_id = lease.id;
-    let result = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| work(conn, Some(&Lease { id: lease_id })))
-    })
-    .await;
-    match result {
-        Ok(stored) => Ok(stored.response(false)),
-        Err(e) => {
-            release(&state.pool, lease).await;
-            Err(e)
-        }
-    }
+    Ok(stored.response(replayed))
 }
 
 /// The response of a creating request, stored under its key (if any) in the current

@@ -80,6 +80,45 @@ pub fn log<B: serde::Serialize, A: serde::Serialize>(
     )
 }
 
+/// Records the creation of many `rows` of `entity` by `actor` (each row's JSON as its state
+/// after), in one multi-row INSERT on PostgreSQL.
+pub fn log_created<T: serde::Serialize>(
+    conn: &mut DbConn,
+    actor: i64,
+    entity: &str,
+    rows: &[T],
+    id: impl Fn(&T) -> i64,
+) -> QueryResult<()> {
+    let request_id = REQUEST_ID.with(|c| c.borrow().clone());
+    let now = crate::db::now();
+    let values: Vec<_> = rows
+        .iter()
+        .map(|row| {
+            (
+                audit_log::occurred_at.eq(now),
+                audit_log::actor_id.eq(Some(actor)),
+                audit_log::action.eq("create"),
+                audit_log::entity.eq(entity),
+                audit_log::entity_id.eq(Some(id(row))),
+                audit_log::after_json.eq(serde_json::to_string(row).ok()),
+                audit_log::request_id.eq(request_id.clone()),
+            )
+        })
+        .collect();
+    match conn {
+        DbConn::Pg(c) => diesel::insert_into(audit_log::table)
+            .values(&values)
+            .execute(c)
+            .map(|_| ()),
+        DbConn::Sqlite(c) => {
+            for v in &values {
+                diesel::insert_into(audit_log::table).values(v).execute(c)?;
+            }
+            Ok(())
+        }
+    }
+}
+
 /// `log` with a reason (reviews, corrections).
 #[allow(clippy::too_many_arguments)]
 pub fn log_with_reason<B: serde::Serialize, A: serde::Serialize>(

@@ -13,7 +13,7 @@ use crate::audit;
 use crate::audit::handlers::AuditItem;
 use crate::auth::{AnyRole, Auth, Principal, Role, Scope, Writers};
 use crate::config::HoursConfig;
-use crate::db::schema::{audit_log, event_plan_items, hour_entries, volunteers};
+use crate::db::schema::{audit_log, event_plan_items, hour_entries};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, FieldError, Problem};
 use crate::events::model::EventRow;
@@ -185,11 +185,7 @@ fn submit(
     }
     let scope = caller.scope(conn)?;
     let ids: Vec<i64> = entries.iter().map(|e| e.volunteer_id).collect();
-    model::lock_volunteers(conn, &ids)?;
-    let people: HashMap<i64, (i64, String)> = volunteers::table
-        .filter(volunteers::id.eq_any(&ids))
-        .select((volunteers::id, volunteers::branch_id, volunteers::status))
-        .load::<(i64, i64, String)>(conn)?
+    let people: HashMap<i64, (i64, String)> = model::lock_and_load_volunteers(conn, &ids)?
         .into_iter()
         .map(|(id, b, s)| (id, (b, s)))
         .collect();
@@ -239,8 +235,17 @@ fn submit(
     e.into_result()?;
     let resolved: Vec<Timing> = resolved.into_iter().flatten().collect();
 
+    // the live entries of these volunteers on these days, in one query: for duplicates at
+    // this event and for the daily cap
+    let days: Vec<NaiveDate> = resolved.iter().map(|t| t.date).collect();
+    let live = model::live_on_days(conn, &ids, &days)?;
+    let stored: HashMap<(i64, NaiveDate), i64> = live
+        .iter()
+        .filter(|l| l.event_id == event_id && l.corrects_id.is_none())
+        .map(|l| ((l.volunteer_id, l.service_date), l.id))
+        .collect();
     for (i, (entry, t)) in entries.iter().zip(&resolved).enumerate() {
-        if let Some(existing) = live_duplicate(conn, entry.volunteer_id, event_id, t.date, None)? {
+        if let Some(existing) = stored.get(&(entry.volunteer_id, t.date)) {
             return Err(AppError::Conflict(format!(
                 "entry {} duplicates hour entry {existing} (volunteer {} at this event on {}); correct that entry instead",
                 if roster { format!("/entries/{i}") } else { "of this request".into() },
@@ -256,9 +261,15 @@ fn submit(
     for (entry, t) in entries.iter().zip(&resolved) {
         *per_day.entry((entry.volunteer_id, t.date)).or_default() += i64::from(t.minutes);
     }
+    let mut recorded: HashMap<(i64, NaiveDate), i64> = HashMap::new();
+    for l in &live {
+        *recorded
+            .entry((l.volunteer_id, l.service_date))
+            .or_default() += i64::from(l.minutes);
+    }
     let mut over = HashSet::new();
     for ((volunteer, day), new) in &per_day {
-        let total = model::day_total(conn, *volunteer, *day, None)? + new;
+        let total = recorded.get(&(*volunteer, *day)).copied().unwrap_or(0) + new;
         if total > DAY_MINUTES {
             over.insert((*volunteer, *day, total));
         }
@@ -280,13 +291,13 @@ fn submit(
     e.into_result()?;
 
     let now = db::now();
-    let mut rows = Vec::with_capacity(entries.len());
+    let mut news = Vec::with_capacity(entries.len());
     for (entry, t) in entries.iter().zip(&resolved) {
         let branch_id = people
             .get(&entry.volunteer_id)
             .map(|p| p.0)
             .ok_or(AppError::NotFound)?;
-        let new = NewHourEntry {
+        news.push(NewHourEntry {
             volunteer_id: entry.volunteer_id,
             event_id,
             branch_id,
@@ -304,22 +315,32 @@ fn submit(
             reason: None,
             created_at: now,
             updated_at: now,
-        };
-        let row: HourRow = crate::db_run!(conn, |c| diesel::insert_into(hour_entries::table)
-            .values(&new)
-            .returning(HourRow::as_returning())
-            .get_result(c))?;
-        audit::log(
-            conn,
-            caller.user_id,
-            "create",
-            "hour_entry",
-            row.id,
-            audit::NOTHING,
-            Some(&row),
-        )?;
-        rows.push(row);
+        });
     }
+    // one multi-row INSERT on PostgreSQL; SQLite, in process, takes them one by one
+    let mut rows: Vec<HourRow> = match conn {
+        DbConn::Pg(c) => diesel::insert_into(hour_entries::table)
+            .values(&news)
+            .returning(HourRow::as_returning())
+            .get_results(c)?,
+        DbConn::Sqlite(c) => news
+            .iter()
+            .map(|new| {
+                diesel::insert_into(hour_entries::table)
+                    .values(new)
+                    .returning(HourRow::as_returning())
+                    .get_result(c)
+            })
+            .collect::<QueryResult<_>>()?,
+    };
+    // in the order submitted (volunteer and day are unique within a roster)
+    let order: HashMap<(i64, NaiveDate), usize> = news
+        .iter()
+        .enumerate()
+        .map(|(i, n)| ((n.volunteer_id, n.service_date), i))
+        .collect();
+    rows.sort_by_key(|r| order.get(&(r.volunteer_id, r.service_date)).copied());
+    audit::log_created(conn, caller.user_id, "hour_entry", &rows, |r| r.id)?;
     Ok(rows)
 }
 

@@ -79,6 +79,64 @@ pub fn day_total(
     Ok(minutes.into_iter().map(i64::from).sum())
 }
 
+/// A live entry (or correction) of a volunteer on a day.
+#[derive(Debug, Queryable)]
+pub struct LiveOnDay {
+    pub id: i64,
+    pub volunteer_id: i64,
+    pub event_id: i64,
+    pub service_date: NaiveDate,
+    pub minutes: i32,
+    pub corrects_id: Option<i64>,
+}
+
+/// The live entries and corrections of `volunteers` on `days` (what [`day_total`] sums,
+/// for many at once).
+pub fn live_on_days(
+    conn: &mut DbConn,
+    volunteers: &[i64],
+    days: &[NaiveDate],
+) -> QueryResult<Vec<LiveOnDay>> {
+    let mut days = days.to_vec();
+    days.sort_unstable();
+    days.dedup();
+    hour_entries::table
+        .filter(hour_entries::volunteer_id.eq_any(volunteers))
+        .filter(hour_entries::service_date.eq_any(days))
+        .filter(hour_entries::status.eq_any(LIVE))
+        .select((
+            hour_entries::id,
+            hour_entries::volunteer_id,
+            hour_entries::event_id,
+            hour_entries::service_date,
+            hour_entries::minutes,
+            hour_entries::corrects_id,
+        ))
+        .load(conn)
+}
+
+/// The volunteers' (id, branch, status), locked until the transaction ends on PostgreSQL
+/// (in id order, so that concurrent submissions cannot deadlock; SQLite writers already
+/// take turns), so that concurrent submissions for one volunteer check the daily cap one
+/// after the other.
+pub fn lock_and_load_volunteers(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> QueryResult<Vec<(i64, i64, String)>> {
+    use crate::db::schema::volunteers;
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let query = volunteers::table
+        .filter(volunteers::id.eq_any(sorted))
+        .order(volunteers::id)
+        .select((volunteers::id, volunteers::branch_id, volunteers::status));
+    match conn {
+        DbConn::Pg(c) => query.for_update().load(c),
+        DbConn::Sqlite(c) => query.load(c),
+    }
+}
+
 /// Locks the volunteers' rows until the transaction ends (PostgreSQL; SQLite writers
 /// already take turns), in id order, so that concurrent submissions for one volunteer
 /// check the daily cap one after the other.
