@@ -85,6 +85,7 @@ pub fn pool_options(config: &Config) -> PoolOptions {
         max_size: config.pool_size,
         acquire_timeout: config.database_timeout,
         startup_wait: config.database_startup_wait,
+        statement_timeout: None,
     }
 }
 
@@ -231,7 +232,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(database = %config.database_url, "connecting to the database");
     let c = config.clone();
     let pool = tokio_block(move || {
-        let pool = db::connect(&c.database_url, &pool_options(&c))?;
+        let options = PoolOptions {
+            statement_timeout: Some(c.statement_timeout),
+            ..pool_options(&c)
+        };
+        let pool = db::connect(&c.database_url, &options)?;
         let mut conn = pool.get().context("could not get a database connection")?;
         let applied = db::run_migrations(&mut conn)?;
         if !applied.is_empty() {

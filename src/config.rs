@@ -45,6 +45,9 @@ pub struct Config {
     pub database_timeout: Duration,
     /// How long start-up retries an unreachable database.
     pub database_startup_wait: Duration,
+    /// The longest a statement of the server may run (PostgreSQL) before it is cancelled
+    /// and its request answered 503, so that no request hangs on a stuck database.
+    pub statement_timeout: Duration,
     pub log_format: LogFormat,
     pub cors_allowed_origins: Vec<String>,
     pub max_body_bytes: usize,
@@ -169,6 +172,7 @@ impl Default for Config {
             pool_size: 10,
             database_timeout: Duration::from_secs(5),
             database_startup_wait: Duration::from_secs(30),
+            statement_timeout: Duration::from_secs(30),
             log_format: LogFormat::Text,
             cors_allowed_origins: Vec::new(),
             max_body_bytes: 1024 * 1024,
@@ -188,6 +192,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("DATABASE_POOL_SIZE", "10", "connections in the pool (1-200)"),
     ("DATABASE_TIMEOUT_SECS", "5", "connect timeout, SQLite busy timeout, and longest wait for a pooled connection (1-120)"),
     ("DATABASE_STARTUP_WAIT_SECS", "30", "how long start-up retries an unreachable database (0-600)"),
+    ("DATABASE_STATEMENT_TIMEOUT_SECS", "30", "PostgreSQL: the longest a statement of the server runs before it is cancelled and answered 503 (1-3600)"),
     ("LOG_FORMAT", "text", "text or json"),
     ("RUST_LOG", "info", "log filter, e.g. info,volunteer_hours=debug"),
     ("CORS_ALLOWED_ORIGINS", "(none)", "comma-separated origins allowed to call the API from a browser, e.g. https://app.example.org"),
@@ -275,6 +280,15 @@ impl Config {
         }
         if let Some(n) = number(&get, "DATABASE_STARTUP_WAIT_SECS", 0, 600, &mut errors) {
             config.database_startup_wait = Duration::from_secs(n);
+        }
+        if let Some(n) = number(
+            &get,
+            "DATABASE_STATEMENT_TIMEOUT_SECS",
+            1,
+            3600,
+            &mut errors,
+        ) {
+            config.statement_timeout = Duration::from_secs(n);
         }
         if let Some(v) = get("LOG_FORMAT") {
             match v.trim().to_ascii_lowercase().as_str() {

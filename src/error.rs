@@ -242,10 +242,22 @@ impl From<diesel::result::Error> for AppError {
                     "a value is outside the allowed range",
                 )])
             }
-            E::DatabaseError(K::ClosedConnection, _) => AppError::Unavailable {
-                detail: "the database is unavailable; retry shortly".into(),
-                retry_after_secs: 2,
-            },
+            // statement_timeout or an administrator cancelled it: the database is stuck or busy
+            E::DatabaseError(_, info)
+                if info.message().starts_with("canceling statement due to") =>
+            {
+                tracing::warn!(message = info.message(), "statement cancelled");
+                AppError::Unavailable {
+                    detail: "the database took too long; retry shortly".into(),
+                    retry_after_secs: 2,
+                }
+            }
+            E::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, _) => {
+                AppError::Unavailable {
+                    detail: "the database is unavailable; retry shortly".into(),
+                    retry_after_secs: 2,
+                }
+            }
             E::DatabaseError(K::SerializationFailure, _) => AppError::Unavailable {
                 detail: "the request collided with another; retry it".into(),
                 retry_after_secs: 1,
@@ -302,5 +314,57 @@ mod tests {
             resp.headers().get(header::CONTENT_TYPE).unwrap(),
             PROBLEM_JSON
         );
+    }
+
+    struct Info(&'static str);
+    impl diesel::result::DatabaseErrorInformation for Info {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            None
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    #[test]
+    fn a_stuck_or_lost_database_is_503_not_500() {
+        use diesel::result::{DatabaseErrorKind as K, Error as E};
+        for (kind, message) in [
+            (K::Unknown, "canceling statement due to statement timeout"),
+            (K::Unknown, "canceling statement due to lock timeout"),
+            (K::UnableToSendCommand, "no connection to the server"),
+            (
+                K::ClosedConnection,
+                "server closed the connection unexpectedly",
+            ),
+        ] {
+            let e = AppError::from(E::DatabaseError(kind, Box::new(Info(message))));
+            assert_eq!(
+                e.status_code(),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "{message}"
+            );
+            assert!(e
+                .error_response()
+                .headers()
+                .contains_key(header::RETRY_AFTER));
+        }
+        let other = AppError::from(E::DatabaseError(K::Unknown, Box::new(Info("syntax error"))));
+        assert_eq!(other.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 }

@@ -34,7 +34,48 @@ macro_rules! db_run {
     };
 }
 
-pub type Pool = r2d2::Pool<ConnectionManager>;
+/// The connection pool, with what it remembers of the database's last failure.
+#[derive(Clone)]
+pub struct Pool {
+    inner: r2d2::Pool<ConnectionManager>,
+    /// When the database last failed us (ms since the Unix epoch): a connection lost
+    /// mid-request, or none within the pool timeout.
+    failed_at_ms: std::sync::Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl std::ops::Deref for Pool {
+    type Target = r2d2::Pool<ConnectionManager>;
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl Pool {
+    fn new(inner: r2d2::Pool<ConnectionManager>) -> Pool {
+        Pool {
+            inner,
+            failed_at_ms: Default::default(),
+        }
+    }
+
+    fn failed(&self) {
+        self.failed_at_ms
+            .store(now_ms(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// A pooled connection: at once if one is idle; otherwise by waiting up to the pool
+    /// timeout, unless the database failed within the last second.
+    fn checkout(&self) -> crate::error::AppResult<PooledConn> {
+        let failed_at = self.failed_at_ms.load(std::sync::atomic::Ordering::Relaxed);
+        if now_ms() - failed_at < FAIL_FAST_MS {
+            return self.inner.try_get().ok_or_else(unavailable);
+        }
+        self.inner.get().map_err(|e| {
+            self.failed();
+            e.into()
+        })
+    }
+}
 
 /// The current time as stored: UTC, to the microsecond (what PostgreSQL keeps), so that a
 /// value reads back the same from both backends.
@@ -43,6 +84,22 @@ pub fn now() -> chrono::NaiveDateTime {
     let now = chrono::Utc::now().naive_utc();
     now.with_nanosecond(now.nanosecond() / 1000 * 1000)
         .unwrap_or(now)
+}
+
+/// For this long after a failure, a request that finds no idle connection is answered 503 at
+/// once instead of waiting the pool timeout too: during an outage or an overload, clients
+/// learn it in a millisecond. Idle connections, as soon as there are any again, are used.
+const FAIL_FAST_MS: i64 = 1000;
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn unavailable() -> crate::error::AppError {
+    crate::error::AppError::Unavailable {
+        detail: "the database is unavailable or busy; retry shortly".into(),
+        retry_after_secs: 2,
+    }
 }
 
 /// Runs database work on the blocking pool with a pooled connection.
@@ -55,8 +112,16 @@ where
     let request_id = crate::http::REQUEST_ID.try_with(Clone::clone).ok();
     actix_web::web::block(move || {
         crate::audit::with_request_id(request_id, || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
+            let mut conn = pool.checkout()?;
+            let result = f(&mut conn);
+            if matches!(result, Err(crate::error::AppError::Internal(_))) && conn.ping().is_err() {
+                // the connection is gone (the database restarted, or the network): not a
+                // fault of this request; the pool replaces the connection
+                tracing::warn!("the database connection was lost during a request");
+                pool.failed();
+                return Err(unavailable());
+            }
+            result
         })
     })
     .await?
@@ -302,6 +367,8 @@ pub struct PoolOptions {
     pub acquire_timeout: Duration,
     /// How long start-up keeps retrying an unreachable database before giving up.
     pub startup_wait: Duration,
+    /// PostgreSQL's `statement_timeout` on every connection, if any.
+    pub statement_timeout: Option<Duration>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -320,10 +387,11 @@ pub enum DbStartError {
 
 /// Connects (retrying with back-off up to `startup_wait`) and builds the pool.
 pub fn connect(url: &DatabaseUrl, opts: &PoolOptions) -> Result<Pool, DbStartError> {
-    connect_with(
-        ConnectionManager::new(url.clone(), opts.acquire_timeout),
-        opts,
-    )
+    let mut manager = ConnectionManager::new(url.clone(), opts.acquire_timeout);
+    if let (DatabaseUrl::Postgres(_), Some(t)) = (url, opts.statement_timeout) {
+        manager = manager.with_init_sql(format!("SET statement_timeout = {}", t.as_millis()));
+    }
+    connect_with(manager, opts)
 }
 
 pub fn connect_with(manager: ConnectionManager, opts: &PoolOptions) -> Result<Pool, DbStartError> {
@@ -360,6 +428,7 @@ pub fn connect_with(manager: ConnectionManager, opts: &PoolOptions) -> Result<Po
         .connection_timeout(opts.acquire_timeout)
         .test_on_check_out(false)
         .build(manager)
+        .map(Pool::new)
         .map_err(|e| DbStartError::Pool(e.to_string()))
 }
 

@@ -129,6 +129,7 @@ fn opts() -> PoolOptions {
         max_size: 4,
         acquire_timeout: Duration::from_secs(5),
         startup_wait: Duration::from_secs(5),
+        statement_timeout: Some(Duration::from_secs(30)),
     }
 }
 
