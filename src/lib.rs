@@ -182,15 +182,19 @@ pub fn build_server(
     pool: Pool,
     listener: TcpListener,
 ) -> std::io::Result<Server> {
-    let workers = config.workers;
+    let workers = config
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    // Database work runs on blocking threads, each holding a pooled connection: more threads
+    // than connections would only queue on the pool, switching between threads to do it.
+    let blocking = (config.pool_size as usize).div_ceil(workers).max(2);
     let state = web::Data::new(
         AppState::new(config.clone(), pool).map_err(|e| std::io::Error::other(format!("{e:#}")))?,
     );
-    let mut server = HttpServer::new(move || build_app(state.clone()))
+    let server = HttpServer::new(move || build_app(state.clone()))
+        .workers(workers)
+        .worker_max_blocking_threads(blocking)
         .listen(listener)?
         .shutdown_timeout(10);
-    if let Some(n) = workers {
-        server = server.workers(n);
-    }
     Ok(server.run())
 }
