@@ -350,7 +350,8 @@ fn submit(
 /// Needs an `Idempotency-Key` header: a fresh random value per submission, sent again
 /// unchanged on every retry of it. A retry gets the first answer back (with
 /// `Idempotent-Replayed: true`) and writes nothing; the same key with a different body is
-/// refused (422); while the first is still running, 409. Keys are kept 24 hours.
+/// refused (422); a retry sent while the first is still running waits for it and gets its
+/// answer. Keys are kept 24 hours.
 ///
 /// Rules: minutes 1-1440 (or `started_at`/`ended_at`), within the event's time; at most 24
 /// hours a day per volunteer across all entries; the volunteer active and in the caller's
