@@ -160,6 +160,9 @@ pub fn finish(mut spec: Spec) -> Spec {
             }
             for parameter in op.parameters.iter_mut().flatten() {
                 describe_header(parameter);
+                if let Some(utoipa::openapi::RefOr::T(schema)) = parameter.schema.as_mut() {
+                    no_nul_strings(schema);
+                }
             }
             for (code, response) in responses.iter_mut() {
                 if let RefOr::T(response) = response {
@@ -169,7 +172,55 @@ pub fn finish(mut spec: Spec) -> Spec {
         }
     }
     add_links(&mut spec);
+    if let Some(components) = spec.components.as_mut() {
+        for schema in components.schemas.values_mut() {
+            if let utoipa::openapi::RefOr::T(schema) = schema {
+                no_nul_strings(schema);
+            }
+        }
+    }
     spec
+}
+
+/// Text that excludes U+0000, which the service refuses (no database text can hold it).
+pub const NO_NUL_PATTERN: &str = "^[^\\u0000]*$";
+
+/// States on every free-form string (no pattern, enum or format other than password) that
+/// it excludes U+0000, as the service does.
+fn no_nul_strings(schema: &mut utoipa::openapi::Schema) {
+    use utoipa::openapi::schema::{ArrayItems, KnownFormat, SchemaFormat, SchemaType, Type};
+    use utoipa::openapi::{RefOr, Schema};
+    let mut each = |s: &mut RefOr<Schema>| {
+        if let RefOr::T(s) = s {
+            no_nul_strings(s);
+        }
+    };
+    match schema {
+        Schema::Object(o) => {
+            let text = match &o.schema_type {
+                SchemaType::Type(t) => *t == Type::String,
+                SchemaType::Array(types) => types.contains(&Type::String),
+                SchemaType::AnyValue => false,
+            };
+            let free = matches!(
+                o.format,
+                None | Some(SchemaFormat::KnownFormat(KnownFormat::Password))
+            );
+            if text && free && o.pattern.is_none() && o.enum_values.is_none() {
+                o.pattern = Some(NO_NUL_PATTERN.to_owned());
+            }
+            o.properties.values_mut().for_each(&mut each);
+        }
+        Schema::Array(a) => {
+            if let ArrayItems::RefOrSchema(items) = &mut a.items {
+                each(items);
+            }
+        }
+        Schema::OneOf(x) => x.items.iter_mut().for_each(&mut each),
+        Schema::AllOf(x) => x.items.iter_mut().for_each(&mut each),
+        Schema::AnyOf(x) => x.items.iter_mut().for_each(&mut each),
+        _ => {}
+    }
 }
 
 /// The form of the headers the service reads, so that clients (and fuzzers) know what is

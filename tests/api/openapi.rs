@@ -145,6 +145,14 @@ fn header_and_grouping_parameters_state_their_form() {
                     assert_eq!(pattern, Some(volunteer_hours::idempotency::KEY_PATTERN));
                     seen += 1;
                 }
+                "q" | "entity" | "tag" => {
+                    assert_eq!(
+                        pattern,
+                        Some(volunteer_hours::openapi::NO_NUL_PATTERN),
+                        "{method} {path}"
+                    );
+                    seen += 1;
+                }
                 "group_by" => {
                     assert_eq!(
                         pattern,
