@@ -84,32 +84,39 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let mut value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| AppError::MalformedJson(e.to_string()))?;
     integral_numbers(&mut value);
-    if let Some(pointer) = nul_string(&value, String::new()) {
-        return Err(AppError::validation(
-            pointer,
-            "must not contain the NUL character (\\u0000)",
-        ));
+    if let Some((pointer, detail)) = nul_string(&value, String::new()) {
+        return Err(AppError::validation(pointer, detail));
     }
     from_value(&value)
 }
 
-/// The pointer of the first string (or key) holding U+0000, which no text column can store.
-fn nul_string(value: &serde_json::Value, at: String) -> Option<String> {
+/// Where U+0000 first occurs, which no text column can store: the pointer of the string that
+/// holds it, or of the object one of whose field names does (a pointer into such a name
+/// would carry the character back to the client).
+fn nul_string(value: &serde_json::Value, at: String) -> Option<(String, &'static str)> {
     use serde_json::Value;
     match value {
-        Value::String(s) => s.contains('\0').then_some(at),
+        Value::String(s) => s
+            .contains('\0')
+            .then_some((at, "must not contain the NUL character (\\u0000)")),
         Value::Array(items) => items
             .iter()
             .enumerate()
             .find_map(|(i, item)| nul_string(item, format!("{at}/{i}"))),
-        Value::Object(fields) => fields.iter().find_map(|(key, item)| {
-            let here = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
-            if key.contains('\0') {
-                Some(here)
-            } else {
-                nul_string(item, here)
+        Value::Object(fields) => {
+            if fields.keys().any(|k| k.contains('\0')) {
+                return Some((
+                    at,
+                    "field names must not contain the NUL character (\\u0000)",
+                ));
             }
-        }),
+            fields.iter().find_map(|(key, item)| {
+                nul_string(
+                    item,
+                    format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")),
+                )
+            })
+        }
         Value::Number(_) | Value::Bool(_) | Value::Null => None,
     }
 }

@@ -134,6 +134,21 @@ async fn nul_characters_are_refused(app: TestApp) {
     .await;
     assert_eq!(body["errors"][0]["pointer"], "/name");
     assert_eq!(app.count("branches"), branches);
+    // in a field name, the answer points at the object, never echoing the character
+    let body = assert_problem(
+        app.post_as(
+            "/api/v1/branches",
+            Some(&admin.access),
+            &json!({ "code": "ZB09", "name": "第九支部", "extra": { "a\u{0}b": 1 } }),
+        )
+        .await,
+        422,
+        "/problems/validation",
+    )
+    .await;
+    assert_eq!(body["errors"][0]["pointer"], "/extra");
+    assert!(!body.to_string().contains("\\u0000b"), "{body}");
+    assert_eq!(app.count("branches"), branches);
     let body = assert_problem(
         app.get_as("/api/v1/volunteers?q=a%00b", &admin.access)
             .await,
