@@ -63,14 +63,14 @@ impl Pool {
             .store(now_ms(), std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// A pooled connection: at once if one is idle; otherwise by waiting up to the pool
-    /// timeout, unless the database failed within the last second.
-    fn checkout(&self) -> crate::error::AppResult<PooledConn> {
+    /// A pooled connection: at once if one is idle; otherwise by waiting up to `wait`,
+    /// unless the database failed within the last second.
+    fn checkout(&self, wait: Duration) -> crate::error::AppResult<PooledConn> {
         let failed_at = self.failed_at_ms.load(std::sync::atomic::Ordering::Relaxed);
-        if now_ms() - failed_at < FAIL_FAST_MS {
+        if now_ms() - failed_at < FAIL_FAST_MS || wait.is_zero() {
             return self.inner.try_get().ok_or_else(unavailable);
         }
-        self.inner.get().map_err(|e| {
+        self.inner.get_timeout(wait).map_err(|e| {
             self.failed();
             e.into()
         })
@@ -103,16 +103,38 @@ fn unavailable() -> crate::error::AppError {
 }
 
 /// Runs database work on the blocking pool with a pooled connection.
+///
+/// The wait for a thread and then for a connection together last at most the pool timeout:
+/// when every thread is busy (statements stuck on the database), the request is answered
+/// 503 then, and its work, once a thread takes it up, is dropped undone. Work that has
+/// started always runs to its end, so a write is never answered 503 after it committed.
 pub async fn run<T, F>(pool: &Pool, f: F) -> crate::error::AppResult<T>
 where
     F: FnOnce(&mut DbConn) -> crate::error::AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
+    use std::sync::atomic::{AtomicU8, Ordering};
+    const WAITING: u8 = 0;
+    const STARTED: u8 = 1;
+    const ABANDONED: u8 = 2;
     let pool = pool.clone();
+    let overloaded = pool.clone();
+    let timeout = pool.connection_timeout();
+    let queued = std::time::Instant::now();
+    let state = std::sync::Arc::new(AtomicU8::new(WAITING));
+    let (started, started_rx) = tokio::sync::oneshot::channel::<()>();
     let request_id = crate::http::REQUEST_ID.try_with(Clone::clone).ok();
-    actix_web::web::block(move || {
+    let task_state = state.clone();
+    let task = actix_web::web::block(move || {
+        if task_state
+            .compare_exchange(WAITING, STARTED, Ordering::SeqCst, Ordering::SeqCst)
+            .is_err()
+        {
+            return Err(unavailable());
+        }
+        let _ = started.send(());
         crate::audit::with_request_id(request_id, || {
-            let mut conn = pool.checkout()?;
+            let mut conn = pool.checkout(timeout.saturating_sub(queued.elapsed()))?;
             let result = f(&mut conn);
             if matches!(result, Err(crate::error::AppError::Internal(_))) && conn.ping().is_err() {
                 // the connection is gone (the database restarted, or the network): not a
@@ -123,8 +145,20 @@ where
             }
             result
         })
-    })
-    .await?
+    });
+    let in_time = actix_web::rt::time::timeout(timeout, started_rx)
+        .await
+        .is_ok();
+    if !in_time
+        && state
+            .compare_exchange(WAITING, ABANDONED, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+    {
+        tracing::warn!("no thread for database work within the pool timeout");
+        overloaded.failed();
+        return Err(unavailable());
+    }
+    task.await?
 }
 pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
 
