@@ -90,9 +90,9 @@ unset VOLUNTEER_HOURS_PASSWORD
 
 # Every request here comes from 127.0.0.1: the per-address login limit would answer most of
 # the storm with 429 without hashing anything, so it is raised to measure real logins. The
-# pool has as many connections as pgbench uses.
-BIND_ADDRESS="127.0.0.1:$PORT" LOGIN_RATE_PER_MINUTE=10000 LOGIN_RATE_BURST=10000 \
-  DATABASE_POOL_SIZE=$CLIENTS \
+# pool has its default size (2 x cores) unless POOL says otherwise.
+env BIND_ADDRESS="127.0.0.1:$PORT" LOGIN_RATE_PER_MINUTE=10000 LOGIN_RATE_BURST=10000 \
+  ${POOL:+DATABASE_POOL_SIZE=$POOL} \
   "$BIN" serve >"$WORK/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 100); do
