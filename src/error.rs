@@ -88,6 +88,14 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// The database cannot serve this request now (down, lost, or every connection busy).
+    pub fn database_unavailable() -> Self {
+        AppError::Unavailable {
+            detail: "the database is unavailable or busy; retry shortly".into(),
+            retry_after_secs: 2,
+        }
+    }
+
     pub fn validation(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
         AppError::Validation(vec![FieldError::new(pointer, detail)])
     }
@@ -270,10 +278,7 @@ impl From<diesel::result::Error> for AppError {
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
         tracing::warn!(error = %e, "no database connection available");
-        AppError::Unavailable {
-            detail: "the database is unavailable or busy; retry shortly".into(),
-            retry_after_secs: 2,
-        }
+        AppError::database_unavailable()
     }
 }
 

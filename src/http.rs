@@ -83,47 +83,20 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     // Syntax first (400), then shape (422), so that numbers can be read as JSON Schema does.
     let mut value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| AppError::MalformedJson(e.to_string()))?;
-    integral_numbers(&mut value);
-    if let Some((pointer, detail)) = nul_string(&value, String::new()) {
-        return Err(AppError::validation(pointer, detail));
+    if let Some((mut path, detail)) = normalize(&mut value) {
+        path.reverse();
+        return Err(AppError::validation(path.concat(), detail));
     }
     from_value(&value)
 }
 
-/// Where U+0000 first occurs, which no text column can store: the pointer of the string that
-/// holds it, or of the object one of whose field names does (a pointer into such a name
-/// would carry the character back to the client).
-fn nul_string(value: &serde_json::Value, at: String) -> Option<(String, &'static str)> {
-    use serde_json::Value;
-    match value {
-        Value::String(s) => s
-            .contains('\0')
-            .then_some((at, "must not contain the NUL character (\\u0000)")),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, item)| nul_string(item, format!("{at}/{i}"))),
-        Value::Object(fields) => {
-            if fields.keys().any(|k| k.contains('\0')) {
-                return Some((
-                    at,
-                    "field names must not contain the NUL character (\\u0000)",
-                ));
-            }
-            fields.iter().find_map(|(key, item)| {
-                nul_string(
-                    item,
-                    format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")),
-                )
-            })
-        }
-        Value::Number(_) | Value::Bool(_) | Value::Null => None,
-    }
-}
-
-/// JSON Schema counts `5.0` as an integer, so a client's JSON library that writes whole
-/// numbers that way is understood: integral floats in the 64-bit range become integers.
-fn integral_numbers(value: &mut serde_json::Value) {
+/// One pass over a body before it is read as its type:
+/// - JSON Schema counts `5.0` as an integer, so a client's JSON library that writes whole
+///   numbers that way is understood: integral floats in the 64-bit range become integers;
+/// - U+0000 cannot be stored in any text column: its first occurrence is returned, as the
+///   pointer's tokens innermost first, with what is wrong. In a field name it is located
+///   at the object, so that the answer never carries the character back.
+fn normalize(value: &mut serde_json::Value) -> Option<(Vec<String>, &'static str)> {
     use serde_json::Value;
     match value {
         Value::Number(n) => {
@@ -133,10 +106,32 @@ fn integral_numbers(value: &mut serde_json::Value) {
                     *n = serde_json::Number::from(f as i64);
                 }
             }
+            None
         }
-        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
-        Value::Object(fields) => fields.values_mut().for_each(integral_numbers),
-        Value::String(_) | Value::Bool(_) | Value::Null => {}
+        Value::String(s) => s
+            .contains('\0')
+            .then(|| (Vec::new(), "must not contain the NUL character (\\u0000)")),
+        Value::Array(items) => items.iter_mut().enumerate().find_map(|(i, item)| {
+            normalize(item).map(|(mut path, detail)| {
+                path.push(format!("/{i}"));
+                (path, detail)
+            })
+        }),
+        Value::Object(fields) => {
+            if fields.keys().any(|k| k.contains('\0')) {
+                return Some((
+                    Vec::new(),
+                    "field names must not contain the NUL character (\\u0000)",
+                ));
+            }
+            fields.iter_mut().find_map(|(key, item)| {
+                normalize(item).map(|(mut path, detail)| {
+                    path.push(format!("/{}", key.replace('~', "~0").replace('/', "~1")));
+                    (path, detail)
+                })
+            })
+        }
+        Value::Bool(_) | Value::Null => None,
     }
 }
 
@@ -178,7 +173,7 @@ pub fn query_config() -> web::QueryConfig {
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|err, req| {
         // `PATCH /hours/review` reaches `PATCH /hours/{id}`, but names the review route
-        if let Some(allow) = literal_route_methods(req) {
+        if let Some(allow) = route_methods(req, true) {
             if !allow.split(", ").any(|m| m == req.method().as_str()) {
                 return actix_web::error::InternalError::from_response(
                     "method not allowed",
@@ -311,23 +306,18 @@ pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
 /// The methods of the documented route `req`'s path names, preferring a literal route
 /// (`/hours/review`) to a pattern that also matches it (`/hours/{id}`).
 fn allowed_methods(req: &HttpRequest) -> Option<String> {
-    let state = req.app_data::<web::Data<crate::AppState>>()?;
-    let path = req.path();
-    let matching = || state.routes.iter().filter(|(def, _)| def.is_match(path));
-    matching()
-        .find(|(def, _)| !def.pattern().is_some_and(|p| p.contains('{')))
-        .or_else(|| matching().next())
-        .map(|(_, methods)| methods.join(", "))
+    route_methods(req, true).or_else(|| route_methods(req, false))
 }
 
-/// The methods of a literal documented route (no `{param}`) that matches `req`'s path.
-fn literal_route_methods(req: &HttpRequest) -> Option<String> {
+/// The methods of the first documented route that matches `req`'s path, among the literal
+/// ones (no `{param}`) only if `literal`.
+fn route_methods(req: &HttpRequest, literal: bool) -> Option<String> {
     let state = req.app_data::<web::Data<crate::AppState>>()?;
     state
         .routes
         .iter()
         .find(|(def, _)| {
-            def.is_match(req.path()) && !def.pattern().is_some_and(|p| p.contains('{'))
+            def.is_match(req.path()) && !(literal && def.pattern().is_some_and(|p| p.contains('{')))
         })
         .map(|(_, methods)| methods.join(", "))
 }

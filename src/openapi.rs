@@ -1,6 +1,7 @@
 //! The OpenAPI document, rendered from the routes themselves.
 
 use actix_web::App;
+use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::OpenApi as Spec;
 use utoipa::{Modify, OpenApi};
@@ -105,16 +106,7 @@ pub fn finish(mut spec: Spec) -> Spec {
     };
     for (path, item) in spec.paths.paths.iter_mut() {
         let database = path.starts_with("/api/");
-        for op in [
-            &mut item.get,
-            &mut item.post,
-            &mut item.patch,
-            &mut item.delete,
-            &mut item.put,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for op in operations_mut(item) {
             let responses = &mut op.responses.responses;
             let mut add = |code: &str, r: RefOr<utoipa::openapi::Response>| {
                 responses.entry(code.to_owned()).or_insert(r);
@@ -327,7 +319,7 @@ fn add_problem_examples(code: &str, response: &mut utoipa::openapi::Response) {
 fn add_links(spec: &mut Spec) {
     use utoipa::openapi::extensions::Extensions;
     use utoipa::openapi::link::LinkBuilder;
-    use utoipa::openapi::{PathItem, RefOr};
+    use utoipa::openapi::RefOr;
     // The object each response schema is, as the path of its operations.
     const OBJECTS: [(&str, &str); 6] = [
         ("BranchResponse", "/api/v1/branches/{id}"),
@@ -337,12 +329,6 @@ fn add_links(spec: &mut Spec) {
         ("PlanDetail", "/api/v1/plans/{id}"),
         ("UserResponse", "/api/v1/users/{id}"),
     ];
-    fn operations(item: &PathItem) -> Vec<&utoipa::openapi::path::Operation> {
-        [&item.get, &item.post, &item.patch, &item.delete, &item.put]
-            .into_iter()
-            .flatten()
-            .collect()
-    }
     // Every operation under an object's path: (operation id, whether it takes If-Match).
     let targets = |prefix: &str| -> Vec<(String, bool)> {
         spec.paths
@@ -365,16 +351,7 @@ fn add_links(spec: &mut Spec) {
         _ => None,
     };
     for item in spec.paths.paths.values_mut() {
-        for op in [
-            &mut item.get,
-            &mut item.post,
-            &mut item.patch,
-            &mut item.delete,
-            &mut item.put,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for op in operations_mut(item) {
             let own_id = op.operation_id.clone().unwrap_or_default();
             for (code, response) in op.responses.responses.iter_mut() {
                 let RefOr::T(response) = response else {
@@ -423,6 +400,25 @@ fn add_links(spec: &mut Spec) {
             }
         }
     }
+}
+
+/// The operations of a path, whatever their method.
+fn operations(item: &PathItem) -> impl Iterator<Item = &Operation> {
+    [&item.get, &item.post, &item.patch, &item.delete, &item.put]
+        .into_iter()
+        .flatten()
+}
+
+fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.post,
+        &mut item.patch,
+        &mut item.delete,
+        &mut item.put,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// The committed form of the spec: pretty JSON with a trailing newline.

@@ -43,10 +43,16 @@ pub fn with_request_id<T>(id: Option<String>, f: impl FnOnce() -> T) -> T {
     out
 }
 
+fn current_request_id() -> Option<String> {
+    REQUEST_ID.with(|c| c.borrow().clone())
+}
+
 /// Records one audit row; call it inside the transaction of the change it describes.
 pub fn record(conn: &mut DbConn, row: &NewAudit<'_>) -> QueryResult<()> {
-    let current = REQUEST_ID.with(|c| c.borrow().clone());
-    let request_id = row.request_id.map(str::to_owned).or(current);
+    let request_id = row
+        .request_id
+        .map(str::to_owned)
+        .or_else(current_request_id);
     diesel::insert_into(audit_log::table)
         .values((row, audit_log::request_id.eq(request_id)))
         .execute(conn)
@@ -89,7 +95,7 @@ pub fn log_created<T: serde::Serialize>(
     rows: &[T],
     id: impl Fn(&T) -> i64,
 ) -> QueryResult<()> {
-    let request_id = REQUEST_ID.with(|c| c.borrow().clone());
+    let request_id = current_request_id();
     let now = crate::db::now();
     let values: Vec<_> = rows
         .iter()

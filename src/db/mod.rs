@@ -68,7 +68,10 @@ impl Pool {
     fn checkout(&self, wait: Duration) -> crate::error::AppResult<PooledConn> {
         let failed_at = self.failed_at_ms.load(std::sync::atomic::Ordering::Relaxed);
         if now_ms() - failed_at < FAIL_FAST_MS || wait.is_zero() {
-            return self.inner.try_get().ok_or_else(unavailable);
+            return self
+                .inner
+                .try_get()
+                .ok_or_else(crate::error::AppError::database_unavailable);
         }
         self.inner.get_timeout(wait).map_err(|e| {
             self.failed();
@@ -95,13 +98,6 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-fn unavailable() -> crate::error::AppError {
-    crate::error::AppError::Unavailable {
-        detail: "the database is unavailable or busy; retry shortly".into(),
-        retry_after_secs: 2,
-    }
-}
-
 /// Runs database work on the blocking pool with a pooled connection.
 ///
 /// The wait for a thread and then for a connection together last at most the pool timeout:
@@ -117,8 +113,7 @@ where
     const WAITING: u8 = 0;
     const STARTED: u8 = 1;
     const ABANDONED: u8 = 2;
-    let pool = pool.clone();
-    let overloaded = pool.clone();
+    let task_pool = pool.clone();
     let timeout = pool.connection_timeout();
     let queued = std::time::Instant::now();
     let state = std::sync::Arc::new(AtomicU8::new(WAITING));
@@ -130,18 +125,18 @@ where
             .compare_exchange(WAITING, STARTED, Ordering::SeqCst, Ordering::SeqCst)
             .is_err()
         {
-            return Err(unavailable());
+            return Err(crate::error::AppError::database_unavailable());
         }
         let _ = started.send(());
         crate::audit::with_request_id(request_id, || {
-            let mut conn = pool.checkout(timeout.saturating_sub(queued.elapsed()))?;
+            let mut conn = task_pool.checkout(timeout.saturating_sub(queued.elapsed()))?;
             let result = f(&mut conn);
             if matches!(result, Err(crate::error::AppError::Internal(_))) && conn.ping().is_err() {
                 // the connection is gone (the database restarted, or the network): not a
                 // fault of this request; the pool replaces the connection
                 tracing::warn!("the database connection was lost during a request");
-                pool.failed();
-                return Err(unavailable());
+                task_pool.failed();
+                return Err(crate::error::AppError::database_unavailable());
             }
             result
         })
@@ -155,8 +150,8 @@ where
             .is_ok()
     {
         tracing::warn!("no thread for database work within the pool timeout");
-        overloaded.failed();
-        return Err(unavailable());
+        pool.failed();
+        return Err(crate::error::AppError::database_unavailable());
     }
     task.await?
 }

@@ -137,23 +137,9 @@ pub fn lock_and_load_volunteers(
     }
 }
 
-/// Locks the volunteers' rows until the transaction ends (PostgreSQL; SQLite writers
-/// already take turns), in id order, so that concurrent submissions for one volunteer
-/// check the daily cap one after the other.
+/// Locks the volunteers' rows until the transaction ends, as [`lock_and_load_volunteers`].
 pub fn lock_volunteers(conn: &mut DbConn, ids: &[i64]) -> QueryResult<()> {
-    use crate::db::schema::volunteers;
-    if let DbConn::Pg(c) = conn {
-        let mut sorted = ids.to_vec();
-        sorted.sort_unstable();
-        sorted.dedup();
-        volunteers::table
-            .filter(volunteers::id.eq_any(&sorted))
-            .order(volunteers::id)
-            .select(volunteers::id)
-            .for_update()
-            .load::<i64>(c)?;
-    }
-    Ok(())
+    lock_and_load_volunteers(conn, ids).map(|_| ())
 }
 
 /// An entry's minutes with its corrections: approved ones, and with `pending` also those
