@@ -87,7 +87,7 @@ pub fn log<B: serde::Serialize, A: serde::Serialize>(
 }
 
 /// Records the creation of many `rows` of `entity` by `actor` (each row's JSON as its state
-/// after), in one multi-row INSERT on PostgreSQL.
+/// after), in one statement on PostgreSQL.
 pub fn log_created<T: serde::Serialize>(
     conn: &mut DbConn,
     actor: i64,
@@ -97,28 +97,35 @@ pub fn log_created<T: serde::Serialize>(
 ) -> QueryResult<()> {
     let request_id = current_request_id();
     let now = crate::db::now();
-    let values: Vec<_> = rows
+    let entity_ids: Vec<i64> = rows.iter().map(id).collect();
+    let after_json: Vec<Option<String>> = rows
         .iter()
-        .map(|row| {
-            (
-                audit_log::occurred_at.eq(now),
-                audit_log::actor_id.eq(Some(actor)),
-                audit_log::action.eq("create"),
-                audit_log::entity.eq(entity),
-                audit_log::entity_id.eq(Some(id(row))),
-                audit_log::after_json.eq(serde_json::to_string(row).ok()),
-                audit_log::request_id.eq(request_id.clone()),
-            )
-        })
+        .map(|row| serde_json::to_string(row).ok())
         .collect();
     match conn {
-        DbConn::Pg(c) => diesel::insert_into(audit_log::table)
-            .values(&values)
-            .execute(c)
-            .map(|_| ()),
+        DbConn::Pg(c) => PgCreations {
+            occurred_at: now,
+            actor_id: Some(actor),
+            entity,
+            request_id: request_id.as_deref(),
+            entity_ids,
+            after_json,
+        }
+        .execute(c)
+        .map(|_| ()),
         DbConn::Sqlite(c) => {
-            for v in &values {
-                diesel::insert_into(audit_log::table).values(v).execute(c)?;
+            for (entity_id, after) in entity_ids.into_iter().zip(after_json) {
+                diesel::insert_into(audit_log::table)
+                    .values((
+                        audit_log::occurred_at.eq(now),
+                        audit_log::actor_id.eq(Some(actor)),
+                        audit_log::action.eq("create"),
+                        audit_log::entity.eq(entity),
+                        audit_log::entity_id.eq(Some(entity_id)),
+                        audit_log::after_json.eq(after),
+                        audit_log::request_id.eq(request_id.as_deref()),
+                    ))
+                    .execute(c)?;
             }
             Ok(())
         }
@@ -155,3 +162,48 @@ pub fn log_with_reason<B: serde::Serialize, A: serde::Serialize>(
 
 /// `None` for `log`'s before/after.
 pub const NOTHING: Option<&()> = None;
+
+/// Creations' audit rows on PostgreSQL as one `INSERT … SELECT … FROM unnest(…)`, a text
+/// the server prepares once per connection whatever the number of rows (see
+/// `hours::model::PgRosterInsert`).
+struct PgCreations<'a> {
+    occurred_at: NaiveDateTime,
+    actor_id: Option<i64>,
+    entity: &'a str,
+    request_id: Option<&'a str>,
+    entity_ids: Vec<i64>,
+    after_json: Vec<Option<String>>,
+}
+
+impl diesel::query_builder::QueryId for PgCreations<'_> {
+    type QueryId = PgCreations<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<Conn> RunQueryDsl<Conn> for PgCreations<'_> {}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for PgCreations<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::*;
+        out.push_sql(
+            "INSERT INTO audit_log (occurred_at, actor_id, action, entity, entity_id, \
+             after_json, request_id) SELECT ",
+        );
+        out.push_bind_param::<Timestamp, _>(&self.occurred_at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<BigInt>, _>(&self.actor_id)?;
+        out.push_sql(", 'create', ");
+        out.push_bind_param::<Text, _>(self.entity)?;
+        out.push_sql(", t.entity_id, t.after_json, ");
+        out.push_bind_param::<Nullable<Text>, _>(&self.request_id)?;
+        out.push_sql(" FROM unnest(");
+        out.push_bind_param::<Array<BigInt>, _>(&self.entity_ids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.after_json)?;
+        out.push_sql(") AS t (entity_id, after_json)");
+        Ok(())
+    }
+}

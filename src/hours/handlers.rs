@@ -317,12 +317,15 @@ fn submit(
             updated_at: now,
         });
     }
-    // one multi-row INSERT on PostgreSQL; SQLite, in process, takes them one by one
+    // one statement on PostgreSQL; SQLite, in process, takes them one by one
     let mut rows: Vec<HourRow> = match conn {
-        DbConn::Pg(c) => diesel::insert_into(hour_entries::table)
-            .values(&news)
-            .returning(HourRow::as_returning())
-            .get_results(c)?,
+        DbConn::Pg(c) => match model::PgRosterInsert::new(&news) {
+            Some(insert) => insert.get_results(c)?,
+            None => diesel::insert_into(hour_entries::table)
+                .values(&news)
+                .returning(HourRow::as_returning())
+                .get_results(c)?,
+        },
         DbConn::Sqlite(c) => news
             .iter()
             .map(|new| {

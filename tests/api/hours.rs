@@ -361,6 +361,101 @@ fn hold_key(app: &TestApp, user: i64, key: &str, path: &str, body: &Value) {
 // ---------------------------------------------------------------------------------------
 // submission
 
+/// On PostgreSQL a roster is written as one array per column: empty and given values of
+/// every optional field land in the right rows, and each row's audit document is its own.
+async fn a_roster_mixing_empty_and_given_fields_stores_each_row_as_sent(app: TestApp) {
+    use volunteer_hours::db::schema::audit_log;
+    let sec = app.login_as(Role::Secretary).await;
+    let root = app.branch_id("JGDW");
+    let event = app.insert_event("混合名册", root);
+    let v: Vec<i64> = (0..4)
+        .map(|i| app.insert_volunteer(&format!("混合名册志愿者 {i}"), root))
+        .collect();
+    let note = "带 \"引号\"、反斜杠 \\ 与换行\n的备注";
+    let sent = roster(vec![
+        json!({ "volunteer_id": v[0], "minutes": 30 }),
+        json!({ "volunteer_id": v[1], "started_at": "2022-03-05T01:00:00Z", "ended_at": "2022-03-05T02:30:00Z", "role": "摄影" }),
+        json!({ "volunteer_id": v[2], "minutes": 45, "note": note }),
+        json!({ "volunteer_id": v[3], "minutes": 60, "role": "引导员", "note": "准时" }),
+    ]);
+    let resp = submit(&app, &sec.access, event, &sent).await;
+    assert_eq!(resp.status(), 201);
+    let body: Value = resp.json().await.unwrap();
+    let got = body["entries"].as_array().unwrap();
+    assert_eq!(got.len(), 4);
+
+    type Stored = (
+        i64,
+        i64,
+        i32,
+        Option<chrono::NaiveDateTime>,
+        Option<chrono::NaiveDateTime>,
+        Option<String>,
+        Option<String>,
+    );
+    let stored: Vec<Stored> = hour_entries::table
+        .filter(hour_entries::event_id.eq(event))
+        .order(hour_entries::volunteer_id)
+        .select((
+            hour_entries::id,
+            hour_entries::volunteer_id,
+            hour_entries::minutes,
+            hour_entries::started_at,
+            hour_entries::ended_at,
+            hour_entries::role,
+            hour_entries::note,
+        ))
+        .load(&mut app.conn())
+        .unwrap();
+    let at = |h: u32, m: u32| {
+        chrono::NaiveDate::from_ymd_opt(2022, 3, 5).and_then(|d| d.and_hms_opt(h, m, 0))
+    };
+    let shape: Vec<_> = stored
+        .iter()
+        .map(|(_, vol, min, s, e, r, n)| (*vol, *min, *s, *e, r.as_deref(), n.as_deref()))
+        .collect();
+    assert_eq!(
+        shape,
+        vec![
+            (v[0], 30, None, None, None, None),
+            (v[1], 90, at(1, 0), at(2, 30), Some("摄影"), None),
+            (v[2], 45, None, None, None, Some(note)),
+            (v[3], 60, None, None, Some("引导员"), Some("准时")),
+        ]
+    );
+    for (e, row) in got.iter().zip(&stored) {
+        assert_eq!(
+            e["id"], row.0,
+            "the answer lists the rows in the order sent"
+        );
+    }
+
+    let audited: Vec<(Option<i64>, Option<String>, Option<String>)> = audit_log::table
+        .filter(audit_log::entity.eq("hour_entry"))
+        .order(audit_log::entity_id)
+        .select((
+            audit_log::entity_id,
+            audit_log::after_json,
+            audit_log::request_id,
+        ))
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(audited.len(), 4);
+    for ((id, after, request_id), row) in audited.iter().zip(&stored) {
+        assert_eq!(*id, Some(row.0));
+        assert!(request_id.as_deref().is_some_and(|r| !r.is_empty()));
+        let after: Value = serde_json::from_str(after.as_deref().unwrap()).unwrap();
+        assert_eq!(after["id"], row.0);
+        assert_eq!(after["volunteer_id"], row.1);
+        assert_eq!(after["minutes"], row.2);
+        assert_eq!(after["started_at"].is_null(), row.3.is_none());
+        assert_eq!(after["role"].as_str(), row.5.as_deref());
+        assert_eq!(after["note"].as_str(), row.6.as_deref());
+        assert_eq!(after["status"], "submitted");
+        assert_eq!(after["submitted_by"], sec.user_id);
+    }
+}
+
 async fn a_roster_of_500_entries_is_recorded_whole(app: TestApp) {
     let sec = app.login_as(Role::Secretary).await;
     let root = app.branch_id("JGDW");
@@ -2307,6 +2402,7 @@ async fn every_hours_action_is_audited_and_the_audit_log_filters(app: TestApp) {
 
 both_backends!(
     a_roster_of_500_entries_is_recorded_whole,
+    a_roster_mixing_empty_and_given_fields_stores_each_row_as_sent,
     a_roster_with_three_bad_entries_names_exactly_those_and_writes_nothing,
     each_rule_is_refused_with_its_pointer_and_nothing_is_written,
     a_second_entry_for_the_same_volunteer_event_and_day_is_a_conflict_naming_the_first,
