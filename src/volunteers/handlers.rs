@@ -51,19 +51,20 @@ fn find_with_tags(
     scope: &Scope,
     id: i64,
 ) -> AppResult<(VolunteerRow, Vec<String>)> {
-    let mut query = volunteers::table
+    // Not boxed: a query of fixed shape is prepared once per connection and its SQL is not
+    // rebuilt for every call; this is the most frequent read of the service.
+    let query = volunteers::table
         .left_join(volunteer_tags::table)
         .filter(volunteers::id.eq(id))
-        .into_boxed();
-    query = match scope {
-        Scope::All => query,
-        Scope::Branches(ids) => query.filter(volunteers::branch_id.eq_any(ids.clone())),
-        Scope::Volunteer(v) => query.filter(volunteers::id.eq(v.unwrap_or(-1))),
-    };
-    let rows: Vec<(VolunteerRow, Option<String>)> = query
         .order(volunteer_tags::tag.asc())
-        .select((VolunteerRow::as_select(), volunteer_tags::tag.nullable()))
-        .load(conn)?;
+        .select((VolunteerRow::as_select(), volunteer_tags::tag.nullable()));
+    let rows: Vec<(VolunteerRow, Option<String>)> = match scope {
+        Scope::All => query.load(conn)?,
+        Scope::Branches(ids) => query.filter(volunteers::branch_id.eq_any(ids)).load(conn)?,
+        Scope::Volunteer(v) => query
+            .filter(volunteers::id.eq(v.unwrap_or(-1)))
+            .load(conn)?,
+    };
     let mut rows = rows.into_iter();
     let (row, first) = rows.next().ok_or(AppError::NotFound)?;
     let tags = first
