@@ -158,7 +158,9 @@ impl Default for AuthConfig {
             login_rate_per_minute: 30,
             login_rate_burst: 10,
             trusted_proxies: Vec::new(),
-            hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            // Hashing on every core at once, even at the lowest priority, stalled reads for
+            // tens of milliseconds in a login storm; on half of them it did not.
+            hash_concurrency: crate::default_workers(),
             principal_cache_ttl: Duration::from_secs(5),
         }
     }
@@ -202,11 +204,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("CORS_ALLOWED_ORIGINS", "(none)", "comma-separated origins allowed to call the API from a browser, e.g. https://app.example.org"),
     ("MAX_BODY_BYTES", "1048576", "largest accepted request body (1 KiB-16 MiB)"),
     ("API_DOCS", "true", "serve Swagger UI at /docs and the spec at /openapi.json"),
-    ("WORKERS", "number of cores", "HTTP worker threads (1-64)"),
+    ("WORKERS", "half the cores, at least 1", "HTTP worker threads (1-64)"),
     ("PASSWORD_HASH_MEMORY_KIB", "19456", "argon2id memory cost in KiB (8-1048576)"),
     ("PASSWORD_HASH_ITERATIONS", "2", "argon2id passes (1-10)"),
     ("PASSWORD_HASH_PARALLELISM", "1", "argon2id lanes (1-16)"),
-    ("PASSWORD_HASH_CONCURRENCY", "number of cores", "password hashing threads (1-64), at a low CPU priority"),
+    ("PASSWORD_HASH_CONCURRENCY", "half the cores, at least 1", "password hashing threads (1-64), at a low CPU priority"),
     ("AUTH_CACHE_SECS", "5", "how long an account's state is reused for bearer checks (0-60); changes made through this server apply at once"),
     ("APP_ENV", "development", "development or production; production refuses to start without JWT keys"),
     ("JWT_SECRET", "(generated in development)", "HS256 signing secret, at least 32 bytes"),

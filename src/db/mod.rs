@@ -121,6 +121,7 @@ where
     let request_id = crate::http::REQUEST_ID.try_with(Clone::clone).ok();
     let task_state = state.clone();
     let task = actix_web::web::block(move || {
+        crate::sched::lower_this_thread_once(crate::sched::DATABASE);
         if task_state
             .compare_exchange(WAITING, STARTED, Ordering::SeqCst, Ordering::SeqCst)
             .is_err()
