@@ -45,8 +45,17 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-# Over loopback TLS buys nothing: both the server and pgbench connect without it.
-export DATABASE_URL="$PGURL/$DB?sslmode=disable"
+# The server and pgbench reach the database the same way: through its Unix socket where it
+# has one in PGSOCKET_DIR (as a service on the database's machine would), else over
+# loopback TCP without TLS (which buys nothing there).
+PGSOCKET_DIR="${PGSOCKET_DIR:-/var/run/postgresql}"
+if [ -S "$PGSOCKET_DIR/.s.PGSQL.5432" ]; then
+  TRANSPORT="Unix socket"
+  export DATABASE_URL="postgres://postgres@$(printf %s "$PGSOCKET_DIR" | sed 's|/|%2F|g')/$DB"
+else
+  TRANSPORT="TCP"
+  export DATABASE_URL="$PGURL/$DB?sslmode=disable"
+fi
 export RUST_LOG=warn
 "$BIN" seed >/dev/null
 
@@ -117,7 +126,7 @@ verdict() { # name ok text
 field() { awk -v k="$1" '$1 == k {print $2}' "$2"; }
 non() { awk -v ok="$1" '$1 == "status" && $2 != ok {n += $3} END {print n + 0}' "$2"; }
 
-echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {print int($2/1048576)}' /proc/meminfo) GiB; $(psql "$PGURL/postgres" -Atc 'SHOW server_version' | cut -d' ' -f1) PostgreSQL; $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)"
+echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {print int($2/1048576)}' /proc/meminfo) GiB; $(psql "$PGURL/postgres" -Atc 'SHOW server_version' | cut -d' ' -f1) PostgreSQL; $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2); database over $TRANSPORT"
 
 echo "== 1. ingest, ${DURATION} s each: rosters of 100 at concurrency $CLIENTS"
 lsn() { q "SELECT pg_current_wal_lsn()"; }
