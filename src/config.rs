@@ -208,7 +208,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("PASSWORD_HASH_MEMORY_KIB", "19456", "argon2id memory cost in KiB (8-1048576)"),
     ("PASSWORD_HASH_ITERATIONS", "2", "argon2id passes (1-10)"),
     ("PASSWORD_HASH_PARALLELISM", "1", "argon2id lanes (1-16)"),
-    ("PASSWORD_HASH_CONCURRENCY", "half the cores, at least 1", "password hashing threads (1-64), at a low CPU priority"),
+    ("PASSWORD_HASH_CONCURRENCY", "half the cores, at least 1", "password hashing threads (1-64), at the lowest CPU priority, each using at most half a core"),
     ("AUTH_CACHE_SECS", "5", "how long an account's state is reused for bearer checks (0-60); changes made through this server apply at once"),
     ("APP_ENV", "development", "development or production; production refuses to start without JWT keys"),
     ("JWT_SECRET", "(generated in development)", "HS256 signing secret, at least 32 bytes"),
