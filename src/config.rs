@@ -160,10 +160,20 @@ impl Default for AuthConfig {
             trusted_proxies: Vec::new(),
             // Hashing on every core at once, even at the lowest priority, stalled reads for
             // tens of milliseconds in a login storm; on half of them it did not.
-            hash_concurrency: crate::default_workers(),
+            hash_concurrency: half_the_cores(),
             principal_cache_ttl: Duration::from_secs(5),
         }
     }
+}
+
+/// The cores this process may use (2 where that cannot be told).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+/// Half the cores, at least one: the default HTTP workers and password hashing threads.
+pub fn half_the_cores() -> usize {
+    (cores() / 2).max(1)
 }
 
 impl Default for Config {
@@ -173,9 +183,7 @@ impl Default for Config {
             database_url: DatabaseUrl::default(),
             // Measured on two cores shared with PostgreSQL: more connections than this only
             // queue inside the database, and the tail latency of reads grows with them.
-            pool_size: std::thread::available_parallelism()
-                .map_or(4, |n| 2 * n.get() as u32)
-                .clamp(2, 200),
+            pool_size: (2 * cores() as u32).clamp(2, 200),
             database_timeout: Duration::from_secs(5),
             database_startup_wait: Duration::from_secs(30),
             statement_timeout: Duration::from_secs(30),

@@ -177,25 +177,18 @@ fn cors(config: &Config) -> Cors {
     cors
 }
 
-/// HTTP worker threads when `WORKERS` is not set (and password hashing threads when
-/// `PASSWORD_HASH_CONCURRENCY` is not): one per two cores, at least one.
-///
-/// A request's work is mostly on the blocking threads (its database calls) and in the
-/// database itself; one event loop serves about 90,000 plain requests a second per core.
-/// Each worker has a blocking pool of its own, so fewer workers share one queue for the
-/// database: measured on two cores with the database on the same machine, one worker
-/// instead of two cut the read p99 by a quarter at the same throughput.
-pub fn default_workers() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
-}
-
 /// Binds the HTTP server on `listener` with an already migrated pool.
 pub fn build_server(
     config: Arc<Config>,
     pool: Pool,
     listener: TcpListener,
 ) -> std::io::Result<Server> {
-    let workers = config.workers.unwrap_or_else(default_workers);
+    // One worker per two cores unless configured. A request's work is mostly on the
+    // blocking threads (its database calls) and in the database; one event loop serves about
+    // 90,000 plain requests a second per core. Each worker has a blocking pool of its own, so
+    // fewer workers share one queue for the database: measured on two cores with the
+    // database on the same machine, one worker instead of two cut the read p99 by a quarter.
+    let workers = config.workers.unwrap_or_else(config::half_the_cores);
     // Database work runs on blocking threads, each holding a pooled connection: more threads
     // than connections would only queue on the pool, switching between threads to do it.
     let blocking = (config.pool_size as usize).div_ceil(workers).max(2);

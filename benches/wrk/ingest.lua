@@ -1,13 +1,6 @@
 -- POST rosters of 100 entries, each to an event of its own with a fresh Idempotency-Key.
 -- args: token first_event first_volunteer volunteers threads
-local next_thread = 0
-local threads = {}
-
-function setup(thread)
-  thread:set("tid", next_thread)
-  next_thread = next_thread + 1
-  table.insert(threads, thread)
-end
+dofile("benches/wrk/report.lua")
 
 function init(args)
   token = args[1]
@@ -16,7 +9,6 @@ function init(args)
   volunteers = tonumber(args[4])
   nthreads = tonumber(args[5])
   sent = 0
-  statuses = {}
 end
 
 function request()
@@ -34,20 +26,4 @@ function request()
     ["Authorization"] = "Bearer " .. token,
     ["Idempotency-Key"] = "bench-roster-" .. event,
   }, '{"entries":[' .. table.concat(parts, ",") .. ']}')
-end
-
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-end
-
-function done(summary, latency, requests)
-  local all = {}
-  for _, t in ipairs(threads) do
-    for status, n in pairs(t:get("statuses")) do
-      all[status] = (all[status] or 0) + n
-    end
-  end
-  for status, n in pairs(all) do
-    io.write(string.format("status %d %d\n", status, n))
-  end
 end

@@ -319,13 +319,9 @@ fn submit(
     }
     // one statement on PostgreSQL; SQLite, in process, takes them one by one
     let mut rows: Vec<HourRow> = match conn {
-        DbConn::Pg(c) => match model::PgRosterInsert::new(&news) {
-            Some(insert) => insert.get_results(c)?,
-            None => diesel::insert_into(hour_entries::table)
-                .values(&news)
-                .returning(HourRow::as_returning())
-                .get_results(c)?,
-        },
+        DbConn::Pg(c) => model::PgRosterInsert::new(&news)
+            .ok_or_else(|| AppError::internal("a roster's entries differ in shared fields"))?
+            .get_results(c)?,
         DbConn::Sqlite(c) => news
             .iter()
             .map(|new| {

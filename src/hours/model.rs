@@ -175,9 +175,9 @@ pub struct PgRosterInsert<'a> {
 }
 
 impl<'a> PgRosterInsert<'a> {
-    /// `None` unless the entries share what the statement takes once (event, status,
-    /// submitter, time) and leave the review and correction fields empty, as new
-    /// submissions do; the caller then inserts them another way.
+    /// `None` unless there are entries and they share what the statement takes once
+    /// (event, status, submitter, time) and leave the review and correction fields empty,
+    /// as the entries of one submission do.
     pub fn new(entries: &[NewHourEntry<'a>]) -> Option<Self> {
         let first = entries.first()?;
         let uniform = entries.iter().all(|e| {
