@@ -196,12 +196,15 @@ fn token_response(
 enum RefreshOutcome {
     Rotated(Box<TokenResponse>),
     Refused,
+    /// A used token came back: its login is revoked (committed), and the answer is 401.
+    Reused(i64),
 }
 
 /// Exchange a refresh token for a new access token and a new refresh token.
 ///
 /// Each refresh token works once. Presenting one that was already used (a sign that it was
-/// copied) revokes every token descended from the same login, and answers 401.
+/// copied) revokes every token descended from the same login and ends the user's access
+/// tokens at their next use, and answers 401.
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
@@ -285,6 +288,11 @@ pub async fn refresh(
                 )
                 .set(refresh_tokens::revoked_at.eq(now))
                 .execute(conn)?;
+                // and the access tokens issued to that login: whoever copied the refresh
+                // token may hold one of them (the owner's other devices simply refresh)
+                diesel::update(users::table.find(user_id))
+                    .set(users::token_version.eq(users::token_version + 1))
+                    .execute(conn)?;
                 crate::audit::record(
                     conn,
                     &NewAudit {
@@ -296,12 +304,12 @@ pub async fn refresh(
                         before_json: None,
                         after_json: None,
                         reason: Some(
-                            "a used refresh token was presented again: its family is revoked",
+                            "a used refresh token was presented again: its family and the user's access tokens are revoked",
                         ),
                         request_id: None,
                     },
                 )?;
-                return Ok(RefreshOutcome::Refused);
+                return Ok(RefreshOutcome::Reused(user_id));
             }
             let user = user_model::find(conn, user_id)?;
             if user.disabled {
@@ -318,6 +326,12 @@ pub async fn refresh(
         RefreshOutcome::Refused => Err(AppError::Unauthorized(
             "invalid, expired or revoked refresh token".into(),
         )),
+        RefreshOutcome::Reused(user_id) => {
+            state.principals.forget(user_id);
+            Err(AppError::Unauthorized(
+                "invalid, expired or revoked refresh token".into(),
+            ))
+        }
     }
 }
 

@@ -355,6 +355,51 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_family(app: TestApp) {
     .await;
 }
 
+/// Whoever copied a refresh token may also hold an access token issued from it: a reuse
+/// ends those too, at their next use.
+async fn a_reused_refresh_token_ends_the_access_tokens_of_its_login(app: TestApp) {
+    let s = app.login_as(Role::Secretary).await;
+    let resp = app
+        .post_as(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({ "refresh_token": s.refresh }),
+        )
+        .await;
+    let second: Value = resp.json().await.unwrap();
+    let second_access = second["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(me(&app, &s.access).await.status(), 200);
+    assert_eq!(me(&app, &second_access).await.status(), 200);
+    let version = |app: &TestApp| -> i64 {
+        users::table
+            .find(s.user_id)
+            .select(users::token_version)
+            .first(&mut app.conn())
+            .unwrap()
+    };
+    let before = version(&app);
+
+    let reuse = app
+        .post_as(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({ "refresh_token": s.refresh }),
+        )
+        .await;
+    assert_problem(reuse, 401, "/problems/unauthorized").await;
+    assert_problem(me(&app, &s.access).await, 401, "/problems/unauthorized").await;
+    assert_problem(
+        me(&app, &second_access).await,
+        401,
+        "/problems/unauthorized",
+    )
+    .await;
+    assert_eq!(version(&app), before + 1);
+    // the owner logs in again and carries on
+    let fresh = app.login_as(Role::Secretary).await;
+    assert_eq!(me(&app, &fresh.access).await.status(), 200);
+}
+
 async fn logout_ends_the_session(app: TestApp) {
     let s = app.login_as(Role::Volunteer).await;
     let resp = app
@@ -640,6 +685,7 @@ fn app_branch(app: &TestApp, code: &str) -> i64 {
 
 both_backends!(
     login_gives_tokens_that_work,
+    a_reused_refresh_token_ends_the_access_tokens_of_its_login,
     unknown_users_and_wrong_passwords_look_alike,
     forged_and_stale_tokens_are_refused_sqlite_app,
     refresh_rotates_and_a_reused_token_revokes_the_family,
