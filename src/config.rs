@@ -76,6 +76,9 @@ pub struct HoursConfig {
     /// Whether a secretary of a parent branch may review hours of the branches below it
     /// (never its own submissions). Administrators always may.
     pub parent_secretary_reviews: bool,
+    /// Whether anyone, administrators included, may approve or reject an entry or a
+    /// correction it submitted itself. Off: four eyes on every entry.
+    pub review_own_submissions: bool,
 }
 
 impl Default for HoursConfig {
@@ -87,6 +90,7 @@ impl Default for HoursConfig {
             idempotency_lease: Duration::from_secs(60),
             star_thresholds_hours: [100, 300, 600, 1000, 1500],
             parent_secretary_reviews: false,
+            review_own_submissions: false,
         }
     }
 }
@@ -240,6 +244,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("IDEMPOTENCY_LEASE_SECS", "60", "after this, a key whose request never finished may be taken over by a retry (5-3600)"),
     ("STAR_THRESHOLDS_HOURS", "100,300,600,1000,1500", "approved hours for 1 to 5 stars, ascending"),
     ("PARENT_SECRETARY_REVIEWS", "false", "let secretaries of parent branches review hours of the branches below (never their own submissions)"),
+    ("REVIEW_OWN_SUBMISSIONS", "false", "let a reviewer (administrators included) approve or reject what it submitted itself; only for an installation with a single administrator"),
     ("TRUSTED_PROXIES", "(none)", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed"),
 ];
 
@@ -400,6 +405,14 @@ fn read_hours(
             Some(b) => hours.parent_secretary_reviews = b,
             None => errors.push(format!(
                 "PARENT_SECRETARY_REVIEWS `{v}` must be true or false"
+            )),
+        }
+    }
+    if let Some(v) = get("REVIEW_OWN_SUBMISSIONS") {
+        match parse_bool(&v) {
+            Some(b) => hours.review_own_submissions = b,
+            None => errors.push(format!(
+                "REVIEW_OWN_SUBMISSIONS `{v}` must be true or false"
             )),
         }
     }

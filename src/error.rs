@@ -10,6 +10,9 @@ use utoipa::ToSchema;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// How many hour entries a conflict names at most (it counts them all).
+pub const MAX_NAMED_ENTRIES: usize = 20;
+
 /// One invalid input, located by a JSON pointer into the request body (or `/query/NAME`,
 /// `/path/NAME`, `/header/NAME` for other parts of the request).
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
@@ -46,6 +49,14 @@ pub struct Problem {
     /// Present on validation problems: every invalid field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
+    /// Present on conflicts caused by hour entries: the first 20 of them, by id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = json!([31, 32]), max_items = 20)]
+    pub entry_ids: Option<Vec<i64>>,
+    /// With `entry_ids`: how many entries there are in all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 2, minimum = 1)]
+    pub entry_count: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,10 +79,19 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("{0}")]
     Conflict(String),
+    /// A conflict caused by hour entries, which the problem names.
+    #[error("{detail}")]
+    EntriesConflict {
+        detail: String,
+        entry_ids: Vec<i64>,
+        entry_count: u64,
+    },
     #[error("the resource has changed since it was read")]
     PreconditionFailed,
     #[error("the request body is larger than this server accepts (MAX_BODY_BYTES)")]
     PayloadTooLarge,
+    #[error("the request's path and query are longer than this server reads (8192 bytes)")]
+    UriTooLong,
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("this request needs an If-Match header")]
@@ -100,6 +120,30 @@ impl AppError {
         AppError::Validation(vec![FieldError::new(pointer, detail)])
     }
 
+    /// A 409 naming the hour entries in the way (the first [`MAX_NAMED_ENTRIES`] by id,
+    /// and how many in all): `what` says why, e.g. "2 entries would fall outside the event".
+    pub fn entries_conflict(what: impl Into<String>, mut ids: Vec<i64>) -> Self {
+        ids.sort_unstable();
+        ids.dedup();
+        let count = ids.len() as u64;
+        ids.truncate(MAX_NAMED_ENTRIES);
+        let named = ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let more = if count > ids.len() as u64 {
+            format!(" and {} more", count - ids.len() as u64)
+        } else {
+            String::new()
+        };
+        AppError::EntriesConflict {
+            detail: format!("{}: hour entries {named}{more}", what.into()),
+            entry_ids: ids,
+            entry_count: count,
+        }
+    }
+
     pub fn internal(msg: impl Into<String>) -> Self {
         AppError::Internal(anyhow::anyhow!(msg.into()))
     }
@@ -115,9 +159,10 @@ impl AppError {
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound => "not-found",
             AppError::MethodNotAllowed => "method-not-allowed",
-            AppError::Conflict(_) => "conflict",
+            AppError::Conflict(_) | AppError::EntriesConflict { .. } => "conflict",
             AppError::PreconditionFailed => "precondition-failed",
             AppError::PayloadTooLarge => "payload-too-large",
+            AppError::UriTooLong => "uri-too-long",
             AppError::UnsupportedMediaType(_) => "unsupported-media-type",
             AppError::PreconditionRequired => "precondition-required",
             AppError::TooManyRequests { .. } => "too-many-requests",
@@ -136,9 +181,10 @@ impl AppError {
             AppError::Forbidden(_) => "Forbidden",
             AppError::NotFound => "Not found",
             AppError::MethodNotAllowed => "Method not allowed",
-            AppError::Conflict(_) => "Conflict",
+            AppError::Conflict(_) | AppError::EntriesConflict { .. } => "Conflict",
             AppError::PreconditionFailed => "Precondition failed",
             AppError::PayloadTooLarge => "Payload too large",
+            AppError::UriTooLong => "URI too long",
             AppError::UnsupportedMediaType(_) => "Unsupported media type",
             AppError::PreconditionRequired => "Precondition required",
             AppError::TooManyRequests { .. } => "Too many requests",
@@ -177,6 +223,14 @@ impl AppError {
                 }
                 _ => None,
             },
+            entry_ids: match self {
+                AppError::EntriesConflict { entry_ids, .. } => Some(entry_ids.clone()),
+                _ => None,
+            },
+            entry_count: match self {
+                AppError::EntriesConflict { entry_count, .. } => Some(*entry_count),
+                _ => None,
+            },
         }
     }
 }
@@ -192,9 +246,10 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::EntriesConflict { .. } => StatusCode::CONFLICT,
             AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UriTooLong => StatusCode::URI_TOO_LONG,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -6,6 +6,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse, HttpRe
 use chrono::{DateTime, Datelike, Utc};
 use diesel::prelude::*;
 
+use super::amendments::Shape;
 use super::dto::{CreateEvent, EventQuery, EventResponse, EventStatus, UpdateEvent};
 use super::model::{self as model, EventRow, NewEvent};
 use crate::audit;
@@ -17,7 +18,7 @@ use crate::http::{etag, paging, ApiJson, IfMatch, Page};
 use crate::validate::{contains_pattern, Errors};
 use crate::AppState;
 
-fn body_of(conn: &mut DbConn, row: EventRow) -> QueryResult<EventResponse> {
+pub(super) fn body_of(conn: &mut DbConn, row: EventRow) -> QueryResult<EventResponse> {
     let items = model::items_of(conn, &[row.id])?
         .remove(&row.id)
         .unwrap_or_default();
@@ -139,17 +140,17 @@ pub async fn get_event(
     Ok(respond(HttpResponse::Ok(), version, body))
 }
 
-struct Fields<'a> {
-    title: &'a str,
-    description: Option<&'a str>,
-    place: Option<&'a str>,
-    organiser: i64,
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
-    capacity: Option<i32>,
-    plan_item_ids: &'a [i64],
+pub(super) struct Fields<'a> {
+    pub title: &'a str,
+    pub description: Option<&'a str>,
+    pub place: Option<&'a str>,
+    pub organiser: i64,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub capacity: Option<i32>,
+    pub plan_item_ids: &'a [i64],
     /// The organisation's clock: an event's plan year is its local year.
-    offset: chrono::FixedOffset,
+    pub offset: chrono::FixedOffset,
 }
 
 /// The UTC instant at which local day `d` begins.
@@ -159,7 +160,7 @@ fn local_midnight(d: chrono::NaiveDate, offset: chrono::FixedOffset) -> chrono::
 }
 
 /// Every rule of an event, all reported at once.
-fn check(
+pub(super) fn check(
     conn: &mut DbConn,
     scope: &Scope,
     f: &Fields<'_>,
@@ -312,6 +313,14 @@ fn find_writable(conn: &mut DbConn, scope: &Scope, id: i64) -> AppResult<EventRo
 }
 
 /// Change an event. Status moves planned -> open -> completed, or planned/open -> cancelled.
+///
+/// Once hours are recorded at it, its times may change only while every submitted or
+/// approved entry still fits them, and its category and plan items only while none is
+/// approved (409 naming the entries; an administrator amends such an event instead, at
+/// `/events/{id}/amendments`). Title, description, place, capacity and status stay
+/// editable. At a cancelled event no entry is approved any more: submitted ones can only be
+/// rejected or withdrawn, approved ones stay counted, and the cancellation's audit row lists
+/// both.
 #[utoipa::path(
     tag = "events",
     params(("id" = i64, Path, description = "Event id"), ("If-Match" = String, Header, description = "The event's ETag")),
@@ -321,7 +330,7 @@ fn find_writable(conn: &mut DbConn, scope: &Scope, id: i64) -> AppResult<EventRo
         (status = 200, description = "Updated", body = EventResponse, headers(("ETag" = String, description = "The new version"))),
         (status = 403, description = "HR and volunteers cannot change events", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such event organised within the caller's scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The status cannot move that way", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The status cannot move that way, or the change would alter what recorded hours mean (the problem names the entries)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "No If-Match header", body = Problem, content_type = "application/problem+json"),
@@ -338,11 +347,13 @@ pub async fn update_event(
     let id = id.into_inner();
     let change = body.0;
     let caller = caller.0;
-    let offset = state.config.hours.utc_offset;
+    let cfg = state.config.hours.clone();
+    let offset = cfg.utc_offset;
     let (version, body) = db::run(&state.pool, move |conn| {
         db::write_tx(conn, |conn| {
             let scope = caller.scope(conn)?;
             let before = find_writable(conn, &scope, id)?;
+            let before = model::find_locked(conn, before.id, true)?;
             if_match.check(before.version)?;
             let before_body = body_of(conn, before.clone())?;
             let title = change.title.unwrap_or_else(|| before.title.clone());
@@ -385,6 +396,14 @@ pub async fn update_event(
                     status.as_str()
                 )));
             }
+            super::amendments::guard_edit(
+                conn,
+                &cfg,
+                id,
+                &Shape::of(&before_body),
+                &Shape::new(starts_at, ends_at, category, &items),
+            )?;
+            let cancelled = status == EventStatus::Cancelled && before_body.status != status;
             let updated = diesel::update(
                 events::table
                     .find(id)
@@ -412,20 +431,69 @@ pub async fn update_event(
             let after = model::find(conn, id)?;
             let version = after.version;
             let body = body_of(conn, after)?;
-            audit::log(
-                conn,
-                caller.user_id,
-                "update",
-                "event",
-                id,
-                Some(&before_body),
-                Some(&body),
-            )?;
+            if cancelled {
+                log_cancellation(conn, caller.user_id, &before_body, &body)?;
+            } else {
+                audit::log(
+                    conn,
+                    caller.user_id,
+                    "update",
+                    "event",
+                    id,
+                    Some(&before_body),
+                    Some(&body),
+                )?;
+            }
             Ok::<_, AppError>((version, body))
         })
     })
     .await?;
     Ok(respond(HttpResponse::Ok(), version, body))
+}
+
+/// The audit row of a cancellation: the event, and the entries at it that stay counted
+/// (approved) and that can no longer be approved (submitted).
+fn log_cancellation(
+    conn: &mut DbConn,
+    actor: i64,
+    before: &EventResponse,
+    after: &EventResponse,
+) -> AppResult<()> {
+    #[derive(serde::Serialize)]
+    struct Cancelled<'a> {
+        #[serde(flatten)]
+        event: &'a EventResponse,
+        approved_entry_ids: Vec<i64>,
+        submitted_entry_ids: Vec<i64>,
+    }
+    let live = crate::hours::model::live_at_event(conn, after.id)?;
+    let ids = |status: &str| -> Vec<i64> {
+        live.iter()
+            .filter(|e| e.status == status)
+            .map(|e| e.id)
+            .collect()
+    };
+    let record = Cancelled {
+        event: after,
+        approved_entry_ids: ids("approved"),
+        submitted_entry_ids: ids("submitted"),
+    };
+    let reason = format!(
+        "cancelled: {} approved entries stay counted; {} submitted entries can only be rejected or withdrawn",
+        record.approved_entry_ids.len(),
+        record.submitted_entry_ids.len()
+    );
+    audit::log_with_reason(
+        conn,
+        actor,
+        "update",
+        "event",
+        after.id,
+        Some(before),
+        Some(&record),
+        Some(&reason),
+    )?;
+    Ok(())
 }
 
 /// Delete an event without hours; one with hours is cancelled or completed instead: 409.

@@ -1,4 +1,5 @@
 //! Events: what volunteers serve at, each tied to items of the year's plan.
+pub mod amendments;
 pub mod dto;
 pub mod handlers;
 pub mod model;
@@ -8,5 +9,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::get_event)
         .service(handlers::create_event)
         .service(handlers::update_event)
-        .service(handlers::delete_event);
+        .service(handlers::delete_event)
+        .service(amendments::amend_event);
 }

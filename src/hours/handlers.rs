@@ -9,6 +9,7 @@ use diesel::prelude::*;
 
 use super::dto::*;
 use super::model::{self as model, HourRow, NewHourEntry, LIVE};
+use super::rules::Interval;
 use crate::audit;
 use crate::audit::handlers::AuditItem;
 use crate::auth::{AnyRole, Auth, Principal, Role, Scope, Writers};
@@ -53,6 +54,59 @@ struct Timing {
     date: NaiveDate,
     started_at: Option<DateTime<Utc>>,
     ended_at: Option<DateTime<Utc>>,
+}
+
+impl Timing {
+    /// The clock time served, where the entry gives it.
+    fn interval(&self) -> Option<Interval> {
+        Interval::new(self.started_at?, self.ended_at?)
+    }
+}
+
+/// One person, one place at a time: the live timed entries of other events or days that
+/// the new `spans` (pointer, volunteer, interval) overlap, as a 409 naming them.
+fn refuse_overlaps(
+    conn: &mut DbConn,
+    spans: &[(String, i64, Interval)],
+    except: Option<i64>,
+) -> AppResult<()> {
+    let (Some(from), Some(to)) = (
+        spans.iter().map(|s| s.2.start).min(),
+        spans.iter().map(|s| s.2.end).max(),
+    ) else {
+        return Ok(());
+    };
+    let mut volunteers: Vec<i64> = spans.iter().map(|s| s.1).collect();
+    volunteers.sort_unstable();
+    volunteers.dedup();
+    let stored = model::timed_between(conn, &volunteers, from.naive_utc(), to.naive_utc(), except)?;
+    let mut clashing = Vec::new();
+    let mut at = Vec::new();
+    for (pointer, volunteer, interval) in spans {
+        for (id, other, _, start, end) in &stored {
+            let theirs = Interval::new(start.and_utc(), end.and_utc());
+            if other == volunteer && theirs.is_some_and(|t| t.overlaps(interval)) {
+                clashing.push(*id);
+                if !at.contains(pointer) {
+                    at.push(pointer.clone());
+                }
+            }
+        }
+    }
+    if clashing.is_empty() {
+        return Ok(());
+    }
+    let what = if at.iter().all(String::is_empty) {
+        "the service overlaps".to_owned()
+    } else {
+        format!("{} overlap", at.join(", "))
+    };
+    Err(AppError::entries_conflict(
+        format!(
+            "{what} the volunteer's other recorded service (one person is in one place at a time)"
+        ),
+        clashing,
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -179,7 +233,7 @@ fn submit(
             String::new()
         }
     };
-    let event = crate::events::model::find(conn, event_id)?;
+    let event = crate::events::model::find_locked(conn, event_id, false)?;
     if event.status == "cancelled" {
         return Err(AppError::Conflict("the event is cancelled".into()));
     }
@@ -232,6 +286,23 @@ fn submit(
         }
         resolved.push(t);
     }
+    // one person, one place: two entries of one volunteer in this roster whose times overlap
+    let spans: Vec<(i64, Option<Interval>)> = entries
+        .iter()
+        .zip(&resolved)
+        .map(|(entry, t)| (entry.volunteer_id, t.as_ref().and_then(Timing::interval)))
+        .collect();
+    for (i, j) in super::rules::overlapping_pairs(&spans) {
+        for (this, other) in [(i, j), (j, i)] {
+            e.add(
+                format!("{}/started_at", at(this)),
+                format!(
+                    "overlaps {} of the same volunteer: one person is in one place at a time",
+                    at(other)
+                ),
+            );
+        }
+    }
     e.into_result()?;
     let resolved: Vec<Timing> = resolved.into_iter().flatten().collect();
 
@@ -254,6 +325,14 @@ fn submit(
             )));
         }
     }
+
+    let timed: Vec<(String, i64, Interval)> = entries
+        .iter()
+        .zip(&resolved)
+        .enumerate()
+        .filter_map(|(i, (entry, t))| Some((at(i), entry.volunteer_id, t.interval()?)))
+        .collect();
+    refuse_overlaps(conn, &timed, None)?;
 
     // at most 24 hours a day per volunteer, counting what is already recorded
     let mut e = Errors::default();
@@ -532,8 +611,10 @@ pub async fn get_hours(
         .json(HourEntryResponse::from(row)))
 }
 
-/// May `caller` review `entry`? Administrators may; with PARENT_SECRETARY_REVIEWS, a
-/// secretary of a branch above the entry's, never for its own submissions.
+/// May `caller` review `entry`? Nobody reviews what it submitted itself unless
+/// REVIEW_OWN_SUBMISSIONS is on; administrators may review the rest; with
+/// PARENT_SECRETARY_REVIEWS, so may a secretary of a branch above the entry's, never for its
+/// own submissions.
 fn may_review(
     cfg: &HoursConfig,
     caller: &Principal,
@@ -542,6 +623,12 @@ fn may_review(
 ) -> AppResult<()> {
     if !scope.has_branch(entry.branch_id) {
         return Err(AppError::NotFound);
+    }
+    if !cfg.review_own_submissions && entry.submitted_by == Some(caller.user_id) {
+        return Err(AppError::Forbidden(format!(
+            "entry {} was submitted by you: another reviewer approves or rejects it (four eyes; REVIEW_OWN_SUBMISSIONS is off)",
+            entry.id
+        )));
     }
     match caller.role {
         Role::Admin => Ok(()),
@@ -574,6 +661,13 @@ fn review_one(
         )));
     }
     if action == ReviewAction::Approve {
+        let event = crate::events::model::find_locked(conn, entry.event_id, false)?;
+        if event.status == "cancelled" {
+            return Err(AppError::Conflict(format!(
+                "event {} is cancelled: entry {id} can only be rejected or withdrawn",
+                event.id
+            )));
+        }
         if let Some(original) = entry.corrects_id {
             let original = model::find(conn, original)?;
             let net = model::net_minutes(conn, &original, false)? + i64::from(entry.minutes);
@@ -846,6 +940,13 @@ pub async fn correct_hours(
                     "only an approved original entry can be corrected".into(),
                 ));
             }
+            let event = crate::events::model::find_locked(conn, original.event_id, false)?;
+            if event.status == "cancelled" {
+                return Err(AppError::Conflict(format!(
+                    "event {} is cancelled: nothing more at it is approved, so it takes no corrections",
+                    event.id
+                )));
+            }
             let net = model::net_minutes(conn, &original, true)? + i64::from(input.minutes);
             if !(0..=DAY_MINUTES).contains(&net) {
                 return Err(AppError::validation(
@@ -917,10 +1018,8 @@ fn find_editable(
     conn: &mut DbConn,
     caller: &Principal,
     id: i64,
-    if_match: Option<&IfMatch>,
+    if_match: &IfMatch,
 ) -> AppResult<HourRow> {
-    // a change without a precondition is refused before anything is looked up
-    let if_match = if_match.ok_or(AppError::PreconditionRequired)?;
     let scope = caller.scope(conn)?;
     let entry = find_in_scope(conn, &scope, id)?;
     if caller.role != Role::Admin && entry.submitted_by != Some(caller.user_id) {
@@ -963,7 +1062,7 @@ pub async fn update_hours(
     state: web::Data<AppState>,
     caller: Auth<Writers>,
     id: web::Path<i64>,
-    if_match: Option<IfMatch>,
+    if_match: IfMatch,
     body: ApiJson<UpdateEntry>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
@@ -972,13 +1071,14 @@ pub async fn update_hours(
     let cfg = state.config.hours.clone();
     let row = db::run(&state.pool, move |conn| {
         db::write_tx(conn, |conn| {
-            let before = find_editable(conn, &caller, id, if_match.as_ref())?;
+            let before = find_editable(conn, &caller, id, &if_match)?;
             if before.corrects_id.is_some() {
                 return Err(AppError::Conflict(
                     "a correction is not edited: withdraw it and post another".into(),
                 ));
             }
-            let event = crate::events::model::find(conn, before.event_id)?;
+            model::lock_volunteers(conn, &[before.volunteer_id])?;
+            let event = crate::events::model::find_locked(conn, before.event_id, false)?;
             let started = change
                 .started_at
                 .unwrap_or(before.started_at.map(|t| t.and_utc()));
@@ -1008,6 +1108,13 @@ pub async fn update_hours(
             );
             e.into_result()?;
             let t = t.ok_or_else(|| AppError::validation("/minutes", "invalid time"))?;
+            if let Some(interval) = t.interval() {
+                refuse_overlaps(
+                    conn,
+                    &[(String::new(), before.volunteer_id, interval)],
+                    Some(id),
+                )?;
+            }
             if let Some(existing) =
                 live_duplicate(conn, before.volunteer_id, before.event_id, t.date, Some(id))?
             {
@@ -1082,13 +1189,13 @@ pub async fn withdraw_hours(
     state: web::Data<AppState>,
     caller: Auth<Writers>,
     id: web::Path<i64>,
-    if_match: Option<IfMatch>,
+    if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let caller = caller.0;
     db::run(&state.pool, move |conn| {
         db::write_tx(conn, |conn| {
-            let before = find_editable(conn, &caller, id, if_match.as_ref())?;
+            let before = find_editable(conn, &caller, id, &if_match)?;
             let updated = diesel::update(
                 hour_entries::table
                     .find(id)

@@ -154,6 +154,60 @@ pub fn net_minutes(conn: &mut DbConn, entry: &HourRow, pending: bool) -> QueryRe
     Ok(i64::from(entry.minutes) + corrections.into_iter().map(i64::from).sum::<i64>())
 }
 
+/// A live timed entry of a volunteer: its id, volunteer, event and clock times.
+pub type TimedEntry = (i64, i64, i64, NaiveDateTime, NaiveDateTime);
+
+/// The live timed entries of `volunteers` that overlap the span `from`..`to` (touching
+/// ends excluded), leaving out `except`: the candidates a new interval is checked against.
+pub fn timed_between(
+    conn: &mut DbConn,
+    volunteers: &[i64],
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    except: Option<i64>,
+) -> QueryResult<Vec<TimedEntry>> {
+    hour_entries::table
+        .filter(hour_entries::volunteer_id.eq_any(volunteers))
+        .filter(hour_entries::status.eq_any(LIVE))
+        .filter(hour_entries::started_at.lt(to))
+        .filter(hour_entries::ended_at.gt(from))
+        .filter(hour_entries::id.ne(except.unwrap_or(-1)))
+        .order(hour_entries::id)
+        .select((
+            hour_entries::id,
+            hour_entries::volunteer_id,
+            hour_entries::event_id,
+            hour_entries::started_at.assume_not_null(),
+            hour_entries::ended_at.assume_not_null(),
+        ))
+        .load(conn)
+}
+
+/// The live entries and corrections at an event, in id order.
+pub fn live_at_event(conn: &mut DbConn, event_id: i64) -> QueryResult<Vec<HourRow>> {
+    hour_entries::table
+        .filter(hour_entries::event_id.eq(event_id))
+        .filter(hour_entries::status.eq_any(LIVE))
+        .order(hour_entries::id)
+        .select(HourRow::as_select())
+        .load(conn)
+}
+
+impl HourRow {
+    /// What the event's window constrains in this entry.
+    pub fn time(&self) -> super::rules::EntryTime {
+        super::rules::EntryTime {
+            minutes: self.minutes,
+            service_date: self.service_date,
+            interval: match (self.started_at, self.ended_at) {
+                (Some(s), Some(e)) => super::rules::Interval::new(s.and_utc(), e.and_utc()),
+                _ => None,
+            },
+            is_correction: self.corrects_id.is_some(),
+        }
+    }
+}
+
 /// A roster's new entries on PostgreSQL, as one `INSERT … SELECT … FROM unnest(…)` whose
 /// text is the same for any number of rows: the server parses and plans it once per
 /// connection. A multi-row `VALUES` list is a new statement for every roster size, parsed

@@ -9,6 +9,7 @@ mod cli;
 mod events;
 mod hours;
 mod http_basics;
+mod integrity;
 mod migrations;
 mod openapi;
 mod plans;

@@ -197,6 +197,13 @@ const MATRIX: &[Row] = &[
         T::FreshEvent,
         [401, 204, 204, 403, 403],
     ),
+    // a fresh event: each administrator's amendment changes the category once
+    row(
+        "POST",
+        "/api/v1/events/{id}/amendments",
+        T::FreshEvent,
+        [401, 200, 403, 403, 403],
+    ),
     row(
         "POST",
         "/api/v1/events/{id}/hours",
@@ -322,6 +329,9 @@ fn body_for(path: &str, caller: Option<Role>, f: &Fixtures) -> Value {
             "starts_at": "2022-03-05T01:00:00Z", "ends_at": "2022-03-05T04:00:00Z", "plan_item_ids": [f.item]
         }),
         "/api/v1/events/{id}" => json!({ "title": "改名的活动" }),
+        "/api/v1/events/{id}/amendments" => {
+            json!({ "category": "tree_planting", "reason": "类别录入错误" })
+        }
         "/api/v1/events/{id}/hours" => {
             json!({ "entries": [{ "volunteer_id": f.volunteer, "minutes": 60 }] })
         }
