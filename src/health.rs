@@ -85,3 +85,21 @@ pub async fn ready(state: web::Data<AppState>) -> AppResult<HttpResponse> {
         }
     }
 }
+
+/// A person who opens the service's address is sent where it can be read.
+pub async fn redirect(to: &'static str) -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header((actix_web::http::header::LOCATION, to))
+        .finish()
+}
+
+/// What `/` answers when the interactive documentation is off: where things are.
+pub async fn index() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({
+        "service": "volunteer-hours",
+        "version": env!("CARGO_PKG_VERSION"),
+        "api": "/api/v1",
+        "health": "/health",
+        "ready": "/ready",
+    }))
+}

@@ -256,12 +256,22 @@ tokio::task_local! {
 }
 
 /// Echoes the request id (also in every log line of the request) as `X-Request-Id`.
+///
+/// Also the first look at every request: HEAD is served as GET (the connection sends no
+/// body for it, RFC 9110), and a URL that cannot name one object once is refused before any
+/// handler runs.
 pub async fn request_id_header(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let id = req.extensions().get::<RequestId>().map(|id| id.to_string());
-    let mut res = if let Some(refused) = nul_in_url(&req) {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    let refused = too_long(&req)
+        .or_else(|| nul_in_url(&req))
+        .or_else(|| uncanonical_id(&req));
+    let mut res = if let Some(refused) = refused {
         req.error_response(refused).map_into_right_body()
     } else {
         match id.clone() {
@@ -293,6 +303,64 @@ fn nul_in_url(req: &ServiceRequest) -> Option<AppError> {
         at,
         "must not contain the NUL character (%00)",
     )]))
+}
+
+/// The longest path and query read: beyond, 414. (A request head over actix-http's buffer,
+/// 128 KiB, is answered 431 by the connection itself.)
+pub const MAX_URI_BYTES: usize = 8192;
+
+fn too_long(req: &ServiceRequest) -> Option<AppError> {
+    let uri = req.uri();
+    let len = uri.path().len() + uri.query().map_or(0, |q| q.len() + 1);
+    (len > MAX_URI_BYTES).then_some(AppError::UriTooLong)
+}
+
+/// A path segment that is a number written other than its one way (`+1`, `01`, `-0`): ids
+/// in paths are canonical, so that one object has one URL (in caches and audit logs alike).
+fn uncanonical_id(req: &ServiceRequest) -> Option<AppError> {
+    let uncanonical = |segment: &str| {
+        let digits = segment.strip_prefix(['+', '-']).unwrap_or(segment);
+        !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (segment.starts_with('+') || (digits.starts_with('0') && segment.len() > 1))
+    };
+    req.path()
+        .split('/')
+        .any(|segment| uncanonical(&percent_decoded(segment)))
+        .then(|| {
+            AppError::InvalidParameter(vec![FieldError::new(
+                "/path",
+                "ids are written in decimal without a sign or leading zeros, e.g. /volunteers/1",
+            )])
+        })
+}
+
+/// A path segment with its %XX escapes decoded (bytes that do not form text are kept as
+/// they were, which no number contains).
+fn percent_decoded(segment: &str) -> std::borrow::Cow<'_, str> {
+    if !segment.contains('%') {
+        return segment.into();
+    }
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned().into()
 }
 
 /// Unmatched requests: 405 with `Allow` when the path exists under other methods, else 404.

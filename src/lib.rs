@@ -137,8 +137,10 @@ pub fn build_app(
     let spec = openapi::finish(spec);
     let app = if config.api_docs {
         app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
+            .route("/docs", web::get().to(|| health::redirect("/docs/")))
+            .route("/", web::get().to(|| health::redirect("/docs/")))
     } else {
-        app
+        app.route("/", web::get().to(health::index))
     };
     app.default_service(web::to(http::not_found))
         .wrap(ErrorHandlers::new().default_handler(http::problemize))

@@ -444,7 +444,11 @@ pub fn route_methods() -> Vec<(actix_web::dev::ResourceDef, Vec<String>)> {
             ]
             .into_iter()
             .filter(|(_, on)| *on)
-            .map(|(m, _)| m.to_owned())
+            .flat_map(|(m, _)| {
+                // every GET route answers HEAD too
+                let head = (m == "GET").then_some("HEAD");
+                std::iter::once(m).chain(head).map(str::to_owned)
+            })
             .collect();
             (actix_web::dev::ResourceDef::new(path.as_str()), methods)
         })

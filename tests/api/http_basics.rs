@@ -47,7 +47,7 @@ async fn unknown_routes_are_problems(app: TestApp) {
 
 async fn a_wrong_method_on_a_known_path_is_405_with_allow(app: TestApp) {
     let resp = app.client.post(app.url("/health")).send().await.unwrap();
-    assert_eq!(resp.headers()["allow"], "GET");
+    assert_eq!(resp.headers()["allow"], "GET, HEAD");
     assert_problem(resp, 405, "/problems/method-not-allowed").await;
     let resp = app
         .client
@@ -55,7 +55,7 @@ async fn a_wrong_method_on_a_known_path_is_405_with_allow(app: TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.headers()["allow"], "GET, PATCH");
+    assert_eq!(resp.headers()["allow"], "GET, HEAD, PATCH");
     assert_problem(resp, 405, "/problems/method-not-allowed").await;
     let resp = app
         .client
@@ -63,7 +63,7 @@ async fn a_wrong_method_on_a_known_path_is_405_with_allow(app: TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.headers()["allow"], "GET, POST");
+    assert_eq!(resp.headers()["allow"], "GET, HEAD, POST");
     assert_problem(resp, 405, "/problems/method-not-allowed").await;
 }
 
@@ -329,7 +329,181 @@ async fn every_kind_of_bad_body_is_a_problem(app: TestApp) {
     assert_problem(no_type, 415, "/problems/unsupported-media-type").await;
 }
 
+/// RFC 9110: HEAD answers as GET would, headers and all, without the body.
+async fn head_answers_like_get_without_a_body(app: TestApp) {
+    app.seed();
+    let admin = app.login_as(Role::Admin).await;
+    let path = format!("/api/v1/branches/{}", app.branch_id("JGDW"));
+    let get = app.get_as(&path, &admin.access).await;
+    assert_eq!(get.status(), 200);
+    let etag = get.headers()["etag"].clone();
+    let length = get.text().await.unwrap().len();
+    let head = app
+        .request(reqwest::Method::HEAD, &path, Some(&admin.access))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["etag"], etag);
+    assert_eq!(head.headers()["content-type"], "application/json");
+    assert_eq!(
+        head.headers()["content-length"],
+        length.to_string().as_str()
+    );
+    assert!(head.headers().contains_key("x-request-id"));
+    assert!(head.bytes().await.unwrap().is_empty());
+    for path in ["/health", "/api/v1/plans", "/openapi.json"] {
+        let head = app
+            .request(reqwest::Method::HEAD, path, Some(&admin.access))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(head.status(), 200, "{path}");
+        assert!(head.bytes().await.unwrap().is_empty(), "{path}");
+    }
+    // a HEAD's errors are a GET's, without the body
+    let head = app
+        .request(reqwest::Method::HEAD, &path, None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 401);
+    // HEAD where there is no GET is a wrong method
+    let head = app
+        .request(reqwest::Method::HEAD, "/api/v1/auth/login", None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 405);
+    assert_eq!(head.headers()["allow"], "POST");
+    // preflight requests still answer for CORS
+    let preflight = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/api/v1/volunteers"))
+        .header("origin", "https://app.example.org")
+        .header("access-control-request-method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        preflight.status().is_success() || preflight.status() == 400,
+        "{}",
+        preflight.status()
+    );
+}
+
+async fn the_address_and_the_docs_link_lead_to_the_docs(app: TestApp) {
+    for path in ["/", "/docs"] {
+        let resp = app.get(path).await;
+        assert_eq!(resp.status(), 302, "{path}");
+        assert_eq!(resp.headers()["location"], "/docs/", "{path}");
+    }
+    let resp = app.get("/docs/").await;
+    assert_eq!(resp.status(), 200);
+}
+
+/// One object, one URL: ids in paths are canonical decimal.
+async fn ids_in_paths_are_written_one_way(app: TestApp) {
+    app.seed();
+    let admin = app.login_as(Role::Admin).await;
+    let id = app.branch_id("JGDW");
+    expect_json(
+        app.get_as(&format!("/api/v1/branches/{id}"), &admin.access)
+            .await,
+        200,
+    )
+    .await;
+    for bad in [
+        format!("+{id}"),
+        format!("0{id}"),
+        format!("%2B{id}"),
+        format!("%30{id}"),
+        "-0".into(),
+        "00".into(),
+    ] {
+        let resp = app
+            .get_as(&format!("/api/v1/branches/{bad}"), &admin.access)
+            .await;
+        let body = assert_problem(resp, 400, "/problems/invalid-parameter").await;
+        assert_eq!(body["errors"][0]["pointer"], "/path", "{bad}");
+    }
+    let resp = app
+        .patch_as(
+            &format!("/api/v1/branches/0{id}"),
+            &admin.access,
+            Some("*"),
+            &json!({ "name": "改名" }),
+        )
+        .await;
+    assert_problem(resp, 400, "/problems/invalid-parameter").await;
+    assert_ne!(
+        expect_json(
+            app.get_as(&format!("/api/v1/branches/{id}"), &admin.access)
+                .await,
+            200
+        )
+        .await["name"],
+        "改名"
+    );
+    // canonical numbers that name nothing are simply not found
+    assert_problem(
+        app.get_as("/api/v1/branches/0", &admin.access).await,
+        404,
+        "/problems/not-found",
+    )
+    .await;
+    assert_problem(
+        app.get_as("/api/v1/branches/-1", &admin.access).await,
+        404,
+        "/problems/not-found",
+    )
+    .await;
+}
+
+async fn an_over_long_uri_is_414(app: TestApp) {
+    let long = format!("/api/v1/volunteers?q={}", "a".repeat(9000));
+    let resp = app.get(&long).await;
+    assert_problem(resp, 414, "/problems/uri-too-long").await;
+    let path = format!("/{}", "b".repeat(9000));
+    assert_problem(app.get(&path).await, 414, "/problems/uri-too-long").await;
+    // just under the limit is read as usual (and needs a token)
+    let fits = format!("/api/v1/volunteers?q={}", "a".repeat(8000));
+    assert_problem(app.get(&fits).await, 401, "/problems/unauthorized").await;
+}
+
+/// If-Match on hour entries behaves as on every other resource: 428 only when absent.
+async fn hour_entries_take_if_match_like_every_resource(app: TestApp) {
+    let admin = app.login_as(Role::Admin).await;
+    let id = app.insert_entry("submitted");
+    let path = format!("/api/v1/hours/{id}");
+    for bad in ["3", "\"abc\"", "W/3"] {
+        let resp = app
+            .patch_as(&path, &admin.access, Some(bad), &json!({ "minutes": 30 }))
+            .await;
+        let body = assert_problem(resp, 400, "/problems/invalid-parameter").await;
+        assert_eq!(body["errors"][0]["pointer"], "/header/If-Match");
+        let resp = crate::helpers::delete_as(&app, &path, &admin.access, Some(bad)).await;
+        assert_problem(resp, 400, "/problems/invalid-parameter").await;
+    }
+    let resp = app
+        .patch_as(&path, &admin.access, None, &json!({ "minutes": 30 }))
+        .await;
+    assert_problem(resp, 428, "/problems/precondition-required").await;
+    let resp = crate::helpers::delete_as(&app, &path, &admin.access, None).await;
+    assert_problem(resp, 428, "/problems/precondition-required").await;
+    let entry = expect_json(app.get_as(&path, &admin.access).await, 200).await;
+    assert_eq!(
+        (entry["minutes"].as_i64(), entry["status"].as_str()),
+        (Some(60), Some("submitted"))
+    );
+}
+
 both_backends!(
+    head_answers_like_get_without_a_body,
+    the_address_and_the_docs_link_lead_to_the_docs,
+    ids_in_paths_are_written_one_way,
+    an_over_long_uri_is_414,
+    hour_entries_take_if_match_like_every_resource,
     every_kind_of_bad_body_is_a_problem,
     health_answers_without_touching_the_database,
     ready_names_the_backend,
@@ -355,7 +529,12 @@ mod config_dependent {
             .await
             .unwrap();
         assert_problem(app.get("/docs/").await, 404, "/problems/not-found").await;
+        assert_problem(app.get("/docs").await, 404, "/problems/not-found").await;
         assert_problem(app.get("/openapi.json").await, 404, "/problems/not-found").await;
+        // the address itself still says where things are
+        let index: serde_json::Value = app.get("/").await.json().await.unwrap();
+        assert_eq!(index["api"], "/api/v1");
+        assert_eq!(index["health"], "/health");
     }
 
     #[actix_web::test]
