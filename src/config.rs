@@ -7,7 +7,6 @@ use chrono::Offset;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::auth::password::HashParams;
 use crate::db::DatabaseUrl;
 
 /// A value that must never reach a log line or an error body.
@@ -56,6 +55,24 @@ pub struct Config {
     pub password_hash: HashParams,
     pub auth: AuthConfig,
     pub hours: HoursConfig,
+}
+
+/// argon2id cost. The defaults are OWASP's (19 MiB, 2 passes, 1 lane).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashParams {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for HashParams {
+    fn default() -> Self {
+        HashParams {
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
+        }
+    }
 }
 
 /// Rules of recording hours.

@@ -474,27 +474,56 @@ pub struct Page<T> {
     pub limit: u32,
 }
 
-/// `limit` and `page` checked: returns (limit, offset, page).
-pub fn paging(limit: Option<u32>, page: Option<u32>) -> Result<(u32, i64, u32), AppError> {
-    let limit = limit.unwrap_or(DEFAULT_LIMIT);
-    let page = page.unwrap_or(1);
-    let mut errors = Vec::new();
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        errors.push(FieldError::new(
-            "/query/limit",
-            format!("must be between 1 and {MAX_LIMIT}"),
-        ));
+/// A list's `limit` and `page`, checked, with the offset they mean.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub limit: u32,
+    pub offset: i64,
+    pub page: u32,
+}
+
+impl Paging {
+    /// `limit` (1 to 200, default 50) and `page` (from 1, default 1) from a query.
+    pub fn new(limit: Option<u32>, page: Option<u32>) -> Result<Paging, AppError> {
+        let limit = limit.unwrap_or(DEFAULT_LIMIT);
+        let page = page.unwrap_or(1);
+        let mut errors = Vec::new();
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            errors.push(FieldError::new(
+                "/query/limit",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ));
+        }
+        if !(1..=1_000_000).contains(&page) {
+            errors.push(FieldError::new(
+                "/query/page",
+                "must be between 1 and 1000000",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::InvalidParameter(errors));
+        }
+        Ok(Paging {
+            limit,
+            offset: i64::from(page - 1) * i64::from(limit),
+            page,
+        })
     }
-    if !(1..=1_000_000).contains(&page) {
-        errors.push(FieldError::new(
-            "/query/page",
-            "must be between 1 and 1000000",
-        ));
+
+    /// The page of `items` out of `total`.
+    pub fn page<T>(&self, items: Vec<T>, total: i64) -> Page<T> {
+        Page {
+            items,
+            total,
+            page: self.page,
+            limit: self.limit,
+        }
     }
-    if !errors.is_empty() {
-        return Err(AppError::InvalidParameter(errors));
+
+    /// The page of `items` out of `total`, answered 200.
+    pub fn respond<T: serde::Serialize>(&self, items: Vec<T>, total: i64) -> HttpResponse {
+        HttpResponse::Ok().json(self.page(items, total))
     }
-    Ok((limit, i64::from(page - 1) * i64::from(limit), page))
 }
 
 /// The ETag of an object at `version`.

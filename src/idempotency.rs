@@ -245,23 +245,23 @@ where
     F: FnOnce(&mut DbConn, Option<&Lease>) -> AppResult<Stored> + Send + 'static,
 {
     let Some(key) = key else {
-        let stored = db::run(&state.pool, move |conn| {
-            db::write_tx(conn, |conn| work(conn, None))
-        })
-        .await?;
+        let stored = state
+            .db(move |conn| db::write_tx(conn, |conn| work(conn, None)))
+            .await?;
         return Ok(stored.response(false));
     };
     let hash = request_hash("POST", req.path(), body);
     let (path, cfg) = (req.path().to_owned(), state.config.hours.clone());
-    let (stored, replayed) = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            match claim(conn, user_id, &key, "POST", &path, &hash, &cfg)? {
-                Claim::Replay(stored) => Ok((stored, true)),
-                Claim::Fresh(lease) => Ok((work(conn, Some(&lease))?, false)),
-            }
+    let (stored, replayed) = state
+        .db(move |conn| {
+            db::write_tx(conn, |conn| {
+                match claim(conn, user_id, &key, "POST", &path, &hash, &cfg)? {
+                    Claim::Replay(stored) => Ok((stored, true)),
+                    Claim::Fresh(lease) => Ok((work(conn, Some(&lease))?, false)),
+                }
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(stored.response(replayed))
 }
 

@@ -20,6 +20,7 @@ pub mod plans;
 pub mod reports;
 pub mod sched;
 pub mod seed;
+pub mod sessions;
 pub mod telemetry;
 pub mod users;
 pub mod validate;
@@ -88,6 +89,20 @@ impl AppState {
             .await
     }
 
+    /// Runs a request's database work ([`db::run`]) with the request's id at hand, so
+    /// that every audit row it writes names the request that caused it.
+    pub async fn db<T, F>(&self, f: F) -> error::AppResult<T>
+    where
+        F: FnOnce(&mut db::DbConn) -> error::AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let request_id = http::REQUEST_ID.try_with(Clone::clone).ok();
+        db::run(&self.pool, move |conn| {
+            audit::with_request_id(request_id, || f(conn))
+        })
+        .await
+    }
+
     pub async fn hash_password(&self, password: String) -> error::AppResult<String> {
         let params = self.config.password_hash;
         Ok(self
@@ -101,7 +116,7 @@ impl AppState {
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health::health).service(health::ready).service(
         utoipa_actix_web::scope::scope("/api/v1")
-            .configure(auth::routes)
+            .configure(sessions::routes)
             .configure(users::routes)
             .configure(branches::routes)
             .configure(volunteers::routes)

@@ -66,6 +66,14 @@ impl Errors {
     }
 }
 
+/// The LIKE pattern of a list's `q` search (see [`contains_pattern`]); `None` when it
+/// searches for nothing.
+pub fn search(q: Option<&str>) -> Option<String> {
+    q.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(contains_pattern)
+}
+
 /// A LIKE pattern matching `text` anywhere, case-insensitively against a lower-cased
 /// column; `%`, `_` and `\` typed by a user match themselves (use with `.escape('\\')`).
 pub fn contains_pattern(text: &str) -> String {

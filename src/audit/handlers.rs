@@ -7,10 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{AdminOnly, Auth};
-use crate::db;
 use crate::db::schema::audit_log;
 use crate::error::{AppResult, Problem};
-use crate::http::{paging, Page};
+use crate::http::{Page, Paging};
 use crate::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -124,73 +123,35 @@ pub async fn list_audit(
     query: web::Query<AuditQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
-    let (limit, offset, page) = paging(q.limit, q.page)?;
-    let body = db::run(&state.pool, move |conn| {
-        let filtered = || {
-            let mut f = audit_log::table.into_boxed();
-            if let Some(a) = q.actor_id {
-                f = f.filter(audit_log::actor_id.eq(a));
-            }
-            if let Some(e) = q.entity.clone() {
-                f = f.filter(audit_log::entity.eq(e));
-            }
-            if let Some(id) = q.entity_id {
-                f = f.filter(audit_log::entity_id.eq(id));
-            }
-            if let Some(from) = q.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
-                f = f.filter(audit_log::occurred_at.ge(from));
-            }
-            if let Some(to) =
-                q.to.and_then(|d| d.succ_opt())
-                    .and_then(|d| d.and_hms_opt(0, 0, 0))
-            {
-                f = f.filter(audit_log::occurred_at.lt(to));
-            }
-            f
-        };
-        let total: i64 = filtered().count().get_result(conn)?;
-        let rows: Vec<Row> = filtered()
-            .order(audit_log::id.desc())
-            .limit(i64::from(limit))
-            .offset(offset)
-            .select(COLUMNS)
-            .load(conn)?;
-        let parse = |s: Option<String>| s.and_then(|t| serde_json::from_str(&t).ok());
-        let items = rows
-            .into_iter()
-            .map(
-                |(
-                    id,
-                    at,
-                    actor_id,
-                    action,
-                    entity,
-                    entity_id,
-                    before,
-                    after,
-                    reason,
-                    request_id,
-                )| AuditItem {
-                    id,
-                    occurred_at: at.and_utc(),
-                    actor_id,
-                    action,
-                    entity,
-                    entity_id,
-                    before: parse(before),
-                    after: parse(after),
-                    reason,
-                    request_id,
-                },
-            )
-            .collect();
-        Ok(Page {
-            items,
-            total,
-            page,
-            limit,
+    let paging = Paging::new(q.limit, q.page)?;
+    let body = state
+        .db(move |conn| {
+            let filtered = || {
+                let mut f = audit_log::table.into_boxed();
+                if let Some(a) = q.actor_id {
+                    f = f.filter(audit_log::actor_id.eq(a));
+                }
+                if let Some(e) = q.entity.clone() {
+                    f = f.filter(audit_log::entity.eq(e));
+                }
+                if let Some(id) = q.entity_id {
+                    f = f.filter(audit_log::entity_id.eq(id));
+                }
+                if let Some(from) = q.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
+                    f = f.filter(audit_log::occurred_at.ge(from));
+                }
+                if let Some(to) =
+                    q.to.and_then(|d| d.succ_opt())
+                        .and_then(|d| d.and_hms_opt(0, 0, 0))
+                {
+                    f = f.filter(audit_log::occurred_at.lt(to));
+                }
+                f
+            };
+            let (rows, total) =
+                crate::page_of!(conn, filtered, audit_log::id.desc(), paging, COLUMNS => Row);
+            Ok(paging.page(rows.into_iter().map(AuditItem::from).collect(), total))
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::Ok().json(body))
 }

@@ -1,6 +1,5 @@
-//! Who is calling, and what they may do: passwords, tokens, the principal extractor.
-pub mod dto;
-pub mod handlers;
+//! Who is calling, and what they may do: roles, passwords, tokens, the principal
+//! extractor, scope. The endpoints that log in and out are `sessions`.
 pub mod hasher;
 pub mod password;
 pub mod principal;
@@ -57,12 +56,4 @@ impl FromStr for Role {
             .find(|r| r.as_str() == s)
             .ok_or_else(|| format!("unknown role `{s}`: use admin, secretary, hr or volunteer"))
     }
-}
-
-pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(handlers::login)
-        .service(handlers::refresh)
-        .service(handlers::logout)
-        .service(handlers::me)
-        .service(handlers::change_password);
 }

@@ -3,29 +3,11 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
-/// argon2id cost. The defaults are OWASP's (19 MiB, 2 passes, 1 lane).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HashParams {
-    pub memory_kib: u32,
-    pub iterations: u32,
-    pub parallelism: u32,
-}
+pub use crate::config::HashParams;
 
-impl Default for HashParams {
-    fn default() -> Self {
-        HashParams {
-            memory_kib: 19_456,
-            iterations: 2,
-            parallelism: 1,
-        }
-    }
-}
-
-impl HashParams {
-    fn hasher(&self) -> Result<Argon2<'static>, argon2::Error> {
-        let params = Params::new(self.memory_kib, self.iterations, self.parallelism, None)?;
-        Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
-    }
+fn hasher(p: &HashParams) -> Result<Argon2<'static>, argon2::Error> {
+    let params = Params::new(p.memory_kib, p.iterations, p.parallelism, None)?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
 pub const MIN_LENGTH: usize = 10;
@@ -49,9 +31,7 @@ pub fn check_rules(username: &str, password: &str) -> Result<(), String> {
 /// A PHC string (`$argon2id$v=19$m=…`) with a fresh random salt.
 pub fn hash(params: HashParams, password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-    let hasher = params
-        .hasher()
-        .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
+    let hasher = hasher(&params).map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
     let hash = hasher
         .hash_password(password.as_bytes(), &salt)
         .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?;

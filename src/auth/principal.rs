@@ -119,21 +119,22 @@ impl FromRequest for Principal {
                 Some(row) => Some(row),
                 None => {
                     let epoch = state.principals.epoch();
-                    let row = crate::db::run(&state.pool, move |conn| {
-                        Ok(users::table
-                            .find(user_id)
-                            .select((
-                                users::username,
-                                users::role,
-                                users::branch_id,
-                                users::volunteer_id,
-                                users::disabled,
-                                users::token_version,
-                            ))
-                            .first::<UserRow>(conn)
-                            .optional()?)
-                    })
-                    .await?;
+                    let row = state
+                        .db(move |conn| {
+                            Ok(users::table
+                                .find(user_id)
+                                .select((
+                                    users::username,
+                                    users::role,
+                                    users::branch_id,
+                                    users::volunteer_id,
+                                    users::disabled,
+                                    users::token_version,
+                                ))
+                                .first::<UserRow>(conn)
+                                .optional()?)
+                        })
+                        .await?;
                     if let Some(row) = &row {
                         state.principals.put(user_id, row.clone(), epoch);
                     }

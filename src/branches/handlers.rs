@@ -11,8 +11,8 @@ use crate::auth::{AdminOnly, AnyRole, Auth};
 use crate::db::schema::{branches, events, hour_entries, users, volunteers};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
-use crate::http::{etag, paging, ApiJson, IfMatch, Page};
-use crate::validate::{contains_pattern, Errors};
+use crate::http::{etag, ApiJson, IfMatch, Page, Paging};
+use crate::validate::Errors;
 use crate::AppState;
 
 fn respond(mut builder: HttpResponseBuilder, row: BranchRow) -> HttpResponse {
@@ -36,48 +36,37 @@ pub async fn list_branches(
     query: web::Query<BranchQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
-    let (limit, offset, page) = paging(q.limit, q.page)?;
-    let (rows, total) = db::run(&state.pool, move |conn| {
-        let under = match q.under {
-            Some(root) => Some(model::subtree(conn, root)?),
-            None => None,
-        };
-        let filtered = || {
-            let mut f = branches::table.into_boxed();
-            if let Some(parent) = q.parent_id {
-                f = f.filter(branches::parent_id.eq(parent));
-            }
-            if let Some(ids) = &under {
-                f = f.filter(branches::id.eq_any(ids.clone()));
-            }
-            if !q.include_archived.unwrap_or(false) {
-                f = f.filter(branches::archived.eq(false));
-            }
-            if let Some(text) = q.q.as_deref().filter(|t| !t.trim().is_empty()) {
-                f = f.filter(
-                    branches::search_text
-                        .like(contains_pattern(text))
-                        .escape('\\'),
-                );
-            }
-            f
-        };
-        let total: i64 = filtered().count().get_result(conn)?;
-        let rows: Vec<BranchRow> = filtered()
-            .order(branches::id)
-            .limit(i64::from(limit))
-            .offset(offset)
-            .select(BranchRow::as_select())
-            .load(conn)?;
-        Ok((rows, total))
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(Page {
-        items: rows.into_iter().map(BranchResponse::from).collect(),
-        total,
-        page,
-        limit,
-    }))
+    let paging = Paging::new(q.limit, q.page)?;
+    let search = crate::validate::search(q.q.as_deref());
+    let (rows, total) = state
+        .db(move |conn| {
+            let under = model::subtree_of(conn, q.under)?;
+            let filtered = || {
+                let mut f = branches::table.into_boxed();
+                if let Some(parent) = q.parent_id {
+                    f = f.filter(branches::parent_id.eq(parent));
+                }
+                if let Some(ids) = &under {
+                    f = f.filter(branches::id.eq_any(ids.clone()));
+                }
+                if !q.include_archived.unwrap_or(false) {
+                    f = f.filter(branches::archived.eq(false));
+                }
+                if let Some(pattern) = &search {
+                    f = f.filter(branches::search_text.like(pattern.clone()).escape('\\'));
+                }
+                f
+            };
+            Ok(crate::page_of!(
+                conn,
+                filtered,
+                branches::id,
+                paging,
+                BranchRow
+            ))
+        })
+        .await?;
+    Ok(paging.respond(rows.into_iter().map(BranchResponse::from).collect(), total))
 }
 
 /// One branch (archived ones too).
@@ -97,7 +86,7 @@ pub async fn get_branch(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    let row = db::run(&state.pool, move |conn| Ok(model::find(conn, id)?)).await?;
+    let row = state.db(move |conn| Ok(model::find(conn, id)?)).await?;
     Ok(respond(HttpResponse::Ok(), row))
 }
 
@@ -221,61 +210,62 @@ pub async fn update_branch(
     let id = id.into_inner();
     let change = body.0;
     let actor = caller.user_id;
-    let row = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let before = model::find(conn, id)?;
-            if_match.check(before.version)?;
-            let code = change.code.unwrap_or_else(|| before.code.clone());
-            let name = change.name.unwrap_or_else(|| before.name.clone());
-            let parent_id = change.parent_id.unwrap_or(before.parent_id);
-            let mut errors = Errors::default();
-            errors.code("/code", &code);
-            errors.text("/name", &name, 1, 100);
-            if parent_id != before.parent_id {
-                check_parent(conn, &mut errors, Some(id), parent_id)?;
-            }
-            errors.into_result()?;
-            if code != before.code && model::id_by_code(conn, &code)?.is_some() {
-                return Err(AppError::Conflict(format!("branch code `{code}` is taken")));
-            }
-            let archived = change.archived.unwrap_or(before.archived);
-            let updated = diesel::update(
-                branches::table
-                    .find(id)
-                    .filter(branches::version.eq(before.version)),
-            )
-            .set((
-                branches::code.eq(&code),
-                branches::name.eq(&name),
-                branches::parent_id.eq(parent_id),
-                branches::archived.eq(archived),
-                branches::search_text.eq(model::search_text(&code, &name)),
-                branches::version.eq(before.version + 1),
-                branches::updated_at.eq(db::now()),
-            ))
-            .execute(conn)?;
-            if updated == 0 {
-                return Err(AppError::PreconditionFailed);
-            }
-            let after = model::find(conn, id)?;
-            let action = if archived && !before.archived {
-                "archive"
-            } else {
-                "update"
-            };
-            audit::log(
-                conn,
-                actor,
-                action,
-                "branch",
-                id,
-                Some(&BranchResponse::from(before)),
-                Some(&BranchResponse::from(after.clone())),
-            )?;
-            Ok(after)
+    let row = state
+        .db(move |conn| {
+            db::write_tx(conn, |conn| {
+                let before = model::find(conn, id)?;
+                if_match.check(before.version)?;
+                let code = change.code.unwrap_or_else(|| before.code.clone());
+                let name = change.name.unwrap_or_else(|| before.name.clone());
+                let parent_id = change.parent_id.unwrap_or(before.parent_id);
+                let mut errors = Errors::default();
+                errors.code("/code", &code);
+                errors.text("/name", &name, 1, 100);
+                if parent_id != before.parent_id {
+                    check_parent(conn, &mut errors, Some(id), parent_id)?;
+                }
+                errors.into_result()?;
+                if code != before.code && model::id_by_code(conn, &code)?.is_some() {
+                    return Err(AppError::Conflict(format!("branch code `{code}` is taken")));
+                }
+                let archived = change.archived.unwrap_or(before.archived);
+                let updated = diesel::update(
+                    branches::table
+                        .find(id)
+                        .filter(branches::version.eq(before.version)),
+                )
+                .set((
+                    branches::code.eq(&code),
+                    branches::name.eq(&name),
+                    branches::parent_id.eq(parent_id),
+                    branches::archived.eq(archived),
+                    branches::search_text.eq(model::search_text(&code, &name)),
+                    branches::version.eq(before.version + 1),
+                    branches::updated_at.eq(db::now()),
+                ))
+                .execute(conn)?;
+                if updated == 0 {
+                    return Err(AppError::PreconditionFailed);
+                }
+                let after = model::find(conn, id)?;
+                let action = if archived && !before.archived {
+                    "archive"
+                } else {
+                    "update"
+                };
+                audit::log(
+                    conn,
+                    actor,
+                    action,
+                    "branch",
+                    id,
+                    Some(&BranchResponse::from(before)),
+                    Some(&BranchResponse::from(after.clone())),
+                )?;
+                Ok(after)
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(respond(HttpResponse::Ok(), row))
 }
 
@@ -303,7 +293,7 @@ pub async fn delete_branch(
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let actor = caller.user_id;
-    db::run(&state.pool, move |conn| {
+    state.db(move |conn| {
         db::write_tx(conn, |conn| {
             let before = model::find(conn, id)?;
             if_match.check(before.version)?;

@@ -51,6 +51,11 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<BranchRow> {
 
 /// `root` and every branch below it. Branches number in the hundreds at most, so the tree
 /// is walked in memory: one query, and the same on both backends.
+/// [`subtree`] of `root` when a filter names one.
+pub fn subtree_of(conn: &mut DbConn, root: Option<i64>) -> QueryResult<Option<Vec<i64>>> {
+    root.map(|r| subtree(conn, r)).transpose()
+}
+
 pub fn subtree(conn: &mut DbConn, root: i64) -> QueryResult<Vec<i64>> {
     let edges: Vec<(i64, Option<i64>)> = branches::table
         .select((branches::id, branches::parent_id))

@@ -34,6 +34,27 @@ macro_rules! db_run {
     };
 }
 
+/// One page of a filtered list, the way every list pages: counts the rows `$filtered()`
+/// selects, then loads `$paging`'s page of them in `$order` as `$row`s. `$filtered` builds
+/// the same boxed query each time it is called. Answers `(rows, total)`. The last
+/// argument is the row type, or `SELECTION => TYPE` for a selection of columns.
+#[macro_export]
+macro_rules! page_of {
+    ($conn:expr, $filtered:expr, $order:expr, $paging:expr, $selection:expr => $row:ty) => {{
+        let total: i64 = $filtered().count().get_result($conn)?;
+        let rows: Vec<$row> = $filtered()
+            .order($order)
+            .limit(i64::from($paging.limit))
+            .offset($paging.offset)
+            .select($selection)
+            .load($conn)?;
+        (rows, total)
+    }};
+    ($conn:expr, $filtered:expr, $order:expr, $paging:expr, $row:ty) => {
+        $crate::page_of!($conn, $filtered, $order, $paging, <$row>::as_select() => $row)
+    };
+}
+
 /// The connection pool, with what it remembers of the database's last failure.
 #[derive(Clone)]
 pub struct Pool {
@@ -98,7 +119,9 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-/// Runs database work on the blocking pool with a pooled connection.
+/// Runs database work on the blocking pool with a pooled connection. Handlers call it
+/// through [`AppState::db`](crate::AppState::db), which hands the work the request's id
+/// for its audit rows.
 ///
 /// The wait for a thread and then for a connection together last at most the pool timeout:
 /// when every thread is busy (statements stuck on the database), the request is answered
@@ -118,7 +141,6 @@ where
     let queued = std::time::Instant::now();
     let state = std::sync::Arc::new(AtomicU8::new(WAITING));
     let (started, started_rx) = tokio::sync::oneshot::channel::<()>();
-    let request_id = crate::http::REQUEST_ID.try_with(Clone::clone).ok();
     let task_state = state.clone();
     let task = actix_web::web::block(move || {
         crate::sched::lower_this_thread_once(crate::sched::DATABASE);
@@ -129,18 +151,16 @@ where
             return Err(crate::error::AppError::database_unavailable());
         }
         let _ = started.send(());
-        crate::audit::with_request_id(request_id, || {
-            let mut conn = task_pool.checkout(timeout.saturating_sub(queued.elapsed()))?;
-            let result = f(&mut conn);
-            if matches!(result, Err(crate::error::AppError::Internal(_))) && conn.ping().is_err() {
-                // the connection is gone (the database restarted, or the network): not a
-                // fault of this request; the pool replaces the connection
-                tracing::warn!("the database connection was lost during a request");
-                task_pool.failed();
-                return Err(crate::error::AppError::database_unavailable());
-            }
-            result
-        })
+        let mut conn = task_pool.checkout(timeout.saturating_sub(queued.elapsed()))?;
+        let result = f(&mut conn);
+        if matches!(result, Err(crate::error::AppError::Internal(_))) && conn.ping().is_err() {
+            // the connection is gone (the database restarted, or the network): not a fault
+            // of this request; the pool replaces the connection
+            tracing::warn!("the database connection was lost during a request");
+            task_pool.failed();
+            return Err(crate::error::AppError::database_unavailable());
+        }
+        result
     });
     let in_time = actix_web::rt::time::timeout(timeout, started_rx)
         .await

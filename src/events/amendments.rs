@@ -21,6 +21,7 @@ use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
 use crate::hours::model::{live_at_event, HourRow};
 use crate::hours::rules::EventWindow;
+use crate::hours::status::HourStatus;
 use crate::http::{etag, ApiJson, IfMatch};
 use crate::validate::Errors;
 use crate::AppState;
@@ -125,7 +126,7 @@ pub fn guard_edit(
     if before.kind_differs(after) {
         let approved: Vec<i64> = live
             .iter()
-            .filter(|e| e.status == "approved")
+            .filter(|e| e.status == HourStatus::Approved)
             .map(|e| e.id)
             .collect();
         if !approved.is_empty() {
@@ -229,122 +230,123 @@ pub async fn amend_event(
     e.into_result()?;
     let caller = caller.0;
     let cfg = state.config.hours.clone();
-    let (version, answer) = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let scope = caller.scope(conn)?;
-            let row = model::find_locked(conn, id, true)?;
-            if_match.check(row.version)?;
-            let before_body = body_of(conn, row.clone())?;
-            let before = Shape::of(&before_body);
-            let after = Shape::new(
-                input.starts_at.unwrap_or(before.starts_at),
-                input.ends_at.unwrap_or(before.ends_at),
-                input.category.unwrap_or(before.category),
-                input
-                    .plan_item_ids
-                    .as_deref()
-                    .unwrap_or(&before.plan_item_ids),
-            );
-            check(
-                conn,
-                &scope,
-                &Fields {
-                    title: &row.title,
-                    description: row.description.as_deref(),
-                    place: row.place.as_deref(),
-                    organiser: row.organiser_branch_id,
-                    starts_at: after.starts_at,
-                    ends_at: after.ends_at,
-                    capacity: row.capacity,
-                    plan_item_ids: input
+    let (version, answer) = state
+        .db(move |conn| {
+            db::write_tx(conn, |conn| {
+                let scope = caller.scope(conn)?;
+                let row = model::find_locked(conn, id, true)?;
+                if_match.check(row.version)?;
+                let before_body = body_of(conn, row.clone())?;
+                let before = Shape::of(&before_body);
+                let after = Shape::new(
+                    input.starts_at.unwrap_or(before.starts_at),
+                    input.ends_at.unwrap_or(before.ends_at),
+                    input.category.unwrap_or(before.category),
+                    input
                         .plan_item_ids
                         .as_deref()
                         .unwrap_or(&before.plan_item_ids),
-                    offset: cfg.utc_offset,
-                },
-                false,
-            )?;
-            let changed = before.changed(&after);
-            if changed.is_empty() {
-                return Err(AppError::validation(
+                );
+                check(
+                    conn,
+                    &scope,
+                    &Fields {
+                        title: &row.title,
+                        description: row.description.as_deref(),
+                        place: row.place.as_deref(),
+                        organiser: row.organiser_branch_id,
+                        starts_at: after.starts_at,
+                        ends_at: after.ends_at,
+                        capacity: row.capacity,
+                        plan_item_ids: input
+                            .plan_item_ids
+                            .as_deref()
+                            .unwrap_or(&before.plan_item_ids),
+                        offset: cfg.utc_offset,
+                    },
+                    false,
+                )?;
+                let changed = before.changed(&after);
+                if changed.is_empty() {
+                    return Err(AppError::validation(
                     "",
                     "the amendment changes none of starts_at, ends_at, category and plan_item_ids",
                 ));
-            }
-            let live = live_at_event(conn, id)?;
-            let bad = misfits(&live, &before, &after, &cfg);
-            if !bad.is_empty() {
-                return Err(AppError::entries_conflict(
-                    "the new times would leave recorded hours outside the event",
-                    bad,
-                ));
-            }
-            let updated = diesel::update(
-                events::table
-                    .find(id)
-                    .filter(events::version.eq(row.version)),
-            )
-            .set((
-                events::starts_at.eq(after.starts_at.naive_utc()),
-                events::ends_at.eq(after.ends_at.naive_utc()),
-                events::category.eq(after.category.as_str()),
-                events::version.eq(row.version + 1),
-                events::updated_at.eq(db::now()),
-            ))
-            .execute(conn)?;
-            if updated == 0 {
-                return Err(AppError::PreconditionFailed);
-            }
-            model::replace_items(conn, id, &after.plan_item_ids)?;
-            let after_row = model::find(conn, id)?;
-            let version = after_row.version;
-            let moved_minutes = if before.kind_differs(&after) {
-                live.iter()
-                    .filter(|e| e.status == "approved")
-                    .map(|e| i64::from(e.minutes))
-                    .sum()
-            } else {
-                0
-            };
-            let answer = AmendmentResponse {
-                event: body_of(conn, after_row)?,
-                reason: input.reason.clone(),
-                changed: changed.iter().map(|c| (*c).to_owned()).collect(),
-                affected_entry_ids: live.iter().map(|e| e.id).collect(),
-                moved_minutes,
-            };
-            audit::log_with_reason(
-                conn,
-                caller.user_id,
-                "amend",
-                "event",
-                id,
-                Some(&before_body),
-                Some(&answer),
-                Some(&input.reason),
-            )?;
-            for entry in &live {
+                }
+                let live = live_at_event(conn, id)?;
+                let bad = misfits(&live, &before, &after, &cfg);
+                if !bad.is_empty() {
+                    return Err(AppError::entries_conflict(
+                        "the new times would leave recorded hours outside the event",
+                        bad,
+                    ));
+                }
+                let updated = diesel::update(
+                    events::table
+                        .find(id)
+                        .filter(events::version.eq(row.version)),
+                )
+                .set((
+                    events::starts_at.eq(after.starts_at.naive_utc()),
+                    events::ends_at.eq(after.ends_at.naive_utc()),
+                    events::category.eq(after.category.as_str()),
+                    events::version.eq(row.version + 1),
+                    events::updated_at.eq(db::now()),
+                ))
+                .execute(conn)?;
+                if updated == 0 {
+                    return Err(AppError::PreconditionFailed);
+                }
+                model::replace_items(conn, id, &after.plan_item_ids)?;
+                let after_row = model::find(conn, id)?;
+                let version = after_row.version;
+                let moved_minutes = if before.kind_differs(&after) {
+                    live.iter()
+                        .filter(|e| e.status == HourStatus::Approved)
+                        .map(|e| i64::from(e.minutes))
+                        .sum()
+                } else {
+                    0
+                };
+                let answer = AmendmentResponse {
+                    event: body_of(conn, after_row)?,
+                    reason: input.reason.clone(),
+                    changed: changed.iter().map(|c| (*c).to_owned()).collect(),
+                    affected_entry_ids: live.iter().map(|e| e.id).collect(),
+                    moved_minutes,
+                };
                 audit::log_with_reason(
                     conn,
                     caller.user_id,
-                    "event_amended",
-                    "hour_entry",
-                    entry.id,
-                    Some(&EventOfEntry {
-                        event_id: id,
-                        shape: &before,
-                    }),
-                    Some(&EventOfEntry {
-                        event_id: id,
-                        shape: &after,
-                    }),
+                    "amend",
+                    "event",
+                    id,
+                    Some(&before_body),
+                    Some(&answer),
                     Some(&input.reason),
                 )?;
-            }
-            Ok::<_, AppError>((version, answer))
+                for entry in &live {
+                    audit::log_with_reason(
+                        conn,
+                        caller.user_id,
+                        "event_amended",
+                        "hour_entry",
+                        entry.id,
+                        Some(&EventOfEntry {
+                            event_id: id,
+                            shape: &before,
+                        }),
+                        Some(&EventOfEntry {
+                            event_id: id,
+                            shape: &after,
+                        }),
+                        Some(&input.reason),
+                    )?;
+                }
+                Ok::<_, AppError>((version, answer))
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(version)))
         .json(answer))

@@ -14,8 +14,8 @@ use crate::auth::{AnyRole, Auth, Scope, Writers};
 use crate::db::schema::{event_plan_items, events, hour_entries, plan_items, plans};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
-use crate::http::{etag, paging, ApiJson, IfMatch, Page};
-use crate::validate::{contains_pattern, Errors};
+use crate::http::{etag, ApiJson, IfMatch, Page, Paging};
+use crate::validate::Errors;
 use crate::AppState;
 
 pub(super) fn body_of(conn: &mut DbConn, row: EventRow) -> QueryResult<EventResponse> {
@@ -46,73 +46,57 @@ pub async fn list_events(
     query: web::Query<EventQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
-    let (limit, offset, page) = paging(q.limit, q.page)?;
+    let paging = Paging::new(q.limit, q.page)?;
+    let search = crate::validate::search(q.q.as_deref());
     let local = state.config.hours.utc_offset;
-    let (items, total) = db::run(&state.pool, move |conn| {
-        let under = match q.branch_id {
-            Some(b) => Some(crate::branches::model::subtree(conn, b)?),
-            None => None,
-        };
-        let filtered = || {
-            let mut f = events::table.into_boxed();
-            if let Some(ids) = &under {
-                f = f.filter(events::organiser_branch_id.eq_any(ids.clone()));
-            }
-            if let Some(s) = q.status {
-                f = f.filter(events::status.eq(s.as_str()));
-            }
-            if let Some(c) = q.category {
-                f = f.filter(events::category.eq(c.as_str()));
-            }
-            if let Some(item) = q.plan_item_id {
-                f = f.filter(
-                    events::id.eq_any(
-                        event_plan_items::table
-                            .filter(event_plan_items::plan_item_id.eq(item))
-                            .select(event_plan_items::event_id),
-                    ),
-                );
-            }
-            if let Some(from) = q.from {
-                f = f.filter(events::starts_at.ge(local_midnight(from, local)));
-            }
-            if let Some(to) = q.to.and_then(|d| d.succ_opt()) {
-                f = f.filter(events::starts_at.lt(local_midnight(to, local)));
-            }
-            if let Some(text) = q.q.as_deref().filter(|t| !t.trim().is_empty()) {
-                f = f.filter(
-                    events::search_text
-                        .like(contains_pattern(text))
-                        .escape('\\'),
-                );
-            }
-            f
-        };
-        let total: i64 = filtered().count().get_result(conn)?;
-        let rows: Vec<EventRow> = filtered()
-            .order(events::id)
-            .limit(i64::from(limit))
-            .offset(offset)
-            .select(EventRow::as_select())
-            .load(conn)?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut items = model::items_of(conn, &ids)?;
-        let out: Vec<EventResponse> = rows
-            .into_iter()
-            .map(|r| {
-                let i = items.remove(&r.id).unwrap_or_default();
-                EventResponse::new(r, i)
-            })
-            .collect();
-        Ok((out, total))
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        total,
-        page,
-        limit,
-    }))
+    let (items, total) = state
+        .db(move |conn| {
+            let under = crate::branches::model::subtree_of(conn, q.branch_id)?;
+            let filtered = || {
+                let mut f = events::table.into_boxed();
+                if let Some(ids) = &under {
+                    f = f.filter(events::organiser_branch_id.eq_any(ids.clone()));
+                }
+                if let Some(s) = q.status {
+                    f = f.filter(events::status.eq(s.as_str()));
+                }
+                if let Some(c) = q.category {
+                    f = f.filter(events::category.eq(c.as_str()));
+                }
+                if let Some(item) = q.plan_item_id {
+                    f = f.filter(
+                        events::id.eq_any(
+                            event_plan_items::table
+                                .filter(event_plan_items::plan_item_id.eq(item))
+                                .select(event_plan_items::event_id),
+                        ),
+                    );
+                }
+                if let Some(from) = q.from {
+                    f = f.filter(events::starts_at.ge(local_midnight(from, local)));
+                }
+                if let Some(to) = q.to.and_then(|d| d.succ_opt()) {
+                    f = f.filter(events::starts_at.lt(local_midnight(to, local)));
+                }
+                if let Some(pattern) = &search {
+                    f = f.filter(events::search_text.like(pattern.clone()).escape('\\'));
+                }
+                f
+            };
+            let (rows, total) = crate::page_of!(conn, filtered, events::id, paging, EventRow);
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            let mut items = model::items_of(conn, &ids)?;
+            let out: Vec<EventResponse> = rows
+                .into_iter()
+                .map(|r| {
+                    let i = items.remove(&r.id).unwrap_or_default();
+                    EventResponse::new(r, i)
+                })
+                .collect();
+            Ok((out, total))
+        })
+        .await?;
+    Ok(paging.respond(items, total))
 }
 
 /// One event with its plan items.
@@ -132,11 +116,12 @@ pub async fn get_event(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    let (version, body) = db::run(&state.pool, move |conn| {
-        let row = model::find(conn, id)?;
-        Ok((row.version, body_of(conn, row)?))
-    })
-    .await?;
+    let (version, body) = state
+        .db(move |conn| {
+            let row = model::find(conn, id)?;
+            Ok((row.version, body_of(conn, row)?))
+        })
+        .await?;
     Ok(respond(HttpResponse::Ok(), version, body))
 }
 
@@ -349,105 +334,106 @@ pub async fn update_event(
     let caller = caller.0;
     let cfg = state.config.hours.clone();
     let offset = cfg.utc_offset;
-    let (version, body) = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let scope = caller.scope(conn)?;
-            let before = find_writable(conn, &scope, id)?;
-            let before = model::find_locked(conn, before.id, true)?;
-            if_match.check(before.version)?;
-            let before_body = body_of(conn, before.clone())?;
-            let title = change.title.unwrap_or_else(|| before.title.clone());
-            let description = change
-                .description
-                .unwrap_or_else(|| before.description.clone());
-            let place = change.place.unwrap_or_else(|| before.place.clone());
-            let organiser = change
-                .organiser_branch_id
-                .unwrap_or(before.organiser_branch_id);
-            let starts_at = change.starts_at.unwrap_or(before_body.starts_at);
-            let ends_at = change.ends_at.unwrap_or(before_body.ends_at);
-            let capacity = change.capacity.unwrap_or(before.capacity);
-            let items = change
-                .plan_item_ids
-                .unwrap_or_else(|| before_body.plan_item_ids.clone());
-            let category = change.category.unwrap_or(before_body.category);
-            let status = change.status.unwrap_or(before_body.status);
-            let fields = Fields {
-                title: &title,
-                description: description.as_deref(),
-                place: place.as_deref(),
-                organiser,
-                starts_at,
-                ends_at,
-                capacity,
-                plan_item_ids: &items,
-                offset,
-            };
-            check(
-                conn,
-                &scope,
-                &fields,
-                organiser != before.organiser_branch_id,
-            )?;
-            if !before_body.status.can_become(status) {
-                return Err(AppError::Conflict(format!(
-                    "an event cannot go from {} to {}",
-                    before_body.status.as_str(),
-                    status.as_str()
-                )));
-            }
-            super::amendments::guard_edit(
-                conn,
-                &cfg,
-                id,
-                &Shape::of(&before_body),
-                &Shape::new(starts_at, ends_at, category, &items),
-            )?;
-            let cancelled = status == EventStatus::Cancelled && before_body.status != status;
-            let updated = diesel::update(
-                events::table
-                    .find(id)
-                    .filter(events::version.eq(before.version)),
-            )
-            .set((
-                events::title.eq(&title),
-                events::description.eq(&description),
-                events::category.eq(category.as_str()),
-                events::organiser_branch_id.eq(organiser),
-                events::place.eq(&place),
-                events::starts_at.eq(starts_at.naive_utc()),
-                events::ends_at.eq(ends_at.naive_utc()),
-                events::status.eq(status.as_str()),
-                events::capacity.eq(capacity),
-                events::search_text.eq(model::search_text(&title, place.as_deref())),
-                events::version.eq(before.version + 1),
-                events::updated_at.eq(db::now()),
-            ))
-            .execute(conn)?;
-            if updated == 0 {
-                return Err(AppError::PreconditionFailed);
-            }
-            model::replace_items(conn, id, &items)?;
-            let after = model::find(conn, id)?;
-            let version = after.version;
-            let body = body_of(conn, after)?;
-            if cancelled {
-                log_cancellation(conn, caller.user_id, &before_body, &body)?;
-            } else {
-                audit::log(
+    let (version, body) = state
+        .db(move |conn| {
+            db::write_tx(conn, |conn| {
+                let scope = caller.scope(conn)?;
+                let before = find_writable(conn, &scope, id)?;
+                let before = model::find_locked(conn, before.id, true)?;
+                if_match.check(before.version)?;
+                let before_body = body_of(conn, before.clone())?;
+                let title = change.title.unwrap_or_else(|| before.title.clone());
+                let description = change
+                    .description
+                    .unwrap_or_else(|| before.description.clone());
+                let place = change.place.unwrap_or_else(|| before.place.clone());
+                let organiser = change
+                    .organiser_branch_id
+                    .unwrap_or(before.organiser_branch_id);
+                let starts_at = change.starts_at.unwrap_or(before_body.starts_at);
+                let ends_at = change.ends_at.unwrap_or(before_body.ends_at);
+                let capacity = change.capacity.unwrap_or(before.capacity);
+                let items = change
+                    .plan_item_ids
+                    .unwrap_or_else(|| before_body.plan_item_ids.clone());
+                let category = change.category.unwrap_or(before_body.category);
+                let status = change.status.unwrap_or(before_body.status);
+                let fields = Fields {
+                    title: &title,
+                    description: description.as_deref(),
+                    place: place.as_deref(),
+                    organiser,
+                    starts_at,
+                    ends_at,
+                    capacity,
+                    plan_item_ids: &items,
+                    offset,
+                };
+                check(
                     conn,
-                    caller.user_id,
-                    "update",
-                    "event",
-                    id,
-                    Some(&before_body),
-                    Some(&body),
+                    &scope,
+                    &fields,
+                    organiser != before.organiser_branch_id,
                 )?;
-            }
-            Ok::<_, AppError>((version, body))
+                if !before_body.status.can_become(status) {
+                    return Err(AppError::Conflict(format!(
+                        "an event cannot go from {} to {}",
+                        before_body.status.as_str(),
+                        status.as_str()
+                    )));
+                }
+                super::amendments::guard_edit(
+                    conn,
+                    &cfg,
+                    id,
+                    &Shape::of(&before_body),
+                    &Shape::new(starts_at, ends_at, category, &items),
+                )?;
+                let cancelled = status == EventStatus::Cancelled && before_body.status != status;
+                let updated = diesel::update(
+                    events::table
+                        .find(id)
+                        .filter(events::version.eq(before.version)),
+                )
+                .set((
+                    events::title.eq(&title),
+                    events::description.eq(&description),
+                    events::category.eq(category.as_str()),
+                    events::organiser_branch_id.eq(organiser),
+                    events::place.eq(&place),
+                    events::starts_at.eq(starts_at.naive_utc()),
+                    events::ends_at.eq(ends_at.naive_utc()),
+                    events::status.eq(status.as_str()),
+                    events::capacity.eq(capacity),
+                    events::search_text.eq(model::search_text(&title, place.as_deref())),
+                    events::version.eq(before.version + 1),
+                    events::updated_at.eq(db::now()),
+                ))
+                .execute(conn)?;
+                if updated == 0 {
+                    return Err(AppError::PreconditionFailed);
+                }
+                model::replace_items(conn, id, &items)?;
+                let after = model::find(conn, id)?;
+                let version = after.version;
+                let body = body_of(conn, after)?;
+                if cancelled {
+                    log_cancellation(conn, caller.user_id, &before_body, &body)?;
+                } else {
+                    audit::log(
+                        conn,
+                        caller.user_id,
+                        "update",
+                        "event",
+                        id,
+                        Some(&before_body),
+                        Some(&body),
+                    )?;
+                }
+                Ok::<_, AppError>((version, body))
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(respond(HttpResponse::Ok(), version, body))
 }
 
@@ -467,7 +453,7 @@ fn log_cancellation(
         submitted_entry_ids: Vec<i64>,
     }
     let live = crate::hours::model::live_at_event(conn, after.id)?;
-    let ids = |status: &str| -> Vec<i64> {
+    let ids = |status: crate::hours::status::HourStatus| -> Vec<i64> {
         live.iter()
             .filter(|e| e.status == status)
             .map(|e| e.id)
@@ -475,8 +461,8 @@ fn log_cancellation(
     };
     let record = Cancelled {
         event: after,
-        approved_entry_ids: ids("approved"),
-        submitted_entry_ids: ids("submitted"),
+        approved_entry_ids: ids(crate::hours::status::HourStatus::Approved),
+        submitted_entry_ids: ids(crate::hours::status::HourStatus::Submitted),
     };
     let reason = format!(
         "cancelled: {} approved entries stay counted; {} submitted entries can only be rejected or withdrawn",
@@ -519,36 +505,37 @@ pub async fn delete_event(
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let caller = caller.0;
-    db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let scope = caller.scope(conn)?;
-            let before = find_writable(conn, &scope, id)?;
-            if_match.check(before.version)?;
-            let hours: i64 = hour_entries::table
-                .filter(hour_entries::event_id.eq(id))
-                .count()
-                .get_result(conn)?;
-            if hours > 0 {
-                return Err(AppError::Conflict(
-                    "the event has hours; cancel or complete it instead".into(),
-                ));
-            }
-            let before_body = body_of(conn, before)?;
-            diesel::delete(event_plan_items::table.filter(event_plan_items::event_id.eq(id)))
-                .execute(conn)?;
-            diesel::delete(events::table.find(id)).execute(conn)?;
-            audit::log(
-                conn,
-                caller.user_id,
-                "delete",
-                "event",
-                id,
-                Some(&before_body),
-                audit::NOTHING,
-            )?;
-            Ok::<_, AppError>(())
+    state
+        .db(move |conn| {
+            db::write_tx(conn, |conn| {
+                let scope = caller.scope(conn)?;
+                let before = find_writable(conn, &scope, id)?;
+                if_match.check(before.version)?;
+                let hours: i64 = hour_entries::table
+                    .filter(hour_entries::event_id.eq(id))
+                    .count()
+                    .get_result(conn)?;
+                if hours > 0 {
+                    return Err(AppError::Conflict(
+                        "the event has hours; cancel or complete it instead".into(),
+                    ));
+                }
+                let before_body = body_of(conn, before)?;
+                diesel::delete(event_plan_items::table.filter(event_plan_items::event_id.eq(id)))
+                    .execute(conn)?;
+                diesel::delete(events::table.find(id)).execute(conn)?;
+                audit::log(
+                    conn,
+                    caller.user_id,
+                    "delete",
+                    "event",
+                    id,
+                    Some(&before_body),
+                    audit::NOTHING,
+                )?;
+                Ok::<_, AppError>(())
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

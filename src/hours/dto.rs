@@ -3,36 +3,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::model::HourRow;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum HourStatus {
-    /// Awaiting review; the submitter may still edit or withdraw it.
-    Submitted,
-    /// Counted in totals; locked: change it with a correction.
-    Approved,
-    Rejected,
-    Withdrawn,
-}
-
-impl HourStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HourStatus::Submitted => "submitted",
-            HourStatus::Approved => "approved",
-            HourStatus::Rejected => "rejected",
-            HourStatus::Withdrawn => "withdrawn",
-        }
-    }
-    pub fn parse(s: &str) -> HourStatus {
-        match s {
-            "approved" => HourStatus::Approved,
-            "rejected" => HourStatus::Rejected,
-            "withdrawn" => HourStatus::Withdrawn,
-            _ => HourStatus::Submitted,
-        }
-    }
-}
+pub use super::status::HourStatus;
 
 /// Service one volunteer did at one event on one day. Travel time is not service time.
 #[derive(Debug, Serialize, ToSchema)]
@@ -101,7 +72,7 @@ impl From<HourRow> for HourEntryResponse {
             ended_at: ended_at.map(|t| t.and_utc()),
             role,
             note,
-            status: HourStatus::parse(&status),
+            status,
             corrects_id,
             submitted_by,
             reviewed_by,

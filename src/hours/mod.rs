@@ -1,19 +1,31 @@
 //! Hour entries: who served at which event, and for how long.
+//!
+//! - `status`, `rules`: the domain, pure (an entry's life; time against the event's window,
+//!   overlap, the daily cap, correction netting), with unit tests beside them.
+//! - `model` (and `roster_insert`): rows and every query.
+//! - `submit`, `review`, `corrections`, `entries`: the handlers, each extract, parse, one
+//!   database closure calling the model and the rules, respond.
+//! - `dto`: request and response types.
+pub mod corrections;
 pub mod dto;
-pub mod handlers;
+pub mod entries;
 pub mod model;
+pub mod review;
+pub mod roster_insert;
 pub mod rules;
+pub mod status;
+pub mod submit;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(handlers::submit_hours)
-        .service(handlers::list_hours)
-        .service(handlers::review_many)
-        .service(handlers::get_hours)
-        .service(handlers::approve_hours)
-        .service(handlers::reject_hours)
-        .service(handlers::correct_hours)
-        .service(handlers::update_hours)
-        .service(handlers::withdraw_hours)
-        .service(handlers::hours_history)
-        .service(handlers::my_hours);
+    cfg.service(submit::submit_hours)
+        .service(entries::list_hours)
+        .service(review::review_many)
+        .service(entries::get_hours)
+        .service(review::approve_hours)
+        .service(review::reject_hours)
+        .service(corrections::correct_hours)
+        .service(entries::update_hours)
+        .service(entries::withdraw_hours)
+        .service(entries::hours_history)
+        .service(entries::my_hours);
 }

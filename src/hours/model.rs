@@ -1,8 +1,18 @@
+//! Hour entry rows and every query of the hours module.
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::schema::hour_entries;
+use super::dto::HourQuery;
+use super::rules::{EventWindow, Interval};
+use super::status::HourStatus;
+use crate::auth::Scope;
+use crate::db::schema::{audit_log, event_plan_items, events, hour_entries};
 use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::http::Paging;
+
+pub use super::roster_insert::PgRosterInsert;
 
 pub const STATUSES: &[&str] = &["submitted", "approved", "rejected", "withdrawn"];
 /// Entries that count towards limits: not rejected, not withdrawn.
@@ -20,6 +30,7 @@ pub struct NewHourEntry<'a> {
     pub ended_at: Option<NaiveDateTime>,
     pub role: Option<&'a str>,
     pub note: Option<&'a str>,
+    /// A [`HourStatus`]'s text.
     pub status: &'a str,
     pub corrects_id: Option<i64>,
     pub submitted_by: Option<i64>,
@@ -43,7 +54,8 @@ pub struct HourRow {
     pub ended_at: Option<NaiveDateTime>,
     pub role: Option<String>,
     pub note: Option<String>,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: HourStatus,
     pub corrects_id: Option<i64>,
     pub submitted_by: Option<i64>,
     pub reviewed_by: Option<i64>,
@@ -208,114 +220,267 @@ impl HourRow {
     }
 }
 
-/// A roster's new entries on PostgreSQL, as one `INSERT … SELECT … FROM unnest(…)` whose
-/// text is the same for any number of rows: the server parses and plans it once per
-/// connection. A multi-row `VALUES` list is a new statement for every roster size, parsed
-/// and planned each time, with a parameter per value (1,700 for a roster of 100).
-pub struct PgRosterInsert<'a> {
-    event_id: i64,
-    status: &'a str,
-    submitted_by: Option<i64>,
-    created_at: NaiveDateTime,
-    volunteer_ids: Vec<i64>,
-    branch_ids: Vec<i64>,
-    minutes: Vec<i32>,
-    service_dates: Vec<NaiveDate>,
-    started_at: Vec<Option<NaiveDateTime>>,
-    ended_at: Vec<Option<NaiveDateTime>>,
-    roles: Vec<Option<&'a str>>,
-    notes: Vec<Option<&'a str>>,
-    returning: diesel::helper_types::AsSelect<HourRow, diesel::pg::Pg>,
+/// What the rules of an entry need of its event.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = events)]
+pub struct EventFacts {
+    pub id: i64,
+    pub status: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
 }
 
-impl<'a> PgRosterInsert<'a> {
-    /// `None` unless there are entries and they share what the statement takes once
-    /// (event, status, submitter, time) and leave the review and correction fields empty,
-    /// as the entries of one submission do.
-    pub fn new(entries: &[NewHourEntry<'a>]) -> Option<Self> {
-        let first = entries.first()?;
-        let uniform = entries.iter().all(|e| {
-            e.event_id == first.event_id
-                && e.status == first.status
-                && e.submitted_by == first.submitted_by
-                && e.created_at == first.created_at
-                && e.updated_at == first.created_at
-                && e.corrects_id.is_none()
-                && e.reviewed_by.is_none()
-                && e.reviewed_at.is_none()
-                && e.reason.is_none()
-        });
-        uniform.then(|| PgRosterInsert {
-            event_id: first.event_id,
-            status: first.status,
-            submitted_by: first.submitted_by,
-            created_at: first.created_at,
-            volunteer_ids: entries.iter().map(|e| e.volunteer_id).collect(),
-            branch_ids: entries.iter().map(|e| e.branch_id).collect(),
-            minutes: entries.iter().map(|e| e.minutes).collect(),
-            service_dates: entries.iter().map(|e| e.service_date).collect(),
-            started_at: entries.iter().map(|e| e.started_at).collect(),
-            ended_at: entries.iter().map(|e| e.ended_at).collect(),
-            roles: entries.iter().map(|e| e.role).collect(),
-            notes: entries.iter().map(|e| e.note).collect(),
-            returning: HourRow::as_select(),
-        })
+impl EventFacts {
+    pub fn is_cancelled(&self) -> bool {
+        self.status == "cancelled"
+    }
+
+    pub fn window(&self, cfg: &crate::config::HoursConfig) -> EventWindow {
+        EventWindow {
+            starts_at: self.starts_at.and_utc(),
+            ends_at: self.ends_at.and_utc(),
+            tolerance: chrono::Duration::from_std(cfg.window_tolerance).unwrap_or_default(),
+            offset: cfg.utc_offset,
+        }
     }
 }
 
-impl diesel::query_builder::QueryId for PgRosterInsert<'_> {
-    type QueryId = PgRosterInsert<'static>;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl diesel::query_builder::Query for PgRosterInsert<'_> {
-    type SqlType = diesel::dsl::SqlTypeOf<diesel::dsl::AsSelect<HourRow, diesel::pg::Pg>>;
-}
-
-impl<Conn> RunQueryDsl<Conn> for PgRosterInsert<'_> {}
-
-impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for PgRosterInsert<'_> {
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
-    ) -> QueryResult<()> {
-        use diesel::sql_types::*;
-        out.push_sql(
-            "INSERT INTO hour_entries (volunteer_id, event_id, branch_id, minutes, \
-             service_date, started_at, ended_at, role, note, status, submitted_by, \
-             created_at, updated_at) SELECT t.volunteer_id, ",
-        );
-        out.push_bind_param::<BigInt, _>(&self.event_id)?;
-        out.push_sql(
-            ", t.branch_id, t.minutes, t.service_date, t.started_at, t.ended_at, t.role, t.note, ",
-        );
-        out.push_bind_param::<Text, _>(self.status)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<BigInt>, _>(&self.submitted_by)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Timestamp, _>(&self.created_at)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Timestamp, _>(&self.created_at)?;
-        out.push_sql(" FROM unnest(");
-        out.push_bind_param::<Array<BigInt>, _>(&self.volunteer_ids)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<BigInt>, _>(&self.branch_ids)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Integer>, _>(&self.minutes)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Date>, _>(&self.service_dates)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<Timestamp>>, _>(&self.started_at)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<Timestamp>>, _>(&self.ended_at)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.roles)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.notes)?;
-        out.push_sql(
-            ") AS t (volunteer_id, branch_id, minutes, service_date, started_at, ended_at, \
-             role, note) RETURNING ",
-        );
-        self.returning.walk_ast(out.reborrow())
+/// The event of an entry, locked for share until the transaction ends on PostgreSQL, so
+/// that a change of the event's times or kind waits for this work (and this work for it).
+pub fn event(conn: &mut DbConn, id: i64) -> QueryResult<EventFacts> {
+    let query = events::table.find(id);
+    match conn {
+        DbConn::Pg(c) => query.select(EventFacts::as_select()).for_share().first(c),
+        DbConn::Sqlite(c) => query.select(EventFacts::as_select()).first(c),
     }
+}
+
+type Boxed<'a> = hour_entries::BoxedQuery<'a, crate::db::MultiBackend>;
+
+/// `q` narrowed to the entries of the caller's scope.
+pub fn scoped<'a>(q: Boxed<'a>, scope: &Scope) -> Boxed<'a> {
+    match scope {
+        Scope::All => q,
+        Scope::Branches(ids) => q.filter(hour_entries::branch_id.eq_any(ids.clone())),
+        Scope::Volunteer(v) => q.filter(hour_entries::volunteer_id.eq(v.unwrap_or(-1))),
+    }
+}
+
+/// The entry if the caller's scope holds it; 404 otherwise.
+pub fn find_in_scope(conn: &mut DbConn, scope: &Scope, id: i64) -> AppResult<HourRow> {
+    Ok(scoped(hour_entries::table.into_boxed(), scope)
+        .filter(hour_entries::id.eq(id))
+        .select(HourRow::as_select())
+        .first(conn)?)
+}
+
+/// A page of the entries in scope that match the query, newest service first.
+pub fn list(
+    conn: &mut DbConn,
+    scope: &Scope,
+    q: &HourQuery,
+    paging: Paging,
+) -> QueryResult<(Vec<HourRow>, i64)> {
+    let under = crate::branches::model::subtree_of(conn, q.branch_id)?;
+    let filtered = || {
+        let mut f = scoped(hour_entries::table.into_boxed(), scope);
+        if let Some(ids) = &under {
+            f = f.filter(hour_entries::branch_id.eq_any(ids.clone()));
+        }
+        if let Some(v) = q.volunteer_id {
+            f = f.filter(hour_entries::volunteer_id.eq(v));
+        }
+        if let Some(ev) = q.event_id {
+            f = f.filter(hour_entries::event_id.eq(ev));
+        }
+        if let Some(item) = q.plan_item_id {
+            f = f.filter(
+                hour_entries::event_id.eq_any(
+                    event_plan_items::table
+                        .filter(event_plan_items::plan_item_id.eq(item))
+                        .select(event_plan_items::event_id),
+                ),
+            );
+        }
+        if let Some(s) = q.status {
+            f = f.filter(hour_entries::status.eq(s.as_str()));
+        }
+        if let Some(from) = q.from {
+            f = f.filter(hour_entries::service_date.ge(from));
+        }
+        if let Some(to) = q.to {
+            f = f.filter(hour_entries::service_date.le(to));
+        }
+        f
+    };
+    Ok(crate::page_of!(
+        conn,
+        filtered,
+        (hour_entries::service_date.desc(), hour_entries::id.desc()),
+        paging,
+        HourRow
+    ))
+}
+
+/// A volunteer's approved minutes (corrections netted) and a page of its entries.
+pub fn of_volunteer(
+    conn: &mut DbConn,
+    volunteer: i64,
+    paging: Paging,
+) -> QueryResult<(i64, Vec<HourRow>, i64)> {
+    let approved: Vec<i32> = hour_entries::table
+        .filter(hour_entries::volunteer_id.eq(volunteer))
+        .filter(hour_entries::status.eq(HourStatus::Approved.as_str()))
+        .select(hour_entries::minutes)
+        .load(conn)?;
+    let filtered = || {
+        hour_entries::table
+            .filter(hour_entries::volunteer_id.eq(volunteer))
+            .into_boxed()
+    };
+    let (rows, total) = crate::page_of!(
+        conn,
+        filtered,
+        (hour_entries::service_date.desc(), hour_entries::id.desc()),
+        paging,
+        HourRow
+    );
+    Ok((approved.into_iter().map(i64::from).sum(), rows, total))
+}
+
+/// Every audit row of an entry and of its corrections, oldest first.
+pub fn history(
+    conn: &mut DbConn,
+    entry: &HourRow,
+) -> QueryResult<Vec<crate::audit::handlers::Row>> {
+    let mut ids: Vec<i64> = hour_entries::table
+        .filter(hour_entries::corrects_id.eq(entry.id))
+        .select(hour_entries::id)
+        .load(conn)?;
+    ids.push(entry.id);
+    audit_log::table
+        .filter(audit_log::entity.eq("hour_entry"))
+        .filter(audit_log::entity_id.eq_any(&ids))
+        .order((audit_log::occurred_at, audit_log::id))
+        .select(crate::audit::handlers::COLUMNS)
+        .load(conn)
+}
+
+/// A live original entry of `volunteer` at `event` on `date`, other than `except`.
+pub fn live_duplicate(
+    conn: &mut DbConn,
+    volunteer: i64,
+    event: i64,
+    date: NaiveDate,
+    except: Option<i64>,
+) -> QueryResult<Option<i64>> {
+    hour_entries::table
+        .filter(hour_entries::volunteer_id.eq(volunteer))
+        .filter(hour_entries::event_id.eq(event))
+        .filter(hour_entries::service_date.eq(date))
+        .filter(hour_entries::corrects_id.is_null())
+        .filter(hour_entries::status.eq_any(LIVE))
+        .filter(hour_entries::id.ne(except.unwrap_or(-1)))
+        .select(hour_entries::id)
+        .first(conn)
+        .optional()
+}
+
+/// Writes new entries: one statement on PostgreSQL; SQLite, in process, takes them one by
+/// one. Answers the rows in the order given.
+pub fn insert(conn: &mut DbConn, news: &[NewHourEntry<'_>]) -> AppResult<Vec<HourRow>> {
+    let mut rows: Vec<HourRow> = match conn {
+        DbConn::Pg(c) => PgRosterInsert::new(news)
+            .ok_or_else(|| AppError::internal("a roster's entries differ in shared fields"))?
+            .get_results(c)?,
+        DbConn::Sqlite(c) => news
+            .iter()
+            .map(|new| {
+                diesel::insert_into(hour_entries::table)
+                    .values(new)
+                    .returning(HourRow::as_returning())
+                    .get_result(c)
+            })
+            .collect::<QueryResult<_>>()?,
+    };
+    // in the order given (volunteer and day are unique among new entries)
+    let order: std::collections::HashMap<(i64, NaiveDate), usize> = news
+        .iter()
+        .enumerate()
+        .map(|(i, n)| ((n.volunteer_id, n.service_date), i))
+        .collect();
+    rows.sort_by_key(|r| order.get(&(r.volunteer_id, r.service_date)).copied());
+    Ok(rows)
+}
+
+/// Writes one new entry (a correction).
+pub fn insert_one(conn: &mut DbConn, new: &NewHourEntry<'_>) -> QueryResult<HourRow> {
+    crate::db_run!(conn, |c| diesel::insert_into(hour_entries::table)
+        .values(new)
+        .returning(HourRow::as_returning())
+        .get_result(c))
+}
+
+/// Moves `entry` to `status` (a review, with its reviewer and reason, or a withdrawal) if it
+/// is still at the version read; `false` if it changed meanwhile.
+pub fn set_status(
+    conn: &mut DbConn,
+    entry: &HourRow,
+    status: HourStatus,
+    review: Option<(i64, Option<&str>)>,
+) -> QueryResult<bool> {
+    let now = crate::db::now();
+    let target = hour_entries::table
+        .find(entry.id)
+        .filter(hour_entries::version.eq(entry.version));
+    let changed = match review {
+        Some((reviewer, reason)) => diesel::update(target)
+            .set((
+                hour_entries::status.eq(status.as_str()),
+                hour_entries::reviewed_by.eq(reviewer),
+                hour_entries::reviewed_at.eq(now),
+                hour_entries::reason.eq(reason),
+                hour_entries::version.eq(entry.version + 1),
+                hour_entries::updated_at.eq(now),
+            ))
+            .execute(conn)?,
+        None => diesel::update(target)
+            .set((
+                hour_entries::status.eq(status.as_str()),
+                hour_entries::version.eq(entry.version + 1),
+                hour_entries::updated_at.eq(now),
+            ))
+            .execute(conn)?,
+    };
+    Ok(changed == 1)
+}
+
+/// The new time and texts of a submitted entry.
+pub struct EntryChange<'a> {
+    pub minutes: i32,
+    pub service_date: NaiveDate,
+    pub interval: Option<Interval>,
+    pub role: Option<&'a str>,
+    pub note: Option<&'a str>,
+}
+
+/// Changes `entry` if it is still at the version read; `false` if it changed meanwhile.
+pub fn update(conn: &mut DbConn, entry: &HourRow, change: &EntryChange<'_>) -> QueryResult<bool> {
+    let changed = diesel::update(
+        hour_entries::table
+            .find(entry.id)
+            .filter(hour_entries::version.eq(entry.version)),
+    )
+    .set((
+        hour_entries::minutes.eq(change.minutes),
+        hour_entries::service_date.eq(change.service_date),
+        hour_entries::started_at.eq(change.interval.map(|i| i.start.naive_utc())),
+        hour_entries::ended_at.eq(change.interval.map(|i| i.end.naive_utc())),
+        hour_entries::role.eq(change.role),
+        hour_entries::note.eq(change.note),
+        hour_entries::version.eq(entry.version + 1),
+        hour_entries::updated_at.eq(crate::db::now()),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
 }

@@ -1,6 +1,67 @@
-//! Rules an hour entry keeps for as long as it is live: pure functions, no database.
+//! Rules an hour entry keeps for as long as it is live: pure functions and small domain
+//! types, no database and no HTTP.
+
+use std::collections::HashMap;
+use std::hash::Hash;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+
+use crate::validate::Errors;
+
+/// The most minutes a volunteer can serve on one day.
+pub const DAY_MINUTES: i64 = 24 * 60;
+
+/// Minutes served by one entry: 1 to 1440, whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Minutes(i32);
+
+impl Minutes {
+    /// `None` outside 1 to 1440.
+    pub fn served(m: i64) -> Option<Minutes> {
+        (1..=DAY_MINUTES).contains(&m).then_some(Minutes(m as i32))
+    }
+
+    pub fn get(self) -> i32 {
+        self.0
+    }
+}
+
+/// A correction's signed minutes: non-zero, -1440 to 1440.
+pub fn valid_correction(m: i32) -> bool {
+    m != 0 && (-1440..=1440).contains(&m)
+}
+
+/// An entry's minutes with its corrections must stay within 0 to 1440: `Err` carries the
+/// total it would reach.
+pub fn net_after(net: i64, change: i64) -> Result<i64, i64> {
+    let total = net + change;
+    if (0..=DAY_MINUTES).contains(&total) {
+        Ok(total)
+    } else {
+        Err(total)
+    }
+}
+
+/// The volunteers and days whose minutes would pass 24 hours: `new` is what a submission
+/// adds, `recorded` what is already live; each day over the cap with the total it reaches.
+pub fn over_daily_cap<V: Eq + Hash + Copy>(
+    new: impl IntoIterator<Item = (V, NaiveDate, i64)>,
+    recorded: impl IntoIterator<Item = (V, NaiveDate, i64)>,
+) -> HashMap<(V, NaiveDate), i64> {
+    let mut adding: HashMap<(V, NaiveDate), i64> = HashMap::new();
+    for (v, d, m) in new {
+        *adding.entry((v, d)).or_default() += m;
+    }
+    let mut stored: HashMap<(V, NaiveDate), i64> = HashMap::new();
+    for (v, d, m) in recorded {
+        *stored.entry((v, d)).or_default() += m;
+    }
+    adding
+        .into_iter()
+        .map(|(key, m)| (key, m + stored.get(&key).copied().unwrap_or(0)))
+        .filter(|(_, total)| *total > DAY_MINUTES)
+        .collect()
+}
 
 /// A span of clock time, start inclusive and end exclusive: one that ends at 12:00 and one
 /// that starts at 12:00 do not overlap.
@@ -83,6 +144,112 @@ impl EventWindow {
         use chrono::Datelike;
         self.starts_at.with_timezone(&self.offset).year()
     }
+}
+
+/// What a request says of an entry's time: minutes, or start and end, and the day.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TimeInput {
+    pub minutes: Option<i32>,
+    pub service_date: Option<NaiveDate>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+/// An entry's time, resolved and checked against its event.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    pub minutes: Minutes,
+    pub date: NaiveDate,
+    pub started_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+impl Timing {
+    /// The clock time served, where the entry gives it.
+    pub fn interval(&self) -> Option<Interval> {
+        Interval::new(self.started_at?, self.ended_at?)
+    }
+}
+
+/// Resolves an entry's time against its event's window, adding every broken rule to `e`
+/// under the pointer prefix `at`: start before end, inside the window, minutes that agree
+/// with the times or fit the event, 1 to 1440, a day the event touches. `None` when the
+/// time cannot be resolved at all.
+pub fn resolve(e: &mut Errors, at: &str, input: TimeInput, window: &EventWindow) -> Option<Timing> {
+    let minutes = match (input.started_at, input.ended_at) {
+        (Some(s), Some(t)) => {
+            if t <= s {
+                e.add(format!("{at}/ended_at"), "must be after started_at");
+                return None;
+            }
+            let interval = Interval { start: s, end: t };
+            if !window.contains(&interval) {
+                e.add(
+                    format!("{at}/started_at"),
+                    "service must fall within the event's time (with the configured tolerance)",
+                );
+            }
+            let span = (t - s).num_minutes();
+            match input.minutes {
+                Some(m) if i64::from(m) != span => {
+                    e.add(
+                        format!("{at}/minutes"),
+                        format!("does not match started_at to ended_at ({span} minutes)"),
+                    );
+                    return None;
+                }
+                _ => span,
+            }
+        }
+        (None, None) => match input.minutes {
+            Some(m) => {
+                let longest = window.max_minutes();
+                if i64::from(m) > longest && (1..=DAY_MINUTES).contains(&i64::from(m)) {
+                    e.add(
+                        format!("{at}/minutes"),
+                        format!("longer than the event ({longest} minutes with tolerance)"),
+                    );
+                }
+                i64::from(m)
+            }
+            None => {
+                e.add(
+                    format!("{at}/minutes"),
+                    "give minutes, or started_at and ended_at",
+                );
+                return None;
+            }
+        },
+        _ => {
+            e.add(
+                format!("{at}/ended_at"),
+                "started_at and ended_at go together",
+            );
+            return None;
+        }
+    };
+    let Some(minutes) = Minutes::served(minutes) else {
+        e.add(format!("{at}/minutes"), "must be between 1 and 1440");
+        return None;
+    };
+    let local = |t: DateTime<Utc>| t.with_timezone(&window.offset).date_naive();
+    let date = input
+        .service_date
+        .or(input.started_at.map(local))
+        .unwrap_or_else(|| local(window.starts_at));
+    let (first, last) = window.days();
+    if date < first || date > last {
+        e.add(
+            format!("{at}/service_date"),
+            format!("must fall within the event ({first} to {last})"),
+        );
+    }
+    Some(Timing {
+        minutes,
+        date,
+        started_at: input.started_at,
+        ended_at: input.ended_at,
+    })
 }
 
 /// Pairs `(i, j)`, `i < j`, of intervals in `items` that belong to the same person and
@@ -196,6 +363,137 @@ mod tests {
             w.admits(&correction),
             "a correction is held to its day only"
         );
+    }
+
+    #[test]
+    fn minutes_are_one_to_a_day() {
+        assert_eq!(Minutes::served(0), None);
+        assert_eq!(Minutes::served(1).map(Minutes::get), Some(1));
+        assert_eq!(Minutes::served(1440).map(Minutes::get), Some(1440));
+        assert_eq!(Minutes::served(1441), None);
+        assert!(valid_correction(-1440) && valid_correction(5));
+        assert!(!valid_correction(0) && !valid_correction(1441));
+    }
+
+    #[test]
+    fn corrections_keep_an_entry_within_a_day() {
+        assert_eq!(net_after(60, -60), Ok(0));
+        assert_eq!(net_after(60, -61), Err(-1));
+        assert_eq!(net_after(1400, 41), Err(1441));
+    }
+
+    #[test]
+    fn the_daily_cap_counts_what_is_stored_and_what_comes() {
+        let over = over_daily_cap(
+            [(1, day(), 600), (1, day(), 300), (2, day(), 60)],
+            [(1, day(), 600), (2, day(), 1380)],
+        );
+        assert_eq!(over.get(&(1, day())), Some(&1500));
+        assert_eq!(over.get(&(2, day())), None, "exactly 1440 is allowed");
+        assert_eq!(over.len(), 1);
+    }
+
+    fn resolved(input: TimeInput) -> (Option<Timing>, Vec<String>) {
+        let mut e = Errors::default();
+        let t = resolve(&mut e, "/entries/0", input, &window());
+        let pointers = match e.into_result() {
+            Ok(()) => Vec::new(),
+            Err(crate::error::AppError::Validation(errors)) => {
+                errors.into_iter().map(|f| f.pointer).collect()
+            }
+            Err(other) => panic!("{other}"),
+        };
+        (t, pointers)
+    }
+
+    #[test]
+    fn an_entry_resolves_from_minutes_or_times() {
+        let (t, errors) = resolved(TimeInput {
+            minutes: Some(90),
+            ..TimeInput::default()
+        });
+        let t = t.expect("timing");
+        assert!(errors.is_empty());
+        assert_eq!(
+            (t.minutes.get(), t.date),
+            (90, day()),
+            "the event's day by default"
+        );
+        let (t, errors) = resolved(TimeInput {
+            started_at: Some(at(1, 0)),
+            ended_at: Some(at(2, 30)),
+            ..TimeInput::default()
+        });
+        assert!(errors.is_empty());
+        assert_eq!(
+            t.and_then(|t| t.interval()),
+            Interval::new(at(1, 0), at(2, 30))
+        );
+    }
+
+    #[test]
+    fn each_broken_time_rule_names_its_field() {
+        let cases = [
+            (TimeInput::default(), "/entries/0/minutes"),
+            (
+                TimeInput {
+                    minutes: Some(0),
+                    ..TimeInput::default()
+                },
+                "/entries/0/minutes",
+            ),
+            (
+                TimeInput {
+                    minutes: Some(301),
+                    ..TimeInput::default()
+                },
+                "/entries/0/minutes",
+            ),
+            (
+                TimeInput {
+                    started_at: Some(at(2, 0)),
+                    ..TimeInput::default()
+                },
+                "/entries/0/ended_at",
+            ),
+            (
+                TimeInput {
+                    started_at: Some(at(2, 0)),
+                    ended_at: Some(at(1, 0)),
+                    ..TimeInput::default()
+                },
+                "/entries/0/ended_at",
+            ),
+            (
+                TimeInput {
+                    started_at: Some(at(0, 0)),
+                    ended_at: Some(at(6, 0)),
+                    ..TimeInput::default()
+                },
+                "/entries/0/started_at",
+            ),
+            (
+                TimeInput {
+                    minutes: Some(61),
+                    started_at: Some(at(1, 0)),
+                    ended_at: Some(at(2, 0)),
+                    ..TimeInput::default()
+                },
+                "/entries/0/minutes",
+            ),
+            (
+                TimeInput {
+                    minutes: Some(60),
+                    service_date: day().succ_opt(),
+                    ..TimeInput::default()
+                },
+                "/entries/0/service_date",
+            ),
+        ];
+        for (input, pointer) in cases {
+            let (_, errors) = resolved(input);
+            assert_eq!(errors, vec![pointer.to_owned()], "{input:?}");
+        }
     }
 
     #[test]

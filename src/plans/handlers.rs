@@ -11,7 +11,7 @@ use crate::auth::{AdminOnly, AnyRole, Auth};
 use crate::db::schema::{plan_items, plan_sections, plans};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, FieldError, Problem};
-use crate::http::{etag, paging, ApiJson, Page};
+use crate::http::{etag, ApiJson, Page, Paging};
 use crate::seed::PlanFile;
 use crate::AppState;
 
@@ -31,39 +31,29 @@ pub async fn list_plans(
     query: web::Query<PlanQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
-    let (limit, offset, page) = paging(q.limit, q.page)?;
-    let (items, total) = db::run(&state.pool, move |conn| {
-        let filtered = || {
-            let mut f = plans::table.into_boxed();
-            if let Some(y) = q.year {
-                f = f.filter(plans::year.eq(y));
+    let paging = Paging::new(q.limit, q.page)?;
+    let (items, total) = state
+        .db(move |conn| {
+            let filtered = || {
+                let mut f = plans::table.into_boxed();
+                if let Some(y) = q.year {
+                    f = f.filter(plans::year.eq(y));
+                }
+                f
+            };
+            let (rows, total) = crate::page_of!(conn, filtered, plans::id, paging, PlanRow);
+            let mut items = Vec::with_capacity(rows.len());
+            for row in rows {
+                let n: i64 = plan_items::table
+                    .filter(plan_items::plan_id.eq(row.id))
+                    .count()
+                    .get_result(conn)?;
+                items.push(PlanSummary::new(row, n));
             }
-            f
-        };
-        let total: i64 = filtered().count().get_result(conn)?;
-        let rows: Vec<PlanRow> = filtered()
-            .order(plans::id)
-            .limit(i64::from(limit))
-            .offset(offset)
-            .select(PlanRow::as_select())
-            .load(conn)?;
-        let mut items = Vec::with_capacity(rows.len());
-        for row in rows {
-            let n: i64 = plan_items::table
-                .filter(plan_items::plan_id.eq(row.id))
-                .count()
-                .get_result(conn)?;
-            items.push(PlanSummary::new(row, n));
-        }
-        Ok((items, total))
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        total,
-        page,
-        limit,
-    }))
+            Ok((items, total))
+        })
+        .await?;
+    Ok(paging.respond(items, total))
 }
 
 fn detail(conn: &mut DbConn, id: i64) -> QueryResult<(i64, PlanDetail)> {
@@ -101,7 +91,7 @@ pub async fn get_plan(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    let (version, body) = db::run(&state.pool, move |conn| Ok(detail(conn, id)?)).await?;
+    let (version, body) = state.db(move |conn| Ok(detail(conn, id)?)).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(version)))
         .json(body))
@@ -123,8 +113,8 @@ pub async fn list_plan_items(
     query: web::Query<PlanItemQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
-    let (limit, offset, page) = paging(q.limit, q.page)?;
-    let (items, total) = db::run(&state.pool, move |conn| {
+    let paging = Paging::new(q.limit, q.page)?;
+    let (items, total) = state.db(move |conn| {
         let filtered = || {
             let mut f = plan_items::table
                 .inner_join(plans::table)
@@ -138,13 +128,13 @@ pub async fn list_plan_items(
             }
             f
         };
-        let total: i64 = filtered().count().get_result(conn)?;
-        let rows: Vec<(PlanItemRow, i32, i32)> = filtered()
-            .order((plans::year, plan_items::number))
-            .limit(i64::from(limit))
-            .offset(offset)
-            .select((PlanItemRow::as_select(), plans::year, plan_sections::number))
-            .load(conn)?;
+        let (rows, total) = crate::page_of!(
+            conn,
+            filtered,
+            (plans::year, plan_items::number),
+            paging,
+            (PlanItemRow::as_select(), plans::year, plan_sections::number) => (PlanItemRow, i32, i32)
+        );
         let items = rows
             .into_iter()
             .map(|(i, year, section)| PlanItemResponse {
@@ -161,12 +151,7 @@ pub async fn list_plan_items(
         Ok((items, total))
     })
     .await?;
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        total,
-        page,
-        limit,
-    }))
+    Ok(paging.respond(items, total))
 }
 
 /// Add a year's plan, in the seed file's shape. The document is checked whole (duplicate

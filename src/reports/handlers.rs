@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::dto::*;
 use super::model::{totals_sql, Filters, GroupBy, Kind, TotalsRow};
 use crate::auth::{AnyRole, Auth, Principal};
-use crate::db::{self, DbConn};
+use crate::db::DbConn;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::hours::dto::{hours_text, star_level, HourStatus};
 use crate::AppState;
@@ -97,21 +97,22 @@ fn overall(conn: &mut DbConn, caller: &Principal, r: &Request) -> AppResult<Vec<
 async fn report(state: &AppState, caller: Principal, q: TotalsQuery) -> AppResult<TotalsResponse> {
     let (groups, meta) = prepare(&caller, &q)?;
     let thresholds = state.config.hours.star_thresholds_hours;
-    db::run(&state.pool, move |conn| {
-        let r = Request {
-            groups,
-            filters: filters(conn, &q)?,
-            meta,
-        };
-        let rows = rows(conn, &caller, &r, &thresholds)?;
-        let overall = overall(conn, &caller, &r)?;
-        Ok(TotalsResponse {
-            meta: r.meta,
-            rows,
-            overall,
+    state
+        .db(move |conn| {
+            let r = Request {
+                groups,
+                filters: filters(conn, &q)?,
+                meta,
+            };
+            let rows = rows(conn, &caller, &r, &thresholds)?;
+            let overall = overall(conn, &caller, &r)?;
+            Ok(TotalsResponse {
+                meta: r.meta,
+                rows,
+                overall,
+            })
         })
-    })
-    .await
+        .await
 }
 
 /// Totals of hours, grouped as asked.
@@ -340,15 +341,16 @@ pub async fn totals_csv(
     let (groups, meta) = prepare(&caller, &q)?;
     let thresholds = state.config.hours.star_thresholds_hours;
     // Build the query (and meet any database error) before the response starts.
-    let (sql, meta) = db::run(&state.pool, {
-        let caller = caller.clone();
-        move |conn| {
-            let f = filters(conn, &q)?;
-            let scope = caller.scope(conn)?;
-            Ok((totals_sql(conn.backend(), &groups, &f, &scope), meta))
-        }
-    })
-    .await?;
+    let (sql, meta) = state
+        .db({
+            let caller = caller.clone();
+            move |conn| {
+                let f = filters(conn, &q)?;
+                let scope = caller.scope(conn)?;
+                Ok((totals_sql(conn.backend(), &groups, &f, &scope), meta))
+            }
+        })
+        .await?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(8);
     let pool = state.pool.clone();
     let groups = meta.group_by.clone();

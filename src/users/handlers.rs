@@ -11,7 +11,7 @@ use crate::auth::{password, AdminOnly, Auth, Role};
 use crate::db::schema::{branches, users, volunteers};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, FieldError, Problem};
-use crate::http::{etag, paging, ApiJson, IfMatch, Page};
+use crate::http::{etag, ApiJson, IfMatch, Page, Paging};
 use crate::AppState;
 
 /// List accounts, ordered by id.
@@ -31,44 +31,30 @@ pub async fn list_users(
     query: web::Query<UserQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
-    let (limit, offset, page) = paging(q.limit, q.page)?;
-    let (rows, total) = db::run(&state.pool, move |conn| {
-        let filtered = || {
-            let mut f = users::table.into_boxed();
-            if let Some(role) = q.role {
-                f = f.filter(users::role.eq(role.as_str()));
-            }
-            if let Some(branch) = q.branch_id {
-                f = f.filter(users::branch_id.eq(branch));
-            }
-            if let Some(disabled) = q.disabled {
-                f = f.filter(users::disabled.eq(disabled));
-            }
-            if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-                f = f.filter(
-                    users::username
-                        .like(crate::validate::contains_pattern(text))
-                        .escape('\\'),
-                );
-            }
-            f
-        };
-        let total: i64 = filtered().count().get_result(conn)?;
-        let rows: Vec<UserRow> = filtered()
-            .order(users::id)
-            .limit(i64::from(limit))
-            .offset(offset)
-            .select(UserRow::as_select())
-            .load(conn)?;
-        Ok((rows, total))
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(Page {
-        items: rows.into_iter().map(UserResponse::from).collect(),
-        total,
-        page,
-        limit,
-    }))
+    let paging = Paging::new(q.limit, q.page)?;
+    let search = crate::validate::search(q.q.as_deref());
+    let (rows, total) = state
+        .db(move |conn| {
+            let filtered = || {
+                let mut f = users::table.into_boxed();
+                if let Some(role) = q.role {
+                    f = f.filter(users::role.eq(role.as_str()));
+                }
+                if let Some(branch) = q.branch_id {
+                    f = f.filter(users::branch_id.eq(branch));
+                }
+                if let Some(disabled) = q.disabled {
+                    f = f.filter(users::disabled.eq(disabled));
+                }
+                if let Some(pattern) = &search {
+                    f = f.filter(users::username.like(pattern.clone()).escape('\\'));
+                }
+                f
+            };
+            Ok(crate::page_of!(conn, filtered, users::id, paging, UserRow))
+        })
+        .await?;
+    Ok(paging.respond(rows.into_iter().map(UserResponse::from).collect(), total))
 }
 
 /// One account.
@@ -90,7 +76,9 @@ pub async fn get_user(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    let row = db::run(&state.pool, move |conn| Ok(user_model::find(conn, id)?)).await?;
+    let row = state
+        .db(move |conn| Ok(user_model::find(conn, id)?))
+        .await?;
     Ok(user_response(HttpResponse::Ok(), row))
 }
 
@@ -280,10 +268,9 @@ pub async fn update_user(
     let hash = match &change.password {
         Some(p) => {
             // the rules need the username; fetch it first (404 before 422)
-            let username = db::run(&state.pool, move |conn| {
-                Ok(user_model::find(conn, id)?.username)
-            })
-            .await?;
+            let username = state
+                .db(move |conn| Ok(user_model::find(conn, id)?.username))
+                .await?;
             password::check_rules(&username, p)
                 .map_err(|e| AppError::validation("/password", e))?;
             Some(state.hash_password(p.clone()).await?)
@@ -291,84 +278,85 @@ pub async fn update_user(
         None => None,
     };
     let actor = caller.user_id;
-    let row = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let before = user_model::find(conn, id)?;
-            if_match.check(before.version)?;
-            let old_role: Role = before.role.parse().map_err(AppError::internal)?;
-            let role = change.role.unwrap_or(old_role);
-            let branch_id = change.branch_id.unwrap_or(before.branch_id);
-            let volunteer_id = change.volunteer_id.unwrap_or(before.volunteer_id);
-            let disabled = change.disabled.unwrap_or(before.disabled);
-            if id == actor && (disabled || role != Role::Admin) {
-                return Err(AppError::Conflict(
-                    "administrators cannot disable or demote themselves".into(),
-                ));
-            }
-            check_links(conn, role, branch_id, volunteer_id)?;
-            if let Some(v) = volunteer_id.filter(|v| Some(*v) != before.volunteer_id) {
-                let linked: i64 = users::table
-                    .filter(users::volunteer_id.eq(v))
-                    .count()
-                    .get_result(conn)?;
-                if linked > 0 {
+    let row = state
+        .db(move |conn| {
+            db::write_tx(conn, |conn| {
+                let before = user_model::find(conn, id)?;
+                if_match.check(before.version)?;
+                let old_role: Role = before.role.parse().map_err(AppError::internal)?;
+                let role = change.role.unwrap_or(old_role);
+                let branch_id = change.branch_id.unwrap_or(before.branch_id);
+                let volunteer_id = change.volunteer_id.unwrap_or(before.volunteer_id);
+                let disabled = change.disabled.unwrap_or(before.disabled);
+                if id == actor && (disabled || role != Role::Admin) {
                     return Err(AppError::Conflict(
-                        "that volunteer already has an account".into(),
+                        "administrators cannot disable or demote themselves".into(),
                     ));
                 }
-            }
-            let ends_sessions = role != old_role
-                || branch_id != before.branch_id
-                || (disabled && !before.disabled)
-                || hash.is_some();
-            let now = db::now();
-            let updated = diesel::update(
-                users::table
-                    .find(id)
-                    .filter(users::version.eq(before.version)),
-            )
-            .set((
-                users::role.eq(role.as_str()),
-                users::branch_id.eq(branch_id),
-                users::volunteer_id.eq(volunteer_id),
-                users::disabled.eq(disabled),
-                users::password_hash.eq(hash.as_deref().unwrap_or(&before.password_hash)),
-                users::token_version.eq(before.token_version + i64::from(ends_sessions)),
-                users::version.eq(before.version + 1),
-                users::updated_at.eq(now),
-            ))
-            .execute(conn)?;
-            if updated == 0 {
-                return Err(AppError::PreconditionFailed);
-            }
-            if disabled || hash.is_some() {
-                user_model::revoke_all_refresh_tokens(conn, id, now)?;
-            }
-            let after = user_model::find(conn, id)?;
-            let action = match (hash.is_some(), disabled != before.disabled) {
-                (true, _) => "reset_password",
-                (false, true) if disabled => "disable",
-                (false, true) => "enable",
-                _ => "update",
-            };
-            audit::record(
-                conn,
-                &NewAudit {
-                    occurred_at: now,
-                    actor_id: Some(actor),
-                    action,
-                    entity: "user",
-                    entity_id: Some(id),
-                    before_json: Some(audit_json(&before)),
-                    after_json: Some(audit_json(&after)),
-                    reason: None,
-                    request_id: None,
-                },
-            )?;
-            Ok(after)
+                check_links(conn, role, branch_id, volunteer_id)?;
+                if let Some(v) = volunteer_id.filter(|v| Some(*v) != before.volunteer_id) {
+                    let linked: i64 = users::table
+                        .filter(users::volunteer_id.eq(v))
+                        .count()
+                        .get_result(conn)?;
+                    if linked > 0 {
+                        return Err(AppError::Conflict(
+                            "that volunteer already has an account".into(),
+                        ));
+                    }
+                }
+                let ends_sessions = role != old_role
+                    || branch_id != before.branch_id
+                    || (disabled && !before.disabled)
+                    || hash.is_some();
+                let now = db::now();
+                let updated = diesel::update(
+                    users::table
+                        .find(id)
+                        .filter(users::version.eq(before.version)),
+                )
+                .set((
+                    users::role.eq(role.as_str()),
+                    users::branch_id.eq(branch_id),
+                    users::volunteer_id.eq(volunteer_id),
+                    users::disabled.eq(disabled),
+                    users::password_hash.eq(hash.as_deref().unwrap_or(&before.password_hash)),
+                    users::token_version.eq(before.token_version + i64::from(ends_sessions)),
+                    users::version.eq(before.version + 1),
+                    users::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+                if updated == 0 {
+                    return Err(AppError::PreconditionFailed);
+                }
+                if disabled || hash.is_some() {
+                    user_model::revoke_all_refresh_tokens(conn, id, now)?;
+                }
+                let after = user_model::find(conn, id)?;
+                let action = match (hash.is_some(), disabled != before.disabled) {
+                    (true, _) => "reset_password",
+                    (false, true) if disabled => "disable",
+                    (false, true) => "enable",
+                    _ => "update",
+                };
+                audit::record(
+                    conn,
+                    &NewAudit {
+                        occurred_at: now,
+                        actor_id: Some(actor),
+                        action,
+                        entity: "user",
+                        entity_id: Some(id),
+                        before_json: Some(audit_json(&before)),
+                        after_json: Some(audit_json(&after)),
+                        reason: None,
+                        request_id: None,
+                    },
+                )?;
+                Ok(after)
+            })
         })
-    })
-    .await?;
+        .await?;
     state.principals.forget(id);
     Ok(user_response(HttpResponse::Ok(), row))
 }

@@ -15,8 +15,8 @@ use crate::auth::{AnyRole, Auth, Principal, Role, Scope, Writers};
 use crate::db::schema::{hour_entries, users, volunteer_tags, volunteers};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
-use crate::http::{etag, paging, ApiJson, IfMatch, Page};
-use crate::validate::{contains_pattern, Errors};
+use crate::http::{etag, ApiJson, IfMatch, Page, Paging};
+use crate::validate::Errors;
 use crate::AppState;
 
 type Boxed<'a> = volunteers::BoxedQuery<'a, crate::db::MultiBackend>;
@@ -106,70 +106,55 @@ pub async fn list_volunteers(
     query: web::Query<VolunteerQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
-    let (limit, offset, page) = paging(q.limit, q.page)?;
+    let paging = Paging::new(q.limit, q.page)?;
+    let search = crate::validate::search(q.q.as_deref());
     let caller = caller.0;
     let visibility = visibility(&caller);
-    let (items, total) = db::run(&state.pool, move |conn| {
-        let scope = caller.scope(conn)?;
-        let under = match q.branch_id {
-            Some(b) => Some(crate::branches::model::subtree(conn, b)?),
-            None => None,
-        };
-        let filtered = || {
-            let mut f = scoped(volunteers::table.into_boxed(), &scope);
-            if let Some(ids) = &under {
-                f = f.filter(volunteers::branch_id.eq_any(ids.clone()));
-            }
-            match q.status {
-                Some(s) => f = f.filter(volunteers::status.eq(s.as_str())),
-                None if !q.include_archived.unwrap_or(false) => {
-                    f = f.filter(volunteers::status.ne("archived"))
+    let (items, total) = state
+        .db(move |conn| {
+            let scope = caller.scope(conn)?;
+            let under = crate::branches::model::subtree_of(conn, q.branch_id)?;
+            let filtered = || {
+                let mut f = scoped(volunteers::table.into_boxed(), &scope);
+                if let Some(ids) = &under {
+                    f = f.filter(volunteers::branch_id.eq_any(ids.clone()));
                 }
-                None => {}
-            }
-            if let Some(tag) = q.tag.clone() {
-                f = f.filter(
-                    volunteers::id.eq_any(
-                        volunteer_tags::table
-                            .filter(volunteer_tags::tag.eq(tag))
-                            .select(volunteer_tags::volunteer_id),
-                    ),
-                );
-            }
-            if let Some(text) = q.q.as_deref().filter(|t| !t.trim().is_empty()) {
-                f = f.filter(
-                    volunteers::search_text
-                        .like(contains_pattern(text))
-                        .escape('\\'),
-                );
-            }
-            f
-        };
-        let total: i64 = filtered().count().get_result(conn)?;
-        let rows: Vec<VolunteerRow> = filtered()
-            .order(volunteers::id)
-            .limit(i64::from(limit))
-            .offset(offset)
-            .select(VolunteerRow::as_select())
-            .load(conn)?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut tags = model::tags_of(conn, &ids)?;
-        let items = rows
-            .into_iter()
-            .map(|r| {
-                let t = tags.remove(&r.id).unwrap_or_default();
-                VolunteerResponse::new(r, t, visibility)
-            })
-            .collect::<Vec<_>>();
-        Ok((items, total))
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        total,
-        page,
-        limit,
-    }))
+                match q.status {
+                    Some(s) => f = f.filter(volunteers::status.eq(s.as_str())),
+                    None if !q.include_archived.unwrap_or(false) => {
+                        f = f.filter(volunteers::status.ne("archived"))
+                    }
+                    None => {}
+                }
+                if let Some(tag) = q.tag.clone() {
+                    f = f.filter(
+                        volunteers::id.eq_any(
+                            volunteer_tags::table
+                                .filter(volunteer_tags::tag.eq(tag))
+                                .select(volunteer_tags::volunteer_id),
+                        ),
+                    );
+                }
+                if let Some(pattern) = &search {
+                    f = f.filter(volunteers::search_text.like(pattern.clone()).escape('\\'));
+                }
+                f
+            };
+            let (rows, total) =
+                crate::page_of!(conn, filtered, volunteers::id, paging, VolunteerRow);
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            let mut tags = model::tags_of(conn, &ids)?;
+            let items = rows
+                .into_iter()
+                .map(|r| {
+                    let t = tags.remove(&r.id).unwrap_or_default();
+                    VolunteerResponse::new(r, t, visibility)
+                })
+                .collect::<Vec<_>>();
+            Ok((items, total))
+        })
+        .await?;
+    Ok(paging.respond(items, total))
 }
 
 /// One volunteer, if the caller's scope holds it.
@@ -191,12 +176,13 @@ pub async fn get_volunteer(
     let id = id.into_inner();
     let caller = caller.0;
     let visibility = visibility(&caller);
-    let (version, body) = db::run(&state.pool, move |conn| {
-        let scope = caller.scope(conn)?;
-        let (row, tags) = find_with_tags(conn, &scope, id)?;
-        Ok((row.version, VolunteerResponse::new(row, tags, visibility)))
-    })
-    .await?;
+    let (version, body) = state
+        .db(move |conn| {
+            let scope = caller.scope(conn)?;
+            let (row, tags) = find_with_tags(conn, &scope, id)?;
+            Ok((row.version, VolunteerResponse::new(row, tags, visibility)))
+        })
+        .await?;
     Ok(respond(HttpResponse::Ok(), version, body))
 }
 
@@ -351,88 +337,89 @@ pub async fn update_volunteer(
     let id = id.into_inner();
     let change = body.0;
     let caller = caller.0;
-    let (version, body) = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let scope = caller.scope(conn)?;
-            let before = find_in_scope(conn, &scope, id)?;
-            if_match.check(before.version)?;
-            let before_body = full(conn, before.clone())?;
-            let name = change.name.unwrap_or_else(|| before.name.clone());
-            let gender = change.gender.unwrap_or(before_body.gender);
-            let phone = change.phone.unwrap_or_else(|| before.phone.clone());
-            let number = change
-                .volunteer_number
-                .unwrap_or_else(|| before.volunteer_number.clone());
-            let branch_id = change.branch_id.unwrap_or(before.branch_id);
-            let status = change
-                .status
-                .map_or_else(|| before.status.clone(), |s| s.as_str().to_owned());
-            let joined_on = change.joined_on.unwrap_or(before.joined_on);
-            let tags = change.tags.unwrap_or_else(|| before_body.tags.clone());
-            let mut errors = Errors::default();
-            check(
-                &mut errors,
-                &Fields {
-                    name: &name,
-                    phone: phone.as_deref(),
-                    volunteer_number: number.as_deref(),
-                    tags: &tags,
-                },
-            );
-            if branch_id != before.branch_id {
-                let exists = crate::branches::model::find(conn, branch_id)
-                    .optional()?
-                    .is_some();
-                if !exists || !scope.has_branch(branch_id) {
-                    errors.add("/branch_id", "no such branch in your scope");
+    let (version, body) = state
+        .db(move |conn| {
+            db::write_tx(conn, |conn| {
+                let scope = caller.scope(conn)?;
+                let before = find_in_scope(conn, &scope, id)?;
+                if_match.check(before.version)?;
+                let before_body = full(conn, before.clone())?;
+                let name = change.name.unwrap_or_else(|| before.name.clone());
+                let gender = change.gender.unwrap_or(before_body.gender);
+                let phone = change.phone.unwrap_or_else(|| before.phone.clone());
+                let number = change
+                    .volunteer_number
+                    .unwrap_or_else(|| before.volunteer_number.clone());
+                let branch_id = change.branch_id.unwrap_or(before.branch_id);
+                let status = change
+                    .status
+                    .map_or_else(|| before.status.clone(), |s| s.as_str().to_owned());
+                let joined_on = change.joined_on.unwrap_or(before.joined_on);
+                let tags = change.tags.unwrap_or_else(|| before_body.tags.clone());
+                let mut errors = Errors::default();
+                check(
+                    &mut errors,
+                    &Fields {
+                        name: &name,
+                        phone: phone.as_deref(),
+                        volunteer_number: number.as_deref(),
+                        tags: &tags,
+                    },
+                );
+                if branch_id != before.branch_id {
+                    let exists = crate::branches::model::find(conn, branch_id)
+                        .optional()?
+                        .is_some();
+                    if !exists || !scope.has_branch(branch_id) {
+                        errors.add("/branch_id", "no such branch in your scope");
+                    }
                 }
-            }
-            errors.into_result()?;
-            number_taken(conn, number.as_deref(), Some(id))?;
-            let updated = diesel::update(
-                volunteers::table
-                    .find(id)
-                    .filter(volunteers::version.eq(before.version)),
-            )
-            .set((
-                volunteers::name.eq(&name),
-                volunteers::gender.eq(gender.map(|g| g.as_str())),
-                volunteers::phone.eq(&phone),
-                volunteers::volunteer_number.eq(&number),
-                volunteers::branch_id.eq(branch_id),
-                volunteers::status.eq(&status),
-                volunteers::joined_on.eq(joined_on),
-                volunteers::search_text.eq(model::search_text(&name)),
-                volunteers::version.eq(before.version + 1),
-                volunteers::updated_at.eq(db::now()),
-            ))
-            .execute(conn)?;
-            if updated == 0 {
-                return Err(AppError::PreconditionFailed);
-            }
-            model::replace_tags(conn, id, &tags)?;
-            let after = model::find(conn, id)?;
-            let version = after.version;
-            let body = full(conn, after)?;
-            let action = if status == VolunteerStatus::Archived.as_str() && before.status != status
-            {
-                "archive"
-            } else {
-                "update"
-            };
-            audit::log(
-                conn,
-                caller.user_id,
-                action,
-                "volunteer",
-                id,
-                Some(&before_body),
-                Some(&body),
-            )?;
-            Ok::<_, AppError>((version, body))
+                errors.into_result()?;
+                number_taken(conn, number.as_deref(), Some(id))?;
+                let updated = diesel::update(
+                    volunteers::table
+                        .find(id)
+                        .filter(volunteers::version.eq(before.version)),
+                )
+                .set((
+                    volunteers::name.eq(&name),
+                    volunteers::gender.eq(gender.map(|g| g.as_str())),
+                    volunteers::phone.eq(&phone),
+                    volunteers::volunteer_number.eq(&number),
+                    volunteers::branch_id.eq(branch_id),
+                    volunteers::status.eq(&status),
+                    volunteers::joined_on.eq(joined_on),
+                    volunteers::search_text.eq(model::search_text(&name)),
+                    volunteers::version.eq(before.version + 1),
+                    volunteers::updated_at.eq(db::now()),
+                ))
+                .execute(conn)?;
+                if updated == 0 {
+                    return Err(AppError::PreconditionFailed);
+                }
+                model::replace_tags(conn, id, &tags)?;
+                let after = model::find(conn, id)?;
+                let version = after.version;
+                let body = full(conn, after)?;
+                let action =
+                    if status == VolunteerStatus::Archived.as_str() && before.status != status {
+                        "archive"
+                    } else {
+                        "update"
+                    };
+                audit::log(
+                    conn,
+                    caller.user_id,
+                    action,
+                    "volunteer",
+                    id,
+                    Some(&before_body),
+                    Some(&body),
+                )?;
+                Ok::<_, AppError>((version, body))
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(respond(HttpResponse::Ok(), version, body))
 }
 
@@ -460,40 +447,41 @@ pub async fn delete_volunteer(
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let caller = caller.0;
-    db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let scope = caller.scope(conn)?;
-            let before = find_in_scope(conn, &scope, id)?;
-            if_match.check(before.version)?;
-            let hours: i64 = hour_entries::table
-                .filter(hour_entries::volunteer_id.eq(id))
-                .count()
-                .get_result(conn)?;
-            let accounts: i64 = users::table
-                .filter(users::volunteer_id.eq(id))
-                .count()
-                .get_result(conn)?;
-            if hours > 0 || accounts > 0 {
-                return Err(AppError::Conflict(
-                    "the volunteer has hours or an account; archive instead".into(),
-                ));
-            }
-            let before_body = full(conn, before)?;
-            diesel::delete(volunteer_tags::table.filter(volunteer_tags::volunteer_id.eq(id)))
-                .execute(conn)?;
-            diesel::delete(volunteers::table.find(id)).execute(conn)?;
-            audit::log(
-                conn,
-                caller.user_id,
-                "delete",
-                "volunteer",
-                id,
-                Some(&before_body),
-                audit::NOTHING,
-            )?;
-            Ok::<_, AppError>(())
+    state
+        .db(move |conn| {
+            db::write_tx(conn, |conn| {
+                let scope = caller.scope(conn)?;
+                let before = find_in_scope(conn, &scope, id)?;
+                if_match.check(before.version)?;
+                let hours: i64 = hour_entries::table
+                    .filter(hour_entries::volunteer_id.eq(id))
+                    .count()
+                    .get_result(conn)?;
+                let accounts: i64 = users::table
+                    .filter(users::volunteer_id.eq(id))
+                    .count()
+                    .get_result(conn)?;
+                if hours > 0 || accounts > 0 {
+                    return Err(AppError::Conflict(
+                        "the volunteer has hours or an account; archive instead".into(),
+                    ));
+                }
+                let before_body = full(conn, before)?;
+                diesel::delete(volunteer_tags::table.filter(volunteer_tags::volunteer_id.eq(id)))
+                    .execute(conn)?;
+                diesel::delete(volunteers::table.find(id)).execute(conn)?;
+                audit::log(
+                    conn,
+                    caller.user_id,
+                    "delete",
+                    "volunteer",
+                    id,
+                    Some(&before_body),
+                    audit::NOTHING,
+                )?;
+                Ok::<_, AppError>(())
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

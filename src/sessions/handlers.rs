@@ -5,10 +5,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::dto::{ChangePassword, LoginRequest, RefreshRequest, TokenResponse};
-use super::principal::{AnyRole, Auth};
-use super::tokens::{hash_refresh_token, random_token};
-use super::{password, Role};
 use crate::audit::{self, NewAudit};
+use crate::auth::tokens::{hash_refresh_token, random_token};
+use crate::auth::{password, AnyRole, Auth, Role};
 use crate::db::schema::{refresh_tokens, users};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, FieldError, Problem};
@@ -47,10 +46,9 @@ pub async fn login(
     }
     let username = username.trim().to_lowercase();
     let lookup = username.clone();
-    let user = db::run(&state.pool, move |conn| {
-        Ok(user_model::find_by_username(conn, &lookup)?)
-    })
-    .await?;
+    let user = state
+        .db(move |conn| Ok(user_model::find_by_username(conn, &lookup)?))
+        .await?;
 
     // Verify even for an unknown user, against a dummy hash, so timing reveals nothing.
     let hash = user
@@ -63,33 +61,34 @@ pub async fn login(
     };
     let auth = state.config.auth.clone();
     let st = state.clone();
-    let outcome = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let now = db::now();
-            // re-read under a lock: concurrent failures must all count
-            let user = user_model::lock(conn, user.id)?;
-            let locked = user.locked_until.is_some_and(|t| t > now);
-            if !verified || user.disabled || locked {
-                if !user.disabled && !locked {
-                    record_failure(conn, &user, now, &auth)?;
+    let outcome = state
+        .db(move |conn| {
+            db::write_tx(conn, |conn| {
+                let now = db::now();
+                // re-read under a lock: concurrent failures must all count
+                let user = user_model::lock(conn, user.id)?;
+                let locked = user.locked_until.is_some_and(|t| t > now);
+                if !verified || user.disabled || locked {
+                    if !user.disabled && !locked {
+                        record_failure(conn, &user, now, &auth)?;
+                    }
+                    return Ok(None);
                 }
-                return Ok(None);
-            }
-            diesel::update(users::table.find(user.id))
-                .set((
-                    users::failed_logins.eq(0),
-                    users::first_failed_login_at.eq(None::<NaiveDateTime>),
-                    users::locked_until.eq(None::<NaiveDateTime>),
-                    users::last_login_at.eq(now),
-                ))
-                .execute(conn)?;
-            let pair = issue_refresh_token(conn, user.id, None, now, &auth)?;
-            // signed before commit: a failure here leaves no used-up refresh token behind
-            let body = token_response(&st, user_model::find(conn, user.id)?, pair)?;
-            Ok::<_, AppError>(Some(body))
+                diesel::update(users::table.find(user.id))
+                    .set((
+                        users::failed_logins.eq(0),
+                        users::first_failed_login_at.eq(None::<NaiveDateTime>),
+                        users::locked_until.eq(None::<NaiveDateTime>),
+                        users::last_login_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                let pair = issue_refresh_token(conn, user.id, None, now, &auth)?;
+                // signed before commit: a failure here leaves no used-up refresh token behind
+                let body = token_response(&st, user_model::find(conn, user.id)?, pair)?;
+                Ok::<_, AppError>(Some(body))
+            })
         })
-    })
-    .await?;
+        .await?;
     match outcome {
         Some(body) => Ok(HttpResponse::Ok().json(body)),
         None => Err(AppError::Unauthorized(BAD_CREDENTIALS.into())),
@@ -226,7 +225,7 @@ pub async fn refresh(
     let hash = hash_refresh_token(body.0.token()?);
     let auth = state.config.auth.clone();
     let st = state.clone();
-    let outcome = db::run(&state.pool, move |conn| {
+    let outcome = state.db(move |conn| {
         db::write_tx(conn, |conn| {
             let now = db::now();
             // Lock the owner first, so a logout or password change running at the same
@@ -354,46 +353,47 @@ pub async fn logout(
 ) -> AppResult<HttpResponse> {
     let hash = hash_refresh_token(body.0.token()?);
     let user_id = caller.user_id;
-    db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let now = db::now();
-            user_model::lock(conn, user_id)?;
-            let family: Option<String> = refresh_tokens::table
-                .filter(refresh_tokens::token_hash.eq(&hash))
-                .filter(refresh_tokens::user_id.eq(user_id))
-                .select(refresh_tokens::family_id)
-                .first(conn)
-                .optional()?;
-            if let Some(family) = family {
-                diesel::update(
-                    refresh_tokens::table
-                        .filter(refresh_tokens::family_id.eq(&family))
-                        .filter(refresh_tokens::revoked_at.is_null()),
-                )
-                .set(refresh_tokens::revoked_at.eq(now))
-                .execute(conn)?;
-            }
-            diesel::update(users::table.find(user_id))
-                .set(users::token_version.eq(users::token_version + 1))
-                .execute(conn)?;
-            crate::audit::record(
-                conn,
-                &NewAudit {
-                    occurred_at: now,
-                    actor_id: Some(user_id),
-                    action: "logout",
-                    entity: "user",
-                    entity_id: Some(user_id),
-                    before_json: None,
-                    after_json: None,
-                    reason: None,
-                    request_id: None,
-                },
-            )?;
-            Ok::<_, AppError>(())
+    state
+        .db(move |conn| {
+            db::write_tx(conn, |conn| {
+                let now = db::now();
+                user_model::lock(conn, user_id)?;
+                let family: Option<String> = refresh_tokens::table
+                    .filter(refresh_tokens::token_hash.eq(&hash))
+                    .filter(refresh_tokens::user_id.eq(user_id))
+                    .select(refresh_tokens::family_id)
+                    .first(conn)
+                    .optional()?;
+                if let Some(family) = family {
+                    diesel::update(
+                        refresh_tokens::table
+                            .filter(refresh_tokens::family_id.eq(&family))
+                            .filter(refresh_tokens::revoked_at.is_null()),
+                    )
+                    .set(refresh_tokens::revoked_at.eq(now))
+                    .execute(conn)?;
+                }
+                diesel::update(users::table.find(user_id))
+                    .set(users::token_version.eq(users::token_version + 1))
+                    .execute(conn)?;
+                crate::audit::record(
+                    conn,
+                    &NewAudit {
+                        occurred_at: now,
+                        actor_id: Some(user_id),
+                        action: "logout",
+                        entity: "user",
+                        entity_id: Some(user_id),
+                        before_json: None,
+                        after_json: None,
+                        reason: None,
+                        request_id: None,
+                    },
+                )?;
+                Ok::<_, AppError>(())
+            })
         })
-    })
-    .await?;
+        .await?;
     state.principals.forget(user_id);
     Ok(HttpResponse::NoContent().finish())
 }
@@ -409,7 +409,9 @@ pub async fn logout(
 #[get("/auth/me")]
 pub async fn me(state: web::Data<AppState>, caller: Auth<AnyRole>) -> AppResult<HttpResponse> {
     let id = caller.user_id;
-    let user = db::run(&state.pool, move |conn| Ok(user_model::find(conn, id)?)).await?;
+    let user = state
+        .db(move |conn| Ok(user_model::find(conn, id)?))
+        .await?;
     Ok(HttpResponse::Ok().json(UserResponse::from(user)))
 }
 
@@ -443,7 +445,9 @@ pub async fn change_password(
             rule,
         )]));
     }
-    let user = db::run(&state.pool, move |conn| Ok(user_model::find(conn, id)?)).await?;
+    let user = state
+        .db(move |conn| Ok(user_model::find(conn, id)?))
+        .await?;
     if current_password.len() > password::MAX_LENGTH * 4
         || !state
             .verify_password(user.password_hash.clone(), current_password)
@@ -456,47 +460,48 @@ pub async fn change_password(
     }
     let hash = state.hash_password(new_password).await?;
     let checked = user.password_hash;
-    db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let now = db::now();
-            user_model::lock(conn, id)?;
-            // only over the password just checked: an administrator's reset meanwhile wins
-            let changed = diesel::update(
-                users::table
-                    .find(id)
-                    .filter(users::password_hash.eq(&checked)),
-            )
-            .set((
-                users::password_hash.eq(&hash),
-                users::token_version.eq(users::token_version + 1),
-                users::version.eq(users::version + 1),
-                users::updated_at.eq(now),
-            ))
-            .execute(conn)?;
-            if changed == 0 {
-                return Err(AppError::Conflict(
-                    "the password changed meanwhile; log in again".into(),
-                ));
-            }
-            user_model::revoke_all_refresh_tokens(conn, id, now)?;
-            audit::record(
-                conn,
-                &NewAudit {
-                    occurred_at: now,
-                    actor_id: Some(id),
-                    action: "change_password",
-                    entity: "user",
-                    entity_id: Some(id),
-                    before_json: None,
-                    after_json: None,
-                    reason: None,
-                    request_id: None,
-                },
-            )?;
-            Ok::<_, AppError>(())
+    state
+        .db(move |conn| {
+            db::write_tx(conn, |conn| {
+                let now = db::now();
+                user_model::lock(conn, id)?;
+                // only over the password just checked: an administrator's reset meanwhile wins
+                let changed = diesel::update(
+                    users::table
+                        .find(id)
+                        .filter(users::password_hash.eq(&checked)),
+                )
+                .set((
+                    users::password_hash.eq(&hash),
+                    users::token_version.eq(users::token_version + 1),
+                    users::version.eq(users::version + 1),
+                    users::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+                if changed == 0 {
+                    return Err(AppError::Conflict(
+                        "the password changed meanwhile; log in again".into(),
+                    ));
+                }
+                user_model::revoke_all_refresh_tokens(conn, id, now)?;
+                audit::record(
+                    conn,
+                    &NewAudit {
+                        occurred_at: now,
+                        actor_id: Some(id),
+                        action: "change_password",
+                        entity: "user",
+                        entity_id: Some(id),
+                        before_json: None,
+                        after_json: None,
+                        reason: None,
+                        request_id: None,
+                    },
+                )?;
+                Ok::<_, AppError>(())
+            })
         })
-    })
-    .await?;
+        .await?;
     state.principals.forget(id);
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,0 +1,143 @@
+//! Corrections: an approved entry is never changed; a correction (signed minutes and a
+//! reason) points at it and is reviewed like any entry.
+
+use actix_web::{post, web, HttpRequest, HttpResponse};
+
+use super::dto::{CorrectionInput, HourEntryResponse};
+use super::model::{self, NewHourEntry};
+use super::rules::{self, DAY_MINUTES};
+use super::status::HourStatus;
+use crate::audit;
+use crate::auth::{Auth, Writers};
+use crate::db;
+use crate::error::{AppError, AppResult, Problem};
+use crate::http::etag;
+use crate::idempotency;
+use crate::validate::Errors;
+use crate::AppState;
+
+/// Correct an approved entry: signed minutes and a reason, itself submitted for review.
+/// Totals count the entry plus its approved corrections.
+#[utoipa::path(
+    tag = "hours",
+    params(
+        ("id" = i64, Path, description = "The approved entry"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Optional; a retry with the same key is answered from the first"),
+    ),
+    request_body = CorrectionInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The correction, awaiting review", body = HourEntryResponse,
+         headers(("Location" = String, description = "URL of the correction"))),
+        (status = 403, description = "HR and volunteers cannot correct", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such entry in the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Only approved original entries are corrected", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid minutes or reason", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/hours/{id}/corrections")]
+pub async fn correct_hours(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Auth<Writers>,
+    id: web::Path<i64>,
+    body: crate::http::ApiJson<serde_json::Value>,
+) -> AppResult<HttpResponse> {
+    let key = idempotency::key_of(&req, false)?;
+    let value = body.0;
+    let input: CorrectionInput = crate::http::from_value(&value)?;
+    let mut e = Errors::default();
+    if !rules::valid_correction(input.minutes) {
+        e.add("/minutes", "must be non-zero, between -1440 and 1440");
+    }
+    e.text("/reason", &input.reason, 1, 500);
+    e.into_result()?;
+    let id = id.into_inner();
+    let caller = caller.0;
+    let who = caller.clone();
+    idempotency::once(
+        &state,
+        &req,
+        caller.user_id,
+        key,
+        &value,
+        move |conn, lease| {
+            let scope = who.scope(conn)?;
+            let original = model::find_in_scope(conn, &scope, id)?;
+            model::lock_volunteers(conn, &[original.volunteer_id])?;
+            if original.status != HourStatus::Approved || original.corrects_id.is_some() {
+                return Err(AppError::Conflict(
+                    "only an approved original entry can be corrected".into(),
+                ));
+            }
+            let event = model::event(conn, original.event_id)?;
+            if event.is_cancelled() {
+                return Err(AppError::Conflict(format!(
+                    "event {} is cancelled: nothing more at it is approved, so it takes no corrections",
+                    event.id
+                )));
+            }
+            let net = model::net_minutes(conn, &original, true)?;
+            if let Err(total) = rules::net_after(net, i64::from(input.minutes)) {
+                return Err(AppError::validation(
+                    "/minutes",
+                    format!("would leave the entry at {total} minutes"),
+                ));
+            }
+            let day = model::day_total(conn, original.volunteer_id, original.service_date, None)?
+                + i64::from(input.minutes);
+            if day > DAY_MINUTES {
+                return Err(AppError::validation(
+                    "/minutes",
+                    format!(
+                        "the volunteer would have {day} minutes on {}",
+                        original.service_date
+                    ),
+                ));
+            }
+            let now = db::now();
+            let row = model::insert_one(
+                conn,
+                &NewHourEntry {
+                    volunteer_id: original.volunteer_id,
+                    event_id: original.event_id,
+                    branch_id: original.branch_id,
+                    minutes: input.minutes,
+                    service_date: original.service_date,
+                    started_at: None,
+                    ended_at: None,
+                    role: None,
+                    note: Some(&input.reason),
+                    status: HourStatus::Submitted.as_str(),
+                    corrects_id: Some(original.id),
+                    submitted_by: Some(who.user_id),
+                    reviewed_by: None,
+                    reviewed_at: None,
+                    reason: None,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            audit::log_with_reason(
+                conn,
+                who.user_id,
+                "correct",
+                "hour_entry",
+                row.id,
+                audit::NOTHING,
+                Some(&row),
+                Some(&input.reason),
+            )?;
+            let location = format!("/api/v1/hours/{}", row.id);
+            let tag = etag(row.version);
+            idempotency::finish(
+                conn,
+                lease,
+                location,
+                Some(tag),
+                &HourEntryResponse::from(row),
+            )
+        },
+    )
+    .await
+}

@@ -1,0 +1,354 @@
+//! Reading entries (list, one, history, the caller's own), and a submitter's edit or
+//! withdrawal before review.
+
+use actix_web::http::header;
+use actix_web::{delete, get, patch, web, HttpResponse};
+
+use super::dto::{
+    hours_text, star_level, HourEntryResponse, HourQuery, MyHours, PageQuery, UpdateEntry,
+};
+use super::model::{self, EntryChange, HourRow};
+use super::rules::{self, TimeInput, DAY_MINUTES};
+use super::status::HourStatus;
+use super::submit::refuse_overlaps;
+use crate::audit;
+use crate::audit::handlers::AuditItem;
+use crate::auth::{AnyRole, Auth, Principal, Role, Writers};
+use crate::db::{self, DbConn};
+use crate::error::{AppError, AppResult, Problem};
+use crate::http::{etag, ApiJson, IfMatch, Page, Paging};
+use crate::validate::Errors;
+use crate::AppState;
+
+/// List hour entries in the caller's scope, newest service first.
+#[utoipa::path(
+    tag = "hours",
+    params(HourQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of entries", body = Page<HourEntryResponse>),
+    )
+)]
+#[get("/hours")]
+pub async fn list_hours(
+    state: web::Data<AppState>,
+    caller: Auth<AnyRole>,
+    query: web::Query<HourQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let paging = Paging::new(q.limit, q.page)?;
+    let caller = caller.0;
+    let (rows, total) = state
+        .db(move |conn| {
+            let scope = caller.scope(conn)?;
+            Ok(model::list(conn, &scope, &q, paging)?)
+        })
+        .await?;
+    Ok(paging.respond(
+        rows.into_iter().map(HourEntryResponse::from).collect(),
+        total,
+    ))
+}
+
+fn respond(row: HourRow) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(row.version)))
+        .json(HourEntryResponse::from(row))
+}
+
+/// One hour entry.
+#[utoipa::path(
+    tag = "hours",
+    params(("id" = i64, Path, description = "Entry id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The entry", body = HourEntryResponse, headers(("ETag" = String, description = "Current version"))),
+        (status = 404, description = "No such entry in the caller's scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/hours/{id}")]
+pub async fn get_hours(
+    state: web::Data<AppState>,
+    caller: Auth<AnyRole>,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let caller = caller.0;
+    let row = state
+        .db(move |conn| {
+            let scope = caller.scope(conn)?;
+            model::find_in_scope(conn, &scope, id)
+        })
+        .await?;
+    Ok(respond(row))
+}
+
+/// The entry if the caller submitted it (or is an administrator) and it awaits review.
+fn find_editable(
+    conn: &mut DbConn,
+    caller: &Principal,
+    id: i64,
+    if_match: &IfMatch,
+) -> AppResult<HourRow> {
+    let scope = caller.scope(conn)?;
+    let entry = model::find_in_scope(conn, &scope, id)?;
+    if caller.role != Role::Admin && entry.submitted_by != Some(caller.user_id) {
+        return Err(AppError::Forbidden(
+            "only the submitter (or an administrator) changes an unreviewed entry".into(),
+        ));
+    }
+    // a locked entry says so whatever the precondition
+    match entry.status {
+        HourStatus::Submitted => {}
+        HourStatus::Approved => {
+            return Err(AppError::Conflict(
+                "approved entries are locked: post a correction".into(),
+            ))
+        }
+        other => return Err(AppError::Conflict(format!("the entry is {other}"))),
+    }
+    if_match.check(entry.version)?;
+    Ok(entry)
+}
+
+/// Checks `change` to `before` against every rule of an entry, as a submission would.
+fn edited(
+    conn: &mut DbConn,
+    cfg: &crate::config::HoursConfig,
+    before: &HourRow,
+    change: UpdateEntry,
+) -> AppResult<(rules::Timing, Option<String>, Option<String>)> {
+    if before.corrects_id.is_some() {
+        return Err(AppError::Conflict(
+            "a correction is not edited: withdraw it and post another".into(),
+        ));
+    }
+    model::lock_volunteers(conn, &[before.volunteer_id])?;
+    let event = model::event(conn, before.event_id)?;
+    let started = change
+        .started_at
+        .unwrap_or(before.started_at.map(|t| t.and_utc()));
+    let ended = change
+        .ended_at
+        .unwrap_or(before.ended_at.map(|t| t.and_utc()));
+    // new times without new minutes: the minutes follow the times
+    let minutes = change.minutes.or(if started.is_some() {
+        None
+    } else {
+        Some(before.minutes)
+    });
+    let role = change.role.unwrap_or(before.role.clone());
+    let note = change.note.unwrap_or(before.note.clone());
+    let mut e = Errors::default();
+    e.opt_text("/role", role.as_deref(), 50);
+    e.opt_text("/note", note.as_deref(), 500);
+    let input = TimeInput {
+        minutes,
+        service_date: change.service_date.or(Some(before.service_date)),
+        started_at: started,
+        ended_at: ended,
+    };
+    let t = rules::resolve(&mut e, "", input, &event.window(cfg));
+    e.into_result()?;
+    let t = t.ok_or_else(|| AppError::validation("/minutes", "invalid time"))?;
+    if let Some(interval) = t.interval() {
+        refuse_overlaps(
+            conn,
+            &[(String::new(), before.volunteer_id, interval)],
+            Some(before.id),
+        )?;
+    }
+    if let Some(existing) = model::live_duplicate(
+        conn,
+        before.volunteer_id,
+        before.event_id,
+        t.date,
+        Some(before.id),
+    )? {
+        return Err(AppError::Conflict(format!(
+            "hour entry {existing} already records this volunteer at this event on {}",
+            t.date
+        )));
+    }
+    let day = model::day_total(conn, before.volunteer_id, t.date, Some(before.id))?
+        + i64::from(t.minutes.get());
+    if day > DAY_MINUTES {
+        return Err(AppError::validation(
+            "/minutes",
+            format!("the volunteer would have {day} minutes on {}", t.date),
+        ));
+    }
+    Ok((t, role, note))
+}
+
+/// Edit a submitted entry before review (its submitter, with If-Match).
+#[utoipa::path(
+    tag = "hours",
+    params(("id" = i64, Path, description = "Entry id"), ("If-Match" = String, Header, description = "The entry's ETag")),
+    request_body = UpdateEntry,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = HourEntryResponse, headers(("ETag" = String, description = "The new version"))),
+        (status = 403, description = "Not the submitter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such entry in the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Approved (locked), rejected or withdrawn; or a duplicate day", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No If-Match header", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/hours/{id}")]
+pub async fn update_hours(
+    state: web::Data<AppState>,
+    caller: Auth<Writers>,
+    id: web::Path<i64>,
+    if_match: IfMatch,
+    body: ApiJson<UpdateEntry>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let change = body.0;
+    let caller = caller.0;
+    let cfg = state.config.hours.clone();
+    let row = state
+        .db(move |conn| {
+            db::write_tx(conn, |conn| {
+                let before = find_editable(conn, &caller, id, &if_match)?;
+                let (t, role, note) = edited(conn, &cfg, &before, change)?;
+                let change = EntryChange {
+                    minutes: t.minutes.get(),
+                    service_date: t.date,
+                    interval: t.interval(),
+                    role: role.as_deref(),
+                    note: note.as_deref(),
+                };
+                if !model::update(conn, &before, &change)? {
+                    return Err(AppError::PreconditionFailed);
+                }
+                let after = model::find(conn, id)?;
+                audit::log(
+                    conn,
+                    caller.user_id,
+                    "update",
+                    "hour_entry",
+                    id,
+                    Some(&before),
+                    Some(&after),
+                )?;
+                Ok(after)
+            })
+        })
+        .await?;
+    Ok(respond(row))
+}
+
+/// Withdraw a submitted entry before review (its submitter, with If-Match). The row stays,
+/// marked `withdrawn`.
+#[utoipa::path(
+    tag = "hours",
+    params(("id" = i64, Path, description = "Entry id"), ("If-Match" = String, Header, description = "The entry's ETag")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Withdrawn"),
+        (status = 403, description = "Not the submitter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such entry in the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Approved (locked), rejected or already withdrawn", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No If-Match header", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/hours/{id}")]
+pub async fn withdraw_hours(
+    state: web::Data<AppState>,
+    caller: Auth<Writers>,
+    id: web::Path<i64>,
+    if_match: IfMatch,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let caller = caller.0;
+    state
+        .db(move |conn| {
+            db::write_tx(conn, |conn| {
+                let before = find_editable(conn, &caller, id, &if_match)?;
+                if !model::set_status(conn, &before, HourStatus::Withdrawn, None)? {
+                    return Err(AppError::PreconditionFailed);
+                }
+                let after = model::find(conn, id)?;
+                audit::log(
+                    conn,
+                    caller.user_id,
+                    "withdraw",
+                    "hour_entry",
+                    id,
+                    Some(&before),
+                    Some(&after),
+                )?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Every change to an entry and its corrections: who, when, why.
+#[utoipa::path(
+    tag = "hours",
+    params(("id" = i64, Path, description = "Entry id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Oldest first: every change to the entry and its corrections, with actor, time and reason", body = Vec<AuditItem>),
+        (status = 404, description = "No such entry in the caller's scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/hours/{id}/history")]
+pub async fn hours_history(
+    state: web::Data<AppState>,
+    caller: Auth<AnyRole>,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let caller = caller.0;
+    let rows = state
+        .db(move |conn| {
+            let scope = caller.scope(conn)?;
+            let entry = model::find_in_scope(conn, &scope, id)?;
+            Ok(model::history(conn, &entry)?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(AuditItem::from).collect::<Vec<_>>()))
+}
+
+/// The caller's own record as a volunteer: entries, approved total and star level.
+#[utoipa::path(
+    tag = "hours",
+    params(PageQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's hours", body = MyHours),
+        (status = 404, description = "The account is not linked to a volunteer", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me/hours")]
+pub async fn my_hours(
+    state: web::Data<AppState>,
+    caller: Auth<AnyRole>,
+    query: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let paging = Paging::new(q.limit, q.page)?;
+    let volunteer = caller.volunteer_id.ok_or(AppError::NotFound)?;
+    let thresholds = state.config.hours.star_thresholds_hours;
+    let (approved_minutes, rows, total) = state
+        .db(move |conn| Ok(model::of_volunteer(conn, volunteer, paging)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(MyHours {
+        volunteer_id: volunteer,
+        approved_minutes,
+        approved_hours: hours_text(approved_minutes),
+        star_level: star_level(approved_minutes, &thresholds),
+        star_thresholds_hours: thresholds,
+        entries: paging.page(
+            rows.into_iter().map(HourEntryResponse::from).collect(),
+            total,
+        ),
+    }))
+}
