@@ -20,6 +20,8 @@ use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
 
 pub const HEADER: &str = "idempotency-key";
+/// The header as the spec names it.
+pub const HEADER_NAME: &str = "Idempotency-Key";
 
 /// The keys accepted: 1 to 255 visible ASCII characters (a UUID is a good choice).
 pub const KEY_PATTERN: &str = "^[!-~]{1,255}$";
@@ -284,4 +286,60 @@ pub fn finish<T: serde::Serialize>(
         complete(conn, lease, &stored)?;
     }
     Ok(stored)
+}
+
+/// A creating POST: its body parsed as `T`, and what [`once`] needs to run it once per
+/// Idempotency-Key (the optional key, and the raw JSON its fingerprint is taken of). A
+/// malformed key is 400, malformed JSON 400, a body of the wrong shape 422.
+pub struct Creation<T> {
+    body: T,
+    pending: Pending,
+}
+
+/// A creating POST's key and raw body, until its work runs with [`Pending::once`].
+pub struct Pending {
+    key: Option<String>,
+    value: serde_json::Value,
+}
+
+impl<T> Creation<T> {
+    /// The parsed body, and the request to run once.
+    pub fn parts(self) -> (T, Pending) {
+        (self.body, self.pending)
+    }
+}
+
+impl Pending {
+    /// [`once`] for this request.
+    pub async fn once<F>(
+        self,
+        state: &crate::AppState,
+        req: &HttpRequest,
+        user_id: i64,
+        work: F,
+    ) -> AppResult<HttpResponse>
+    where
+        F: FnOnce(&mut DbConn, Option<&Lease>) -> AppResult<Stored> + Send + 'static,
+    {
+        once(state, req, user_id, self.key, &self.value, work).await
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for Creation<T> {
+    type Error = actix_web::Error;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let key = key_of(req, false);
+        let json = crate::http::ApiJson::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move {
+            let key = key?;
+            let value = json.await?.0;
+            let body = crate::http::from_value(&value)?;
+            Ok(Creation {
+                body,
+                pending: Pending { key, value },
+            })
+        })
+    }
 }

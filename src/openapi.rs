@@ -80,8 +80,11 @@ pub fn spec() -> Spec {
 
 /// Adds the answers every operation can give, so that each handler documents only its own:
 /// 400, 413, 415 and 422 where a body or parameters are read, 401 where a token is needed,
-/// and 503 (with Retry-After) everywhere the database is used.
+/// 404 where a path names an object, 412 and 428 where `If-Match` is read, the optional
+/// `Idempotency-Key` of every creating POST, and 503 (with Retry-After) everywhere the
+/// database is used.
 pub fn finish(mut spec: Spec) -> Spec {
+    use utoipa::openapi::path::ParameterIn;
     use utoipa::openapi::{ContentBuilder, HeaderBuilder, RefOr, ResponseBuilder};
     let problem = |description: &str, retry: bool| {
         let mut b = ResponseBuilder::new().description(description).content(
@@ -106,6 +109,21 @@ pub fn finish(mut spec: Spec) -> Spec {
     };
     for (path, item) in spec.paths.paths.iter_mut() {
         let database = path.starts_with("/api/");
+        let creates = item.post.as_ref().is_some_and(|op| {
+            op.responses.responses.contains_key("201")
+                && !op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| p.name == crate::idempotency::HEADER_NAME)
+        });
+        if creates {
+            if let Some(op) = item.post.as_mut() {
+                op.parameters
+                    .get_or_insert_with(Vec::new)
+                    .push(idempotency_key_parameter());
+            }
+        }
         for op in operations_mut(item) {
             let responses = &mut op.responses.responses;
             let mut add = |code: &str, r: RefOr<utoipa::openapi::Response>| {
@@ -141,6 +159,22 @@ pub fn finish(mut spec: Spec) -> Spec {
                     ),
                 );
             }
+            let has_param = |name: &str, place: ParameterIn| {
+                op.parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| p.name == name && p.parameter_in == place)
+            };
+            if has_param("id", ParameterIn::Path) {
+                add(
+                    "404",
+                    problem("No such object, or it is outside the caller's scope", false),
+                );
+            }
+            if has_param("If-Match", ParameterIn::Header) {
+                add("412", problem("Changed since it was read", false));
+                add("428", problem("No If-Match header", false));
+            }
             if database {
                 add(
                     "503",
@@ -172,6 +206,21 @@ pub fn finish(mut spec: Spec) -> Spec {
         }
     }
     spec
+}
+
+/// The optional `Idempotency-Key` of a creating POST: a retry with the same key is answered
+/// from the first request (see `idempotency`).
+fn idempotency_key_parameter() -> utoipa::openapi::path::Parameter {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::Required;
+    ParameterBuilder::new()
+        .name(crate::idempotency::HEADER_NAME)
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Optional: a retry with the same key is answered from the first request, and creates nothing",
+        ))
+        .build()
 }
 
 /// Text that excludes U+0000, which the service refuses (no database text can hold it).

@@ -12,6 +12,7 @@ use crate::db::schema::{branches, events, hour_entries, users, volunteers};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
 use crate::http::{etag, ApiJson, IfMatch, Page, Paging};
+use crate::idempotency::Creation;
 use crate::validate::Errors;
 use crate::AppState;
 
@@ -76,7 +77,6 @@ pub async fn list_branches(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The branch", body = BranchResponse, headers(("ETag" = String, description = "Current version"))),
-        (status = 404, description = "No such branch", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/branches/{id}")]
@@ -118,14 +118,12 @@ fn check_parent(
 #[utoipa::path(
     tag = "branches",
     request_body = CreateBranch,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key is answered from the first request, and creates nothing")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = BranchResponse,
          headers(("Location" = String, description = "URL of the new branch"), ("ETag" = String, description = "Its version"))),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/branches")]
@@ -133,11 +131,9 @@ pub async fn create_branch(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Auth<AdminOnly>,
-    body: ApiJson<serde_json::Value>,
+    create: Creation<CreateBranch>,
 ) -> AppResult<HttpResponse> {
-    let key = crate::idempotency::key_of(&req, false)?;
-    let value = body.0;
-    let parsed: CreateBranch = crate::http::from_value(&value)?;
+    let (parsed, pending) = create.parts();
     let CreateBranch {
         code,
         name,
@@ -145,42 +141,43 @@ pub async fn create_branch(
     } = parsed;
     let actor = caller.user_id;
     let user_id = caller.user_id;
-    crate::idempotency::once(&state, &req, user_id, key, &value, move |conn, lease| {
-        let mut errors = Errors::default();
-        errors.code("/code", &code);
-        errors.text("/name", &name, 1, 100);
-        check_parent(conn, &mut errors, None, parent_id)?;
-        errors.into_result()?;
-        if model::id_by_code(conn, &code)?.is_some() {
-            return Err(AppError::Conflict(format!("branch code `{code}` is taken")));
-        }
-        let now = db::now();
-        diesel::insert_into(branches::table)
-            .values(NewBranch {
-                code: &code,
-                name: &name,
-                parent_id,
-                created_at: now,
-                updated_at: now,
-                search_text: model::search_text(&code, &name),
-            })
-            .execute(conn)?;
-        let id = model::id_by_code(conn, &code)?.ok_or(AppError::NotFound)?;
-        let row = model::find(conn, id)?;
-        audit::log(
-            conn,
-            actor,
-            "create",
-            "branch",
-            id,
-            audit::NOTHING,
-            Some(&BranchResponse::from(row.clone())),
-        )?;
-        let location = format!("/api/v1/branches/{}", row.id);
-        let tag = etag(row.version);
-        crate::idempotency::finish(conn, lease, location, Some(tag), &BranchResponse::from(row))
-    })
-    .await
+    pending
+        .once(&state, &req, user_id, move |conn, lease| {
+            let mut errors = Errors::default();
+            errors.code("/code", &code);
+            errors.text("/name", &name, 1, 100);
+            check_parent(conn, &mut errors, None, parent_id)?;
+            errors.into_result()?;
+            if model::id_by_code(conn, &code)?.is_some() {
+                return Err(AppError::Conflict(format!("branch code `{code}` is taken")));
+            }
+            let now = db::now();
+            diesel::insert_into(branches::table)
+                .values(NewBranch {
+                    code: &code,
+                    name: &name,
+                    parent_id,
+                    created_at: now,
+                    updated_at: now,
+                    search_text: model::search_text(&code, &name),
+                })
+                .execute(conn)?;
+            let id = model::id_by_code(conn, &code)?.ok_or(AppError::NotFound)?;
+            let row = model::find(conn, id)?;
+            audit::log(
+                conn,
+                actor,
+                "create",
+                "branch",
+                id,
+                audit::NOTHING,
+                Some(&BranchResponse::from(row.clone())),
+            )?;
+            let location = format!("/api/v1/branches/{}", row.id);
+            let tag = etag(row.version);
+            crate::idempotency::finish(conn, lease, location, Some(tag), &BranchResponse::from(row))
+        })
+        .await
 }
 
 /// Change a branch: code, name, parent (not under itself), archived.
@@ -192,11 +189,8 @@ pub async fn create_branch(
     responses(
         (status = 200, description = "Updated", body = BranchResponse, headers(("ETag" = String, description = "The new version"))),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such branch", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or a cycle", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "No If-Match header", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/branches/{id}")]
@@ -278,10 +272,7 @@ pub async fn update_branch(
     responses(
         (status = 204, description = "Deleted"),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such branch", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Still in use: archive it instead", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "No If-Match header", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/branches/{id}")]

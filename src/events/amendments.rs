@@ -208,11 +208,8 @@ struct EventOfEntry<'a> {
     responses(
         (status = 200, description = "Amended", body = AmendmentResponse, headers(("ETag" = String, description = "The event's new version"))),
         (status = 403, description = "Only administrators amend events", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such event", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The new times would leave live entries outside the event; the problem names them", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, no reason, or nothing to change", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "No If-Match header", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/events/{id}/amendments")]

@@ -15,6 +15,7 @@ use crate::db::schema::{event_plan_items, events, hour_entries, plan_items, plan
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
 use crate::http::{etag, ApiJson, IfMatch, Page, Paging};
+use crate::idempotency::Creation;
 use crate::validate::Errors;
 use crate::AppState;
 
@@ -106,7 +107,6 @@ pub async fn list_events(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The event", body = EventResponse, headers(("ETag" = String, description = "Current version"))),
-        (status = 404, description = "No such event", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/events/{id}")]
@@ -199,13 +199,11 @@ pub(super) fn check(
 #[utoipa::path(
     tag = "events",
     request_body = CreateEvent,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key is answered from the first request, and creates nothing")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = EventResponse,
          headers(("Location" = String, description = "URL of the new event"), ("ETag" = String, description = "Its version"))),
         (status = 403, description = "HR and volunteers cannot create events", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/events")]
@@ -213,78 +211,77 @@ pub async fn create_event(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Auth<Writers>,
-    body: ApiJson<serde_json::Value>,
+    create: Creation<CreateEvent>,
 ) -> AppResult<HttpResponse> {
-    let key = crate::idempotency::key_of(&req, false)?;
-    let value = body.0;
-    let parsed: CreateEvent = crate::http::from_value(&value)?;
+    let (parsed, pending) = create.parts();
     let ev = parsed;
     let offset = state.config.hours.utc_offset;
     let caller = caller.0;
     let user_id = caller.user_id;
-    crate::idempotency::once(&state, &req, user_id, key, &value, move |conn, lease| {
-        let scope = caller.scope(conn)?;
-        let fields = Fields {
-            title: &ev.title,
-            description: ev.description.as_deref(),
-            place: ev.place.as_deref(),
-            organiser: ev.organiser_branch_id,
-            starts_at: ev.starts_at,
-            ends_at: ev.ends_at,
-            capacity: ev.capacity,
-            plan_item_ids: &ev.plan_item_ids,
-            offset,
-        };
-        check(conn, &scope, &fields, true)?;
-        let status = ev.status.unwrap_or(EventStatus::Planned);
-        if !matches!(status, EventStatus::Planned | EventStatus::Open) {
-            return Err(AppError::validation(
-                "/status",
-                "a new event is planned or open",
-            ));
-        }
-        let now = db::now();
-        let new = NewEvent {
-            title: &ev.title,
-            description: ev.description.as_deref(),
-            category: ev.category.as_str(),
-            organiser_branch_id: ev.organiser_branch_id,
-            place: ev.place.as_deref(),
-            starts_at: ev.starts_at.naive_utc(),
-            ends_at: ev.ends_at.naive_utc(),
-            status: status.as_str(),
-            capacity: ev.capacity,
-            created_by: Some(caller.user_id),
-            created_at: now,
-            updated_at: now,
-            search_text: model::search_text(&ev.title, ev.place.as_deref()),
-        };
-        let id: i64 = crate::db_run!(conn, |c| diesel::insert_into(events::table)
-            .values(&new)
-            .returning(events::id)
-            .get_result(c))?;
-        model::replace_items(conn, id, &ev.plan_item_ids)?;
-        let row = model::find(conn, id)?;
-        let version = row.version;
-        let body = body_of(conn, row)?;
-        audit::log(
-            conn,
-            caller.user_id,
-            "create",
-            "event",
-            id,
-            audit::NOTHING,
-            Some(&body),
-        )?;
-        crate::idempotency::finish(
-            conn,
-            lease,
-            format!("/api/v1/events/{id}"),
-            Some(etag(version)),
-            &body,
-        )
-    })
-    .await
+    pending
+        .once(&state, &req, user_id, move |conn, lease| {
+            let scope = caller.scope(conn)?;
+            let fields = Fields {
+                title: &ev.title,
+                description: ev.description.as_deref(),
+                place: ev.place.as_deref(),
+                organiser: ev.organiser_branch_id,
+                starts_at: ev.starts_at,
+                ends_at: ev.ends_at,
+                capacity: ev.capacity,
+                plan_item_ids: &ev.plan_item_ids,
+                offset,
+            };
+            check(conn, &scope, &fields, true)?;
+            let status = ev.status.unwrap_or(EventStatus::Planned);
+            if !matches!(status, EventStatus::Planned | EventStatus::Open) {
+                return Err(AppError::validation(
+                    "/status",
+                    "a new event is planned or open",
+                ));
+            }
+            let now = db::now();
+            let new = NewEvent {
+                title: &ev.title,
+                description: ev.description.as_deref(),
+                category: ev.category.as_str(),
+                organiser_branch_id: ev.organiser_branch_id,
+                place: ev.place.as_deref(),
+                starts_at: ev.starts_at.naive_utc(),
+                ends_at: ev.ends_at.naive_utc(),
+                status: status.as_str(),
+                capacity: ev.capacity,
+                created_by: Some(caller.user_id),
+                created_at: now,
+                updated_at: now,
+                search_text: model::search_text(&ev.title, ev.place.as_deref()),
+            };
+            let id: i64 = crate::db_run!(conn, |c| diesel::insert_into(events::table)
+                .values(&new)
+                .returning(events::id)
+                .get_result(c))?;
+            model::replace_items(conn, id, &ev.plan_item_ids)?;
+            let row = model::find(conn, id)?;
+            let version = row.version;
+            let body = body_of(conn, row)?;
+            audit::log(
+                conn,
+                caller.user_id,
+                "create",
+                "event",
+                id,
+                audit::NOTHING,
+                Some(&body),
+            )?;
+            crate::idempotency::finish(
+                conn,
+                lease,
+                format!("/api/v1/events/{id}"),
+                Some(etag(version)),
+                &body,
+            )
+        })
+        .await
 }
 
 /// The event if the caller may change it; 404 otherwise.
@@ -316,9 +313,6 @@ fn find_writable(conn: &mut DbConn, scope: &Scope, id: i64) -> AppResult<EventRo
         (status = 403, description = "HR and volunteers cannot change events", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such event organised within the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The status cannot move that way, or the change would alter what recorded hours mean (the problem names the entries)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "No If-Match header", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/events/{id}")]
@@ -492,8 +486,6 @@ fn log_cancellation(
         (status = 403, description = "HR and volunteers cannot delete events", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such event organised within the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The event has hours", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "No If-Match header", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/events/{id}")]

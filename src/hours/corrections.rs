@@ -22,7 +22,6 @@ use crate::AppState;
     tag = "hours",
     params(
         ("id" = i64, Path, description = "The approved entry"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Optional; a retry with the same key is answered from the first"),
     ),
     request_body = CorrectionInput,
     security(("bearer" = [])),
@@ -30,7 +29,6 @@ use crate::AppState;
         (status = 201, description = "The correction, awaiting review", body = HourEntryResponse,
          headers(("Location" = String, description = "URL of the correction"))),
         (status = 403, description = "HR and volunteers cannot correct", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such entry in the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Only approved original entries are corrected", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid minutes or reason", body = Problem, content_type = "application/problem+json"),
     )
@@ -41,11 +39,9 @@ pub async fn correct_hours(
     req: HttpRequest,
     caller: Auth<Writers>,
     id: web::Path<i64>,
-    body: crate::http::ApiJson<serde_json::Value>,
+    create: idempotency::Creation<CorrectionInput>,
 ) -> AppResult<HttpResponse> {
-    let key = idempotency::key_of(&req, false)?;
-    let value = body.0;
-    let input: CorrectionInput = crate::http::from_value(&value)?;
+    let (input, pending) = create.parts();
     let mut e = Errors::default();
     if !rules::valid_correction(input.minutes) {
         e.add("/minutes", "must be non-zero, between -1440 and 1440");
@@ -55,13 +51,8 @@ pub async fn correct_hours(
     let id = id.into_inner();
     let caller = caller.0;
     let who = caller.clone();
-    idempotency::once(
-        &state,
-        &req,
-        caller.user_id,
-        key,
-        &value,
-        move |conn, lease| {
+    pending
+        .once(&state, &req, caller.user_id, move |conn, lease| {
             let scope = who.scope(conn)?;
             let original = model::find_in_scope(conn, &scope, id)?;
             model::lock_volunteers(conn, &[original.volunteer_id])?;

@@ -63,7 +63,6 @@ fn respond(row: HourRow) -> HttpResponse {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The entry", body = HourEntryResponse, headers(("ETag" = String, description = "Current version"))),
-        (status = 404, description = "No such entry in the caller's scope", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/hours/{id}")]
@@ -190,11 +189,7 @@ fn edited(
     responses(
         (status = 200, description = "Updated", body = HourEntryResponse, headers(("ETag" = String, description = "The new version"))),
         (status = 403, description = "Not the submitter", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such entry in the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Approved (locked), rejected or withdrawn; or a duplicate day", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "No If-Match header", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/hours/{id}")]
@@ -250,10 +245,7 @@ pub async fn update_hours(
     responses(
         (status = 204, description = "Withdrawn"),
         (status = 403, description = "Not the submitter", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such entry in the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Approved (locked), rejected or already withdrawn", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "No If-Match header", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/hours/{id}")]
@@ -296,7 +288,6 @@ pub async fn withdraw_hours(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Oldest first: every change to the entry and its corrections, with actor, time and reason", body = Vec<AuditItem>),
-        (status = 404, description = "No such entry in the caller's scope", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/hours/{id}/history")]

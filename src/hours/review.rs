@@ -166,7 +166,6 @@ async fn review(
     responses(
         (status = 200, description = "Approved", body = HourEntryResponse),
         (status = 403, description = "The caller may not review this entry", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such entry in the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not awaiting review", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -195,7 +194,6 @@ pub async fn approve_hours(
     responses(
         (status = 200, description = "Rejected", body = HourEntryResponse),
         (status = 403, description = "The caller may not review this entry", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such entry in the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not awaiting review", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No reason", body = Problem, content_type = "application/problem+json"),
     )

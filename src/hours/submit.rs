@@ -298,7 +298,6 @@ fn submit(
          headers(("Location" = String, description = "Where to list the event's hours"))),
         (status = 400, description = "No Idempotency-Key, or malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "HR and volunteers cannot submit hours", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such event", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "An entry exists for a volunteer on that day, the service overlaps the volunteer's other timed service, the event is cancelled, or the key is in use", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid entries, each named by pointer (e.g. /entries/3/minutes); or the key was used for another body", body = Problem, content_type = "application/problem+json"),
     )

@@ -11,7 +11,8 @@ use crate::auth::{AdminOnly, AnyRole, Auth};
 use crate::db::schema::{plan_items, plan_sections, plans};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, FieldError, Problem};
-use crate::http::{etag, ApiJson, Page, Paging};
+use crate::http::{etag, Page, Paging};
+use crate::idempotency::Creation;
 use crate::seed::PlanFile;
 use crate::AppState;
 
@@ -81,7 +82,6 @@ fn detail(conn: &mut DbConn, id: i64) -> QueryResult<(i64, PlanDetail)> {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The plan", body = PlanDetail, headers(("ETag" = String, description = "Current version"))),
-        (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/plans/{id}")]
@@ -159,7 +159,6 @@ pub async fn list_plan_items(
 #[utoipa::path(
     tag = "plans",
     request_body = PlanFile,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key is answered from the first request, and creates nothing")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = PlanDetail,
@@ -174,11 +173,9 @@ pub async fn create_plan(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Auth<AdminOnly>,
-    body: ApiJson<serde_json::Value>,
+    create: Creation<PlanFile>,
 ) -> AppResult<HttpResponse> {
-    let key = crate::idempotency::key_of(&req, false)?;
-    let value = body.0;
-    let plan: PlanFile = crate::http::from_value(&value)?;
+    let (plan, pending) = create.parts();
     let errors: Vec<FieldError> = crate::seed::check_plan(&plan)
         .into_iter()
         .map(|e| FieldError::new(e.location, e.reason))
@@ -187,40 +184,41 @@ pub async fn create_plan(
         return Err(AppError::Validation(errors));
     }
     let actor = caller.user_id;
-    crate::idempotency::once(&state, &req, actor, key, &value, move |conn, lease| {
-        let taken: i64 = plans::table
-            .filter(plans::year.eq(plan.year))
-            .count()
-            .get_result(conn)?;
-        if taken > 0 {
-            return Err(AppError::Conflict(format!(
-                "{} already has a plan",
-                plan.year
-            )));
-        }
-        let mut report = crate::seed::SeedReport::default();
-        crate::seed::load_plan(conn, &plan, db::now(), &mut report)?;
-        let id: i64 = plans::table
-            .filter(plans::year.eq(plan.year))
-            .select(plans::id)
-            .first(conn)?;
-        let (version, body) = detail(conn, id)?;
-        audit::log(
-            conn,
-            actor,
-            "create",
-            "plan",
-            id,
-            audit::NOTHING,
-            Some(&body),
-        )?;
-        crate::idempotency::finish(
-            conn,
-            lease,
-            format!("/api/v1/plans/{id}"),
-            Some(etag(version)),
-            &body,
-        )
-    })
-    .await
+    pending
+        .once(&state, &req, actor, move |conn, lease| {
+            let taken: i64 = plans::table
+                .filter(plans::year.eq(plan.year))
+                .count()
+                .get_result(conn)?;
+            if taken > 0 {
+                return Err(AppError::Conflict(format!(
+                    "{} already has a plan",
+                    plan.year
+                )));
+            }
+            let mut report = crate::seed::SeedReport::default();
+            crate::seed::load_plan(conn, &plan, db::now(), &mut report)?;
+            let id: i64 = plans::table
+                .filter(plans::year.eq(plan.year))
+                .select(plans::id)
+                .first(conn)?;
+            let (version, body) = detail(conn, id)?;
+            audit::log(
+                conn,
+                actor,
+                "create",
+                "plan",
+                id,
+                audit::NOTHING,
+                Some(&body),
+            )?;
+            crate::idempotency::finish(
+                conn,
+                lease,
+                format!("/api/v1/plans/{id}"),
+                Some(etag(version)),
+                &body,
+            )
+        })
+        .await
 }

@@ -12,6 +12,7 @@ use crate::db::schema::{branches, users, volunteers};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, FieldError, Problem};
 use crate::http::{etag, ApiJson, IfMatch, Page, Paging};
+use crate::idempotency::Creation;
 use crate::AppState;
 
 /// List accounts, ordered by id.
@@ -66,7 +67,6 @@ pub async fn list_users(
         (status = 200, description = "The account", body = UserResponse,
          headers(("ETag" = String, description = "Current version; send it back in If-Match to change the account"))),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/users/{id}")]
@@ -140,7 +140,6 @@ fn audit_json(row: &UserRow) -> String {
 #[utoipa::path(
     tag = "users",
     request_body = CreateUser,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key is answered from the first request, and creates nothing")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = UserResponse,
@@ -155,11 +154,9 @@ pub async fn create_user(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Auth<AdminOnly>,
-    body: ApiJson<serde_json::Value>,
+    create: Creation<CreateUser>,
 ) -> AppResult<HttpResponse> {
-    let key = crate::idempotency::key_of(&req, false)?;
-    let value = body.0;
-    let parsed: CreateUser = crate::http::from_value(&value)?;
+    let (parsed, pending) = create.parts();
     let CreateUser {
         username,
         password,
@@ -180,56 +177,57 @@ pub async fn create_user(
     let hash = state.hash_password(password).await?;
     let actor = caller.user_id;
     let user_id = caller.user_id;
-    crate::idempotency::once(&state, &req, user_id, key, &value, move |conn, lease| {
-        check_links(conn, role, branch_id, volunteer_id)?;
-        if user_model::find_by_username(conn, &username)?.is_some() {
-            return Err(AppError::Conflict(format!(
-                "username `{username}` is taken"
-            )));
-        }
-        if let Some(v) = volunteer_id {
-            let linked: i64 = users::table
-                .filter(users::volunteer_id.eq(v))
-                .count()
-                .get_result(conn)?;
-            if linked > 0 {
-                return Err(AppError::Conflict(
-                    "that volunteer already has an account".into(),
-                ));
+    pending
+        .once(&state, &req, user_id, move |conn, lease| {
+            check_links(conn, role, branch_id, volunteer_id)?;
+            if user_model::find_by_username(conn, &username)?.is_some() {
+                return Err(AppError::Conflict(format!(
+                    "username `{username}` is taken"
+                )));
             }
-        }
-        let now = db::now();
-        diesel::insert_into(users::table)
-            .values(NewUser {
-                username: &username,
-                password_hash: &hash,
-                role: role.as_str(),
-                branch_id,
-                volunteer_id,
-                created_at: now,
-                updated_at: now,
-            })
-            .execute(conn)?;
-        let row = user_model::find_by_username(conn, &username)?.ok_or(AppError::NotFound)?;
-        audit::record(
-            conn,
-            &NewAudit {
-                occurred_at: now,
-                actor_id: Some(actor),
-                action: "create",
-                entity: "user",
-                entity_id: Some(row.id),
-                before_json: None,
-                after_json: Some(audit_json(&row)),
-                reason: None,
-                request_id: None,
-            },
-        )?;
-        let location = format!("/api/v1/users/{}", row.id);
-        let tag = etag(row.version);
-        crate::idempotency::finish(conn, lease, location, Some(tag), &UserResponse::from(row))
-    })
-    .await
+            if let Some(v) = volunteer_id {
+                let linked: i64 = users::table
+                    .filter(users::volunteer_id.eq(v))
+                    .count()
+                    .get_result(conn)?;
+                if linked > 0 {
+                    return Err(AppError::Conflict(
+                        "that volunteer already has an account".into(),
+                    ));
+                }
+            }
+            let now = db::now();
+            diesel::insert_into(users::table)
+                .values(NewUser {
+                    username: &username,
+                    password_hash: &hash,
+                    role: role.as_str(),
+                    branch_id,
+                    volunteer_id,
+                    created_at: now,
+                    updated_at: now,
+                })
+                .execute(conn)?;
+            let row = user_model::find_by_username(conn, &username)?.ok_or(AppError::NotFound)?;
+            audit::record(
+                conn,
+                &NewAudit {
+                    occurred_at: now,
+                    actor_id: Some(actor),
+                    action: "create",
+                    entity: "user",
+                    entity_id: Some(row.id),
+                    before_json: None,
+                    after_json: Some(audit_json(&row)),
+                    reason: None,
+                    request_id: None,
+                },
+            )?;
+            let location = format!("/api/v1/users/{}", row.id);
+            let tag = etag(row.version);
+            crate::idempotency::finish(conn, lease, location, Some(tag), &UserResponse::from(row))
+        })
+        .await
 }
 
 /// Change an account: role, branch, volunteer link, disabled, or reset its password.
@@ -248,11 +246,8 @@ pub async fn create_user(
     responses(
         (status = 200, description = "Updated", body = UserResponse, headers(("ETag" = String, description = "The new version"))),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Would disable or demote the caller, or the volunteer has an account", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The account changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "No If-Match header", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/users/{id}")]

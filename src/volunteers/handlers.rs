@@ -16,6 +16,7 @@ use crate::db::schema::{hour_entries, users, volunteer_tags, volunteers};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
 use crate::http::{etag, ApiJson, IfMatch, Page, Paging};
+use crate::idempotency::Creation;
 use crate::validate::Errors;
 use crate::AppState;
 
@@ -164,7 +165,6 @@ pub async fn list_volunteers(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The volunteer", body = VolunteerResponse, headers(("ETag" = String, description = "Current version"))),
-        (status = 404, description = "No such volunteer in the caller's scope", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/volunteers/{id}")]
@@ -226,7 +226,6 @@ fn number_taken(conn: &mut DbConn, number: Option<&str>, except: Option<i64>) ->
 #[utoipa::path(
     tag = "volunteers",
     request_body = CreateVolunteer,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key is answered from the first request, and creates nothing")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = VolunteerResponse,
@@ -241,73 +240,72 @@ pub async fn create_volunteer(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Auth<Writers>,
-    body: ApiJson<serde_json::Value>,
+    create: Creation<CreateVolunteer>,
 ) -> AppResult<HttpResponse> {
-    let key = crate::idempotency::key_of(&req, false)?;
-    let value = body.0;
-    let parsed: CreateVolunteer = crate::http::from_value(&value)?;
+    let (parsed, pending) = create.parts();
     let v = parsed;
     let caller = caller.0;
     let user_id = caller.user_id;
-    crate::idempotency::once(&state, &req, user_id, key, &value, move |conn, lease| {
-        let scope = caller.scope(conn)?;
-        let mut errors = Errors::default();
-        check(
-            &mut errors,
-            &Fields {
+    pending
+        .once(&state, &req, user_id, move |conn, lease| {
+            let scope = caller.scope(conn)?;
+            let mut errors = Errors::default();
+            check(
+                &mut errors,
+                &Fields {
+                    name: &v.name,
+                    phone: v.phone.as_deref(),
+                    volunteer_number: v.volunteer_number.as_deref(),
+                    tags: &v.tags,
+                },
+            );
+            let branch_exists = crate::branches::model::find(conn, v.branch_id)
+                .optional()?
+                .is_some();
+            if !branch_exists || !scope.has_branch(v.branch_id) {
+                errors.add("/branch_id", "no such branch in your scope");
+            }
+            errors.into_result()?;
+            number_taken(conn, v.volunteer_number.as_deref(), None)?;
+            let now = db::now();
+            let new = NewVolunteer {
                 name: &v.name,
+                gender: v.gender.map(|g| g.as_str()),
                 phone: v.phone.as_deref(),
                 volunteer_number: v.volunteer_number.as_deref(),
-                tags: &v.tags,
-            },
-        );
-        let branch_exists = crate::branches::model::find(conn, v.branch_id)
-            .optional()?
-            .is_some();
-        if !branch_exists || !scope.has_branch(v.branch_id) {
-            errors.add("/branch_id", "no such branch in your scope");
-        }
-        errors.into_result()?;
-        number_taken(conn, v.volunteer_number.as_deref(), None)?;
-        let now = db::now();
-        let new = NewVolunteer {
-            name: &v.name,
-            gender: v.gender.map(|g| g.as_str()),
-            phone: v.phone.as_deref(),
-            volunteer_number: v.volunteer_number.as_deref(),
-            branch_id: v.branch_id,
-            status: "active",
-            joined_on: v.joined_on,
-            created_at: now,
-            updated_at: now,
-            search_text: model::search_text(&v.name),
-        };
-        let id: i64 = crate::db_run!(conn, |c| diesel::insert_into(volunteers::table)
-            .values(&new)
-            .returning(volunteers::id)
-            .get_result(c))?;
-        model::replace_tags(conn, id, &v.tags)?;
-        let row = model::find(conn, id)?;
-        let version = row.version;
-        let body = full(conn, row)?;
-        audit::log(
-            conn,
-            caller.user_id,
-            "create",
-            "volunteer",
-            id,
-            audit::NOTHING,
-            Some(&body),
-        )?;
-        crate::idempotency::finish(
-            conn,
-            lease,
-            format!("/api/v1/volunteers/{id}"),
-            Some(etag(version)),
-            &body,
-        )
-    })
-    .await
+                branch_id: v.branch_id,
+                status: "active",
+                joined_on: v.joined_on,
+                created_at: now,
+                updated_at: now,
+                search_text: model::search_text(&v.name),
+            };
+            let id: i64 = crate::db_run!(conn, |c| diesel::insert_into(volunteers::table)
+                .values(&new)
+                .returning(volunteers::id)
+                .get_result(c))?;
+            model::replace_tags(conn, id, &v.tags)?;
+            let row = model::find(conn, id)?;
+            let version = row.version;
+            let body = full(conn, row)?;
+            audit::log(
+                conn,
+                caller.user_id,
+                "create",
+                "volunteer",
+                id,
+                audit::NOTHING,
+                Some(&body),
+            )?;
+            crate::idempotency::finish(
+                conn,
+                lease,
+                format!("/api/v1/volunteers/{id}"),
+                Some(etag(version)),
+                &body,
+            )
+        })
+        .await
 }
 
 /// Change a volunteer; `status: archived` retires one who has hours.
@@ -319,11 +317,8 @@ pub async fn create_volunteer(
     responses(
         (status = 200, description = "Updated", body = VolunteerResponse, headers(("ETag" = String, description = "The new version"))),
         (status = 403, description = "HR and volunteers cannot change volunteers", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such volunteer in the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The volunteer number is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or a branch outside the caller's scope", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "No If-Match header", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/volunteers/{id}")]
@@ -432,10 +427,7 @@ pub async fn update_volunteer(
     responses(
         (status = 204, description = "Deleted"),
         (status = 403, description = "HR and volunteers cannot delete volunteers", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such volunteer in the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Has hours or an account: archive instead", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "No If-Match header", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/volunteers/{id}")]
