@@ -14,6 +14,7 @@ pub mod health;
 pub mod hours;
 pub mod http;
 pub mod idempotency;
+pub mod ids;
 pub mod memory;
 pub mod openapi;
 pub mod plans;

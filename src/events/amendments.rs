@@ -106,7 +106,7 @@ fn misfits(live: &[HourRow], before: &Shape, after: &Shape, cfg: &HoursConfig) -
     let same_year = window.plan_year() == before.window(cfg).plan_year();
     live.iter()
         .filter(|e| !same_year || !window.admits(&e.time()))
-        .map(|e| e.id)
+        .map(|e| e.id.get())
         .collect()
 }
 
@@ -122,12 +122,12 @@ pub fn guard_edit(
     if !before.times_differ(after) && !before.kind_differs(after) {
         return Ok(());
     }
-    let live = live_at_event(conn, event_id)?;
+    let live = live_at_event(conn, crate::ids::EventId(event_id))?;
     if before.kind_differs(after) {
         let approved: Vec<i64> = live
             .iter()
             .filter(|e| e.status == HourStatus::Approved)
-            .map(|e| e.id)
+            .map(|e| e.id.get())
             .collect();
         if !approved.is_empty() {
             return Err(AppError::entries_conflict(
@@ -270,7 +270,7 @@ pub async fn amend_event(
                     "the amendment changes none of starts_at, ends_at, category and plan_item_ids",
                 ));
                 }
-                let live = live_at_event(conn, id)?;
+                let live = live_at_event(conn, crate::ids::EventId(id))?;
                 let bad = misfits(&live, &before, &after, &cfg);
                 if !bad.is_empty() {
                     return Err(AppError::entries_conflict(
@@ -309,7 +309,7 @@ pub async fn amend_event(
                     event: body_of(conn, after_row)?,
                     reason: input.reason.clone(),
                     changed: changed.iter().map(|c| (*c).to_owned()).collect(),
-                    affected_entry_ids: live.iter().map(|e| e.id).collect(),
+                    affected_entry_ids: live.iter().map(|e| e.id.get()).collect(),
                     moved_minutes,
                 };
                 audit::log_with_reason(
@@ -328,7 +328,7 @@ pub async fn amend_event(
                         caller.user_id,
                         "event_amended",
                         "hour_entry",
-                        entry.id,
+                        entry.id.get(),
                         Some(&EventOfEntry {
                             event_id: id,
                             shape: &before,

@@ -446,11 +446,11 @@ fn log_cancellation(
         approved_entry_ids: Vec<i64>,
         submitted_entry_ids: Vec<i64>,
     }
-    let live = crate::hours::model::live_at_event(conn, after.id)?;
+    let live = crate::hours::model::live_at_event(conn, crate::ids::EventId(after.id))?;
     let ids = |status: crate::hours::status::HourStatus| -> Vec<i64> {
         live.iter()
             .filter(|e| e.status == status)
-            .map(|e| e.id)
+            .map(|e| e.id.get())
             .collect()
     };
     let record = Cancelled {

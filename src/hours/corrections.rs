@@ -13,6 +13,7 @@ use crate::db;
 use crate::error::{AppError, AppResult, Problem};
 use crate::http::etag;
 use crate::idempotency;
+use crate::ids::{HourEntryId, UserId};
 use crate::validate::Errors;
 use crate::AppState;
 
@@ -48,7 +49,7 @@ pub async fn correct_hours(
     }
     e.text("/reason", &input.reason, 1, 500);
     e.into_result()?;
-    let id = id.into_inner();
+    let id = HourEntryId(id.into_inner());
     let caller = caller.0;
     let who = caller.clone();
     pending
@@ -101,7 +102,7 @@ pub async fn correct_hours(
                     note: Some(&input.reason),
                     status: HourStatus::Submitted.as_str(),
                     corrects_id: Some(original.id),
-                    submitted_by: Some(who.user_id),
+                    submitted_by: Some(UserId(who.user_id)),
                     reviewed_by: None,
                     reviewed_at: None,
                     reason: None,
@@ -114,7 +115,7 @@ pub async fn correct_hours(
                 who.user_id,
                 "correct",
                 "hour_entry",
-                row.id,
+                row.id.get(),
                 audit::NOTHING,
                 Some(&row),
                 Some(&input.reason),

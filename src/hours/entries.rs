@@ -17,6 +17,7 @@ use crate::auth::{AnyRole, Auth, Principal, Role, Writers};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
 use crate::http::{etag, ApiJson, IfMatch, Page, Paging};
+use crate::ids::{HourEntryId, UserId, VolunteerId};
 use crate::validate::Errors;
 use crate::AppState;
 
@@ -71,7 +72,7 @@ pub async fn get_hours(
     caller: Auth<AnyRole>,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
+    let id = HourEntryId(id.into_inner());
     let caller = caller.0;
     let row = state
         .db(move |conn| {
@@ -86,12 +87,12 @@ pub async fn get_hours(
 fn find_editable(
     conn: &mut DbConn,
     caller: &Principal,
-    id: i64,
+    id: HourEntryId,
     if_match: &IfMatch,
 ) -> AppResult<HourRow> {
     let scope = caller.scope(conn)?;
     let entry = model::find_in_scope(conn, &scope, id)?;
-    if caller.role != Role::Admin && entry.submitted_by != Some(caller.user_id) {
+    if caller.role != Role::Admin && entry.submitted_by != Some(UserId(caller.user_id)) {
         return Err(AppError::Forbidden(
             "only the submitter (or an administrator) changes an unreviewed entry".into(),
         ));
@@ -200,7 +201,7 @@ pub async fn update_hours(
     if_match: IfMatch,
     body: ApiJson<UpdateEntry>,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
+    let id = HourEntryId(id.into_inner());
     let change = body.0;
     let caller = caller.0;
     let cfg = state.config.hours.clone();
@@ -225,7 +226,7 @@ pub async fn update_hours(
                     caller.user_id,
                     "update",
                     "hour_entry",
-                    id,
+                    id.get(),
                     Some(&before),
                     Some(&after),
                 )?;
@@ -255,7 +256,7 @@ pub async fn withdraw_hours(
     id: web::Path<i64>,
     if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
+    let id = HourEntryId(id.into_inner());
     let caller = caller.0;
     state
         .db(move |conn| {
@@ -270,7 +271,7 @@ pub async fn withdraw_hours(
                     caller.user_id,
                     "withdraw",
                     "hour_entry",
-                    id,
+                    id.get(),
                     Some(&before),
                     Some(&after),
                 )?;
@@ -296,7 +297,7 @@ pub async fn hours_history(
     caller: Auth<AnyRole>,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
+    let id = HourEntryId(id.into_inner());
     let caller = caller.0;
     let rows = state
         .db(move |conn| {
@@ -329,7 +330,7 @@ pub async fn my_hours(
     let volunteer = caller.volunteer_id.ok_or(AppError::NotFound)?;
     let thresholds = state.config.hours.star_thresholds_hours;
     let (approved_minutes, rows, total) = state
-        .db(move |conn| Ok(model::of_volunteer(conn, volunteer, paging)?))
+        .db(move |conn| Ok(model::of_volunteer(conn, VolunteerId(volunteer), paging)?))
         .await?;
     Ok(HttpResponse::Ok().json(MyHours {
         volunteer_id: volunteer,

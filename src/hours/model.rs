@@ -11,6 +11,7 @@ use crate::db::schema::{audit_log, event_plan_items, events, hour_entries};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::http::Paging;
+use crate::ids::{BranchId, EventId, HourEntryId, UserId, VolunteerId};
 
 pub use super::roster_insert::PgRosterInsert;
 
@@ -21,9 +22,9 @@ pub const LIVE: &[&str] = &["submitted", "approved"];
 #[derive(Debug, Insertable)]
 #[diesel(table_name = hour_entries)]
 pub struct NewHourEntry<'a> {
-    pub volunteer_id: i64,
-    pub event_id: i64,
-    pub branch_id: i64,
+    pub volunteer_id: VolunteerId,
+    pub event_id: EventId,
+    pub branch_id: BranchId,
     pub minutes: i32,
     pub service_date: NaiveDate,
     pub started_at: Option<NaiveDateTime>,
@@ -32,9 +33,9 @@ pub struct NewHourEntry<'a> {
     pub note: Option<&'a str>,
     /// A [`HourStatus`]'s text.
     pub status: &'a str,
-    pub corrects_id: Option<i64>,
-    pub submitted_by: Option<i64>,
-    pub reviewed_by: Option<i64>,
+    pub corrects_id: Option<HourEntryId>,
+    pub submitted_by: Option<UserId>,
+    pub reviewed_by: Option<UserId>,
     pub reviewed_at: Option<NaiveDateTime>,
     pub reason: Option<&'a str>,
     pub created_at: NaiveDateTime,
@@ -44,10 +45,10 @@ pub struct NewHourEntry<'a> {
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = hour_entries)]
 pub struct HourRow {
-    pub id: i64,
-    pub volunteer_id: i64,
-    pub event_id: i64,
-    pub branch_id: i64,
+    pub id: HourEntryId,
+    pub volunteer_id: VolunteerId,
+    pub event_id: EventId,
+    pub branch_id: BranchId,
     pub minutes: i32,
     pub service_date: NaiveDate,
     pub started_at: Option<NaiveDateTime>,
@@ -56,9 +57,9 @@ pub struct HourRow {
     pub note: Option<String>,
     #[diesel(deserialize_as = String)]
     pub status: HourStatus,
-    pub corrects_id: Option<i64>,
-    pub submitted_by: Option<i64>,
-    pub reviewed_by: Option<i64>,
+    pub corrects_id: Option<HourEntryId>,
+    pub submitted_by: Option<UserId>,
+    pub reviewed_by: Option<UserId>,
     pub reviewed_at: Option<NaiveDateTime>,
     pub reason: Option<String>,
     pub version: i64,
@@ -66,7 +67,7 @@ pub struct HourRow {
     pub updated_at: NaiveDateTime,
 }
 
-pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<HourRow> {
+pub fn find(conn: &mut DbConn, id: HourEntryId) -> QueryResult<HourRow> {
     hour_entries::table
         .find(id)
         .select(HourRow::as_select())
@@ -77,15 +78,15 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<HourRow> {
 /// one entry (the one being edited).
 pub fn day_total(
     conn: &mut DbConn,
-    volunteer: i64,
+    volunteer: VolunteerId,
     day: NaiveDate,
-    except: Option<i64>,
+    except: Option<HourEntryId>,
 ) -> QueryResult<i64> {
     let minutes: Vec<i32> = hour_entries::table
         .filter(hour_entries::volunteer_id.eq(volunteer))
         .filter(hour_entries::service_date.eq(day))
         .filter(hour_entries::status.eq_any(LIVE))
-        .filter(hour_entries::id.ne(except.unwrap_or(-1)))
+        .filter(hour_entries::id.ne(except.unwrap_or(HourEntryId(-1))))
         .select(hour_entries::minutes)
         .load(conn)?;
     Ok(minutes.into_iter().map(i64::from).sum())
@@ -94,19 +95,19 @@ pub fn day_total(
 /// A live entry (or correction) of a volunteer on a day.
 #[derive(Debug, Queryable)]
 pub struct LiveOnDay {
-    pub id: i64,
-    pub volunteer_id: i64,
-    pub event_id: i64,
+    pub id: HourEntryId,
+    pub volunteer_id: VolunteerId,
+    pub event_id: EventId,
     pub service_date: NaiveDate,
     pub minutes: i32,
-    pub corrects_id: Option<i64>,
+    pub corrects_id: Option<HourEntryId>,
 }
 
 /// The live entries and corrections of `volunteers` on `days` (what [`day_total`] sums,
 /// for many at once).
 pub fn live_on_days(
     conn: &mut DbConn,
-    volunteers: &[i64],
+    volunteers: &[VolunteerId],
     days: &[NaiveDate],
 ) -> QueryResult<Vec<LiveOnDay>> {
     let mut days = days.to_vec();
@@ -133,8 +134,8 @@ pub fn live_on_days(
 /// after the other.
 pub fn lock_and_load_volunteers(
     conn: &mut DbConn,
-    ids: &[i64],
-) -> QueryResult<Vec<(i64, i64, String)>> {
+    ids: &[VolunteerId],
+) -> QueryResult<Vec<(VolunteerId, BranchId, String)>> {
     use crate::db::schema::volunteers;
     let mut sorted = ids.to_vec();
     sorted.sort_unstable();
@@ -150,7 +151,7 @@ pub fn lock_and_load_volunteers(
 }
 
 /// Locks the volunteers' rows until the transaction ends, as [`lock_and_load_volunteers`].
-pub fn lock_volunteers(conn: &mut DbConn, ids: &[i64]) -> QueryResult<()> {
+pub fn lock_volunteers(conn: &mut DbConn, ids: &[VolunteerId]) -> QueryResult<()> {
     lock_and_load_volunteers(conn, ids).map(|_| ())
 }
 
@@ -167,23 +168,29 @@ pub fn net_minutes(conn: &mut DbConn, entry: &HourRow, pending: bool) -> QueryRe
 }
 
 /// A live timed entry of a volunteer: its id, volunteer, event and clock times.
-pub type TimedEntry = (i64, i64, i64, NaiveDateTime, NaiveDateTime);
+pub type TimedEntry = (
+    HourEntryId,
+    VolunteerId,
+    EventId,
+    NaiveDateTime,
+    NaiveDateTime,
+);
 
 /// The live timed entries of `volunteers` that overlap the span `from`..`to` (touching
 /// ends excluded), leaving out `except`: the candidates a new interval is checked against.
 pub fn timed_between(
     conn: &mut DbConn,
-    volunteers: &[i64],
+    volunteers: &[VolunteerId],
     from: NaiveDateTime,
     to: NaiveDateTime,
-    except: Option<i64>,
+    except: Option<HourEntryId>,
 ) -> QueryResult<Vec<TimedEntry>> {
     hour_entries::table
         .filter(hour_entries::volunteer_id.eq_any(volunteers))
         .filter(hour_entries::status.eq_any(LIVE))
         .filter(hour_entries::started_at.lt(to))
         .filter(hour_entries::ended_at.gt(from))
-        .filter(hour_entries::id.ne(except.unwrap_or(-1)))
+        .filter(hour_entries::id.ne(except.unwrap_or(HourEntryId(-1))))
         .order(hour_entries::id)
         .select((
             hour_entries::id,
@@ -196,7 +203,7 @@ pub fn timed_between(
 }
 
 /// The live entries and corrections at an event, in id order.
-pub fn live_at_event(conn: &mut DbConn, event_id: i64) -> QueryResult<Vec<HourRow>> {
+pub fn live_at_event(conn: &mut DbConn, event_id: EventId) -> QueryResult<Vec<HourRow>> {
     hour_entries::table
         .filter(hour_entries::event_id.eq(event_id))
         .filter(hour_entries::status.eq_any(LIVE))
@@ -224,7 +231,7 @@ impl HourRow {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = events)]
 pub struct EventFacts {
-    pub id: i64,
+    pub id: EventId,
     pub status: String,
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
@@ -247,7 +254,7 @@ impl EventFacts {
 
 /// The event of an entry, locked for share until the transaction ends on PostgreSQL, so
 /// that a change of the event's times or kind waits for this work (and this work for it).
-pub fn event(conn: &mut DbConn, id: i64) -> QueryResult<EventFacts> {
+pub fn event(conn: &mut DbConn, id: EventId) -> QueryResult<EventFacts> {
     let query = events::table.find(id);
     match conn {
         DbConn::Pg(c) => query.select(EventFacts::as_select()).for_share().first(c),
@@ -267,7 +274,7 @@ pub fn scoped<'a>(q: Boxed<'a>, scope: &Scope) -> Boxed<'a> {
 }
 
 /// The entry if the caller's scope holds it; 404 otherwise.
-pub fn find_in_scope(conn: &mut DbConn, scope: &Scope, id: i64) -> AppResult<HourRow> {
+pub fn find_in_scope(conn: &mut DbConn, scope: &Scope, id: HourEntryId) -> AppResult<HourRow> {
     Ok(scoped(hour_entries::table.into_boxed(), scope)
         .filter(hour_entries::id.eq(id))
         .select(HourRow::as_select())
@@ -325,7 +332,7 @@ pub fn list(
 /// A volunteer's approved minutes (corrections netted) and a page of its entries.
 pub fn of_volunteer(
     conn: &mut DbConn,
-    volunteer: i64,
+    volunteer: VolunteerId,
     paging: Paging,
 ) -> QueryResult<(i64, Vec<HourRow>, i64)> {
     let approved: Vec<i32> = hour_entries::table
@@ -353,7 +360,7 @@ pub fn history(
     conn: &mut DbConn,
     entry: &HourRow,
 ) -> QueryResult<Vec<crate::audit::handlers::Row>> {
-    let mut ids: Vec<i64> = hour_entries::table
+    let mut ids: Vec<HourEntryId> = hour_entries::table
         .filter(hour_entries::corrects_id.eq(entry.id))
         .select(hour_entries::id)
         .load(conn)?;
@@ -369,18 +376,18 @@ pub fn history(
 /// A live original entry of `volunteer` at `event` on `date`, other than `except`.
 pub fn live_duplicate(
     conn: &mut DbConn,
-    volunteer: i64,
-    event: i64,
+    volunteer: VolunteerId,
+    event: EventId,
     date: NaiveDate,
-    except: Option<i64>,
-) -> QueryResult<Option<i64>> {
+    except: Option<HourEntryId>,
+) -> QueryResult<Option<HourEntryId>> {
     hour_entries::table
         .filter(hour_entries::volunteer_id.eq(volunteer))
         .filter(hour_entries::event_id.eq(event))
         .filter(hour_entries::service_date.eq(date))
         .filter(hour_entries::corrects_id.is_null())
         .filter(hour_entries::status.eq_any(LIVE))
-        .filter(hour_entries::id.ne(except.unwrap_or(-1)))
+        .filter(hour_entries::id.ne(except.unwrap_or(HourEntryId(-1))))
         .select(hour_entries::id)
         .first(conn)
         .optional()
@@ -404,7 +411,7 @@ pub fn insert(conn: &mut DbConn, news: &[NewHourEntry<'_>]) -> AppResult<Vec<Hou
             .collect::<QueryResult<_>>()?,
     };
     // in the order given (volunteer and day are unique among new entries)
-    let order: std::collections::HashMap<(i64, NaiveDate), usize> = news
+    let order: std::collections::HashMap<(VolunteerId, NaiveDate), usize> = news
         .iter()
         .enumerate()
         .map(|(i, n)| ((n.volunteer_id, n.service_date), i))
@@ -427,7 +434,7 @@ pub fn set_status(
     conn: &mut DbConn,
     entry: &HourRow,
     status: HourStatus,
-    review: Option<(i64, Option<&str>)>,
+    review: Option<(UserId, Option<&str>)>,
 ) -> QueryResult<bool> {
     let now = crate::db::now();
     let target = hour_entries::table

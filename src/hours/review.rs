@@ -16,6 +16,7 @@ use crate::config::HoursConfig;
 use crate::db;
 use crate::error::{AppError, AppResult, FieldError, Problem};
 use crate::http::{etag, ApiJson};
+use crate::ids::{HourEntryId, UserId};
 use crate::validate::Errors;
 use crate::AppState;
 
@@ -29,10 +30,10 @@ fn may_review(
     scope: &Scope,
     entry: &HourRow,
 ) -> AppResult<()> {
-    if !scope.has_branch(entry.branch_id) {
+    if !scope.has_branch(entry.branch_id.get()) {
         return Err(AppError::NotFound);
     }
-    if !cfg.review_own_submissions && entry.submitted_by == Some(caller.user_id) {
+    if !cfg.review_own_submissions && entry.submitted_by == Some(UserId(caller.user_id)) {
         return Err(AppError::Forbidden(format!(
             "entry {} was submitted by you: another reviewer approves or rejects it (four eyes; REVIEW_OWN_SUBMISSIONS is off)",
             entry.id
@@ -42,8 +43,8 @@ fn may_review(
         Role::Admin => Ok(()),
         Role::Secretary
             if cfg.parent_secretary_reviews
-                && caller.branch_id != Some(entry.branch_id)
-                && entry.submitted_by != Some(caller.user_id) =>
+                && caller.branch_id != Some(entry.branch_id.get())
+                && entry.submitted_by != Some(UserId(caller.user_id)) =>
         {
             Ok(())
         }
@@ -89,7 +90,7 @@ fn review_one(
     cfg: &HoursConfig,
     caller: &Principal,
     scope: &Scope,
-    id: i64,
+    id: HourEntryId,
     action: ReviewAction,
     reason: Option<&str>,
 ) -> AppResult<HourRow> {
@@ -108,7 +109,7 @@ fn review_one(
     if action == ReviewAction::Approve {
         approvable(conn, &entry)?;
     }
-    if !model::set_status(conn, &entry, next, Some((caller.user_id, reason)))? {
+    if !model::set_status(conn, &entry, next, Some((UserId(caller.user_id), reason)))? {
         return Err(AppError::Conflict(format!(
             "entry {id} changed meanwhile; reload it"
         )));
@@ -119,7 +120,7 @@ fn review_one(
         caller.user_id,
         verb,
         "hour_entry",
-        id,
+        id.get(),
         Some(&entry),
         Some(&after),
         reason,
@@ -149,7 +150,15 @@ async fn review(
         .db(move |conn| {
             db::write_tx(conn, |conn| {
                 let scope = caller.scope(conn)?;
-                review_one(conn, &cfg, &caller, &scope, id, action, reason.as_deref())
+                review_one(
+                    conn,
+                    &cfg,
+                    &caller,
+                    &scope,
+                    HourEntryId(id),
+                    action,
+                    reason.as_deref(),
+                )
             })
         })
         .await?;
@@ -265,7 +274,15 @@ pub async fn review_many(
                         errors.push(FieldError::new(format!("/ids/{i}"), "appears twice"));
                         continue;
                     }
-                    match review_one(conn, &cfg, &caller, &scope, *id, action, reason.as_deref()) {
+                    match review_one(
+                        conn,
+                        &cfg,
+                        &caller,
+                        &scope,
+                        HourEntryId(*id),
+                        action,
+                        reason.as_deref(),
+                    ) {
                         Ok(row) => rows.push(row),
                         Err(e @ AppError::Internal(_) | e @ AppError::Unavailable { .. }) => {
                             return Err(e)

@@ -44,12 +44,12 @@ impl<'a> PgRosterInsert<'a> {
                 && e.reason.is_none()
         });
         uniform.then(|| PgRosterInsert {
-            event_id: first.event_id,
+            event_id: first.event_id.get(),
             status: first.status,
-            submitted_by: first.submitted_by,
+            submitted_by: first.submitted_by.map(|u| u.get()),
             created_at: first.created_at,
-            volunteer_ids: entries.iter().map(|e| e.volunteer_id).collect(),
-            branch_ids: entries.iter().map(|e| e.branch_id).collect(),
+            volunteer_ids: entries.iter().map(|e| e.volunteer_id.get()).collect(),
+            branch_ids: entries.iter().map(|e| e.branch_id.get()).collect(),
             minutes: entries.iter().map(|e| e.minutes).collect(),
             service_dates: entries.iter().map(|e| e.service_date).collect(),
             started_at: entries.iter().map(|e| e.started_at).collect(),

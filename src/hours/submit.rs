@@ -15,6 +15,7 @@ use crate::config::HoursConfig;
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
 use crate::idempotency;
+use crate::ids::{BranchId, EventId, HourEntryId, UserId, VolunteerId};
 use crate::validate::Errors;
 use crate::AppState;
 
@@ -39,6 +40,10 @@ fn parse_submission(value: &serde_json::Value) -> AppResult<(Vec<EntryInput>, bo
 }
 
 impl EntryInput {
+    fn volunteer(&self) -> VolunteerId {
+        VolunteerId(self.volunteer_id)
+    }
+
     fn time(&self) -> TimeInput {
         TimeInput {
             minutes: self.minutes,
@@ -53,8 +58,8 @@ impl EntryInput {
 /// the new `spans` (pointer, volunteer, interval) overlap, as a 409 naming them.
 pub(super) fn refuse_overlaps(
     conn: &mut DbConn,
-    spans: &[(String, i64, Interval)],
-    except: Option<i64>,
+    spans: &[(String, VolunteerId, Interval)],
+    except: Option<HourEntryId>,
 ) -> AppResult<()> {
     let (Some(from), Some(to)) = (
         spans.iter().map(|s| s.2.start).min(),
@@ -62,7 +67,7 @@ pub(super) fn refuse_overlaps(
     ) else {
         return Ok(());
     };
-    let mut volunteers: Vec<i64> = spans.iter().map(|s| s.1).collect();
+    let mut volunteers: Vec<VolunteerId> = spans.iter().map(|s| s.1).collect();
     volunteers.sort_unstable();
     volunteers.dedup();
     let stored = model::timed_between(conn, &volunteers, from.naive_utc(), to.naive_utc(), except)?;
@@ -72,7 +77,7 @@ pub(super) fn refuse_overlaps(
         for (id, other, _, start, end) in &stored {
             let theirs = Interval::new(start.and_utc(), end.and_utc());
             if other == volunteer && theirs.is_some_and(|t| t.overlaps(interval)) {
-                clashing.push(*id);
+                clashing.push(id.get());
                 if !at.contains(pointer) {
                     at.push(pointer.clone());
                 }
@@ -101,7 +106,7 @@ pub(super) fn refuse_overlaps(
 fn check_entries(
     entries: &[EntryInput],
     at: &dyn Fn(usize) -> String,
-    people: &HashMap<i64, (i64, String)>,
+    people: &HashMap<VolunteerId, (BranchId, String)>,
     scope: &crate::auth::Scope,
     window: &rules::EventWindow,
 ) -> AppResult<Vec<Timing>> {
@@ -110,8 +115,8 @@ fn check_entries(
     let mut seen = HashSet::new();
     for (i, entry) in entries.iter().enumerate() {
         let p = at(i);
-        match people.get(&entry.volunteer_id) {
-            Some((branch, status)) if scope.has_branch(*branch) => {
+        match people.get(&entry.volunteer()) {
+            Some((branch, status)) if scope.has_branch(branch.get()) => {
                 if status != "active" {
                     e.add(
                         format!("{p}/volunteer_id"),
@@ -128,7 +133,7 @@ fn check_entries(
         e.opt_text(&format!("{p}/note"), entry.note.as_deref(), 500);
         let t = rules::resolve(&mut e, &p, entry.time(), window);
         if let Some(t) = &t {
-            if !seen.insert((entry.volunteer_id, t.date)) {
+            if !seen.insert((entry.volunteer(), t.date)) {
                 e.add(
                     p.clone(),
                     "the same volunteer and day appear twice in this roster",
@@ -137,10 +142,10 @@ fn check_entries(
         }
         resolved.push(t);
     }
-    let spans: Vec<(i64, Option<Interval>)> = entries
+    let spans: Vec<(VolunteerId, Option<Interval>)> = entries
         .iter()
         .zip(&resolved)
-        .map(|(entry, t)| (entry.volunteer_id, t.as_ref().and_then(Timing::interval)))
+        .map(|(entry, t)| (entry.volunteer(), t.as_ref().and_then(Timing::interval)))
         .collect();
     for (i, j) in rules::overlapping_pairs(&spans) {
         for (this, other) in [(i, j), (j, i)] {
@@ -162,7 +167,7 @@ fn submit(
     conn: &mut DbConn,
     cfg: &HoursConfig,
     caller: &Principal,
-    event_id: i64,
+    event_id: EventId,
     entries: &[EntryInput],
     roster: bool,
 ) -> AppResult<Vec<HourRow>> {
@@ -178,11 +183,12 @@ fn submit(
         return Err(AppError::Conflict("the event is cancelled".into()));
     }
     let scope = caller.scope(conn)?;
-    let ids: Vec<i64> = entries.iter().map(|e| e.volunteer_id).collect();
-    let people: HashMap<i64, (i64, String)> = model::lock_and_load_volunteers(conn, &ids)?
-        .into_iter()
-        .map(|(id, b, s)| (id, (b, s)))
-        .collect();
+    let ids: Vec<VolunteerId> = entries.iter().map(EntryInput::volunteer).collect();
+    let people: HashMap<VolunteerId, (BranchId, String)> =
+        model::lock_and_load_volunteers(conn, &ids)?
+            .into_iter()
+            .map(|(id, b, s)| (id, (b, s)))
+            .collect();
     let resolved = check_entries(entries, &at, &people, &scope, &event.window(cfg))?;
 
     // the live entries of these volunteers on these days, in one query: for duplicates at
@@ -193,7 +199,7 @@ fn submit(
         let existing = live.iter().find(|l| {
             l.event_id == event_id
                 && l.corrects_id.is_none()
-                && l.volunteer_id == entry.volunteer_id
+                && l.volunteer_id == entry.volunteer()
                 && l.service_date == t.date
         });
         if let Some(existing) = existing {
@@ -206,11 +212,11 @@ fn submit(
             )));
         }
     }
-    let timed: Vec<(String, i64, Interval)> = entries
+    let timed: Vec<(String, VolunteerId, Interval)> = entries
         .iter()
         .zip(&resolved)
         .enumerate()
-        .filter_map(|(i, (entry, t))| Some((at(i), entry.volunteer_id, t.interval()?)))
+        .filter_map(|(i, (entry, t))| Some((at(i), entry.volunteer(), t.interval()?)))
         .collect();
     refuse_overlaps(conn, &timed, None)?;
 
@@ -219,13 +225,13 @@ fn submit(
         entries
             .iter()
             .zip(&resolved)
-            .map(|(entry, t)| (entry.volunteer_id, t.date, i64::from(t.minutes.get()))),
+            .map(|(entry, t)| (entry.volunteer(), t.date, i64::from(t.minutes.get()))),
         live.iter()
             .map(|l| (l.volunteer_id, l.service_date, i64::from(l.minutes))),
     );
     let mut e = Errors::default();
     for (i, (entry, t)) in entries.iter().zip(&resolved).enumerate() {
-        if let Some(total) = over.get(&(entry.volunteer_id, t.date)) {
+        if let Some(total) = over.get(&(entry.volunteer(), t.date)) {
             e.add(
                 format!("{}/minutes", at(i)),
                 format!(
@@ -243,10 +249,10 @@ fn submit(
         .zip(&resolved)
         .map(|(entry, t)| {
             Ok(NewHourEntry {
-                volunteer_id: entry.volunteer_id,
+                volunteer_id: entry.volunteer(),
                 event_id,
                 branch_id: people
-                    .get(&entry.volunteer_id)
+                    .get(&entry.volunteer())
                     .map(|p| p.0)
                     .ok_or(AppError::NotFound)?,
                 minutes: t.minutes.get(),
@@ -257,7 +263,7 @@ fn submit(
                 note: entry.note.as_deref(),
                 status: HourStatus::Submitted.as_str(),
                 corrects_id: None,
-                submitted_by: Some(caller.user_id),
+                submitted_by: Some(UserId(caller.user_id)),
                 reviewed_by: None,
                 reviewed_at: None,
                 reason: None,
@@ -267,7 +273,7 @@ fn submit(
         })
         .collect::<AppResult<Vec<_>>>()?;
     let rows = model::insert(conn, &news)?;
-    audit::log_created(conn, caller.user_id, "hour_entry", &rows, |r| r.id)?;
+    audit::log_created(conn, caller.user_id, "hour_entry", &rows, |r| r.id.get())?;
     Ok(rows)
 }
 
@@ -324,7 +330,7 @@ pub async fn submit_hours(
         key,
         &value,
         move |conn, lease| {
-            let rows = submit(conn, &cfg, &who, event_id, &entries, roster)?;
+            let rows = submit(conn, &cfg, &who, EventId(event_id), &entries, roster)?;
             let body = SubmissionResponse {
                 event_id,
                 entries: rows.into_iter().map(HourEntryResponse::from).collect(),

@@ -1,0 +1,100 @@
+use super::*;
+use std::collections::HashMap;
+
+fn from(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Config::from_lookup(|k| map.get(k).cloned())
+}
+
+#[test]
+fn defaults_serve_sqlite_on_localhost() {
+    let c = from(&[]).unwrap();
+    assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+    assert_eq!(c.database_url, DatabaseUrl::default());
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
+    assert_eq!(c.pool_size, (2 * cores).clamp(2, 200));
+    assert!(c.api_docs);
+}
+
+#[test]
+fn every_bad_value_is_reported_at_once() {
+    let err = from(&[
+        ("BIND_ADDRESS", "localhost"),
+        ("DATABASE_URL", "mysql://root:pw@h/db"),
+        ("DATABASE_POOL_SIZE", "0"),
+        ("LOG_FORMAT", "xml"),
+        (
+            "CORS_ALLOWED_ORIGINS",
+            "https://ok.example, https://bad.example/path",
+        ),
+        ("API_DOCS", "maybe"),
+    ])
+    .unwrap_err();
+    assert_eq!(err.0.len(), 6, "{err}");
+    let text = err.to_string();
+    assert!(text.contains("BIND_ADDRESS"));
+    assert!(text.contains("mysql"));
+    assert!(!text.contains("pw@"), "secrets must not be echoed: {text}");
+}
+
+#[test]
+fn origins_are_parsed_and_trimmed() {
+    let c = from(&[(
+        "CORS_ALLOWED_ORIGINS",
+        " https://app.example.org , http://localhost:3000",
+    )])
+    .unwrap();
+    assert_eq!(
+        c.cors_allowed_origins,
+        vec!["https://app.example.org", "http://localhost:3000"]
+    );
+}
+
+#[test]
+fn production_needs_a_long_enough_jwt_secret() {
+    let c = from(&[("APP_ENV", "production")]).unwrap();
+    let err = c.check_for_serving().unwrap_err().to_string();
+    assert!(err.contains("JWT_SECRET"), "{err}");
+    let err = from(&[("JWT_SECRET", "too-short-secret")])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("at least 32 bytes"), "{err}");
+    assert!(!err.contains("too-short-secret"), "{err}");
+    let c = from(&[("APP_ENV", "production"), ("JWT_SECRET", &"x".repeat(32))]).unwrap();
+    assert!(matches!(c.auth.jwt_keys, JwtKeys::Hs256 { .. }));
+    assert!(c.check_for_serving().is_ok());
+    let c = from(&[]).unwrap();
+    assert!(matches!(c.auth.jwt_keys, JwtKeys::Generated));
+}
+
+#[test]
+fn trusted_proxies_take_addresses_and_networks() {
+    let c = from(&[("TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1")]).unwrap();
+    assert_eq!(c.auth.trusted_proxies.len(), 2);
+    assert!(from(&[("TRUSTED_PROXIES", "proxy.local")]).is_err());
+}
+
+#[test]
+fn hours_settings() {
+    let c = from(&[
+        ("LOCAL_UTC_OFFSET", "-05:30"),
+        ("STAR_THRESHOLDS_HOURS", "10, 20, 30, 40, 50"),
+    ])
+    .unwrap();
+    assert_eq!(c.hours.utc_offset.local_minus_utc(), -(5 * 3600 + 30 * 60));
+    assert_eq!(c.hours.star_thresholds_hours, [10, 20, 30, 40, 50]);
+    assert!(from(&[("LOCAL_UTC_OFFSET", "Asia/Shanghai")]).is_err());
+    assert!(from(&[("STAR_THRESHOLDS_HOURS", "300,100,600,1000,1500")]).is_err());
+    assert_eq!(
+        from(&[]).unwrap().hours.utc_offset.local_minus_utc(),
+        8 * 3600
+    );
+}
+
+#[test]
+fn secrets_do_not_print() {
+    assert_eq!(format!("{:?}", Secret::new("hunter2")), "Secret(***)");
+}
