@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::dto::{Category, EventResponse};
-use super::handlers::{body_of, check, Fields};
+use super::fields::{body_of, check, Fields};
 use super::model;
 use crate::audit;
 use crate::auth::{AdminOnly, Auth};

@@ -3,28 +3,20 @@
 
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse, HttpResponseBuilder};
-use chrono::{DateTime, Datelike, Utc};
 use diesel::prelude::*;
 
 use super::amendments::Shape;
 use super::dto::{CreateEvent, EventQuery, EventResponse, EventStatus, UpdateEvent};
+use super::fields::{body_of, check, local_midnight, Fields};
 use super::model::{self as model, EventRow, NewEvent};
 use crate::audit;
 use crate::auth::{AnyRole, Auth, Scope, Writers};
-use crate::db::schema::{event_plan_items, events, hour_entries, plan_items, plans};
+use crate::db::schema::{event_plan_items, events, hour_entries};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
 use crate::http::{etag, ApiJson, IfMatch, Page, Paging};
 use crate::idempotency::Creation;
-use crate::validate::Errors;
 use crate::AppState;
-
-pub(super) fn body_of(conn: &mut DbConn, row: EventRow) -> QueryResult<EventResponse> {
-    let items = model::items_of(conn, &[row.id])?
-        .remove(&row.id)
-        .unwrap_or_default();
-    Ok(EventResponse::new(row, items))
-}
 
 fn respond(mut builder: HttpResponseBuilder, version: i64, body: EventResponse) -> HttpResponse {
     builder.insert_header((header::ETAG, etag(version)));
@@ -123,76 +115,6 @@ pub async fn get_event(
         })
         .await?;
     Ok(respond(HttpResponse::Ok(), version, body))
-}
-
-pub(super) struct Fields<'a> {
-    pub title: &'a str,
-    pub description: Option<&'a str>,
-    pub place: Option<&'a str>,
-    pub organiser: i64,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub capacity: Option<i32>,
-    pub plan_item_ids: &'a [i64],
-    /// The organisation's clock: an event's plan year is its local year.
-    pub offset: chrono::FixedOffset,
-}
-
-/// The UTC instant at which local day `d` begins.
-fn local_midnight(d: chrono::NaiveDate, offset: chrono::FixedOffset) -> chrono::NaiveDateTime {
-    d.and_hms_opt(0, 0, 0).unwrap_or_default()
-        - chrono::Duration::seconds(i64::from(offset.local_minus_utc()))
-}
-
-/// Every rule of an event, all reported at once.
-pub(super) fn check(
-    conn: &mut DbConn,
-    scope: &Scope,
-    f: &Fields<'_>,
-    organiser_changed: bool,
-) -> AppResult<()> {
-    let mut e = Errors::default();
-    e.text("/title", f.title, 1, 200);
-    e.opt_text("/description", f.description, 5000);
-    e.opt_text("/place", f.place, 200);
-    if f.ends_at <= f.starts_at {
-        e.add("/ends_at", "must be after starts_at");
-    }
-    if let Some(c) = f.capacity {
-        if !(1..=100_000).contains(&c) {
-            e.add("/capacity", "must be between 1 and 100000");
-        }
-    }
-    if organiser_changed {
-        let exists = crate::branches::model::find(conn, f.organiser)
-            .optional()?
-            .is_some();
-        if !exists || !scope.has_branch(f.organiser) {
-            e.add("/organiser_branch_id", "no such branch in your scope");
-        }
-    }
-    if f.plan_item_ids.is_empty() {
-        e.add("/plan_item_ids", "an event serves at least one plan item");
-    } else if f.plan_item_ids.len() > 50 {
-        e.add("/plan_item_ids", "at most 50 plan items");
-    } else {
-        let year = f.starts_at.with_timezone(&f.offset).year();
-        let valid: Vec<i64> = plan_items::table
-            .inner_join(plans::table)
-            .filter(plans::year.eq(year))
-            .filter(plan_items::id.eq_any(f.plan_item_ids))
-            .select(plan_items::id)
-            .load(conn)?;
-        for (i, id) in f.plan_item_ids.iter().enumerate() {
-            if !valid.contains(id) {
-                e.add(
-                    format!("/plan_item_ids/{i}"),
-                    format!("not an item of the {year} plan"),
-                );
-            }
-        }
-    }
-    e.into_result()
 }
 
 /// Create an event. A secretary creates events organised by a branch of its scope.

@@ -1,6 +1,7 @@
 //! Events: what volunteers serve at, each tied to items of the year's plan.
 pub mod amendments;
 pub mod dto;
+pub mod fields;
 pub mod handlers;
 pub mod model;
 

@@ -218,6 +218,21 @@ pub struct HourQuery {
     pub to: Option<NaiveDate>,
 }
 
+impl HourQuery {
+    /// What the list is narrowed to.
+    pub fn filter(&self) -> super::model::HourFilter {
+        super::model::HourFilter {
+            branch_id: self.branch_id,
+            volunteer_id: self.volunteer_id,
+            event_id: self.event_id,
+            plan_item_id: self.plan_item_id,
+            status: self.status,
+            from: self.from,
+            to: self.to,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MyHours {
     pub volunteer_id: i64,

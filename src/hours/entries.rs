@@ -39,10 +39,11 @@ pub async fn list_hours(
     let q = query.into_inner();
     let paging = Paging::new(q.limit, q.page)?;
     let caller = caller.0;
+    let filter = q.filter();
     let (rows, total) = state
         .db(move |conn| {
             let scope = caller.scope(conn)?;
-            Ok(model::list(conn, &scope, &q, paging)?)
+            Ok(model::list(conn, &scope, &filter, paging)?)
         })
         .await?;
     Ok(paging.respond(

@@ -2,7 +2,7 @@
 //!
 //! - `status`, `rules`: the domain, pure (an entry's life; time against the event's window,
 //!   overlap, the daily cap, correction netting), with unit tests beside them.
-//! - `model` (and `roster_insert`): rows and every query.
+//! - `model`: rows and every query (`model::roster_insert`: a roster in one statement).
 //! - `submit`, `review`, `corrections`, `entries`: the handlers, each extract, parse, one
 //!   database closure calling the model and the rules, respond.
 //! - `dto`: request and response types.
@@ -11,7 +11,6 @@ pub mod dto;
 pub mod entries;
 pub mod model;
 pub mod review;
-pub mod roster_insert;
 pub mod rules;
 pub mod status;
 pub mod submit;

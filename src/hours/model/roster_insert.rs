@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::model::{HourRow, NewHourEntry};
+use super::{HourRow, NewHourEntry};
 
 /// A roster's new entries on PostgreSQL, as one `INSERT … SELECT … FROM unnest(…)` whose
 /// text is the same for any number of rows: the server parses and plans it once per

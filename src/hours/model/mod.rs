@@ -3,7 +3,6 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::dto::HourQuery;
 use super::rules::{EventWindow, Interval};
 use super::status::HourStatus;
 use crate::auth::Scope;
@@ -13,7 +12,9 @@ use crate::error::{AppError, AppResult};
 use crate::http::Paging;
 use crate::ids::{BranchId, EventId, HourEntryId, UserId, VolunteerId};
 
-pub use super::roster_insert::PgRosterInsert;
+mod roster_insert;
+
+pub use roster_insert::PgRosterInsert;
 
 pub const STATUSES: &[&str] = &["submitted", "approved", "rejected", "withdrawn"];
 /// Entries that count towards limits: not rejected, not withdrawn.
@@ -281,11 +282,23 @@ pub fn find_in_scope(conn: &mut DbConn, scope: &Scope, id: HourEntryId) -> AppRe
         .first(conn)?)
 }
 
-/// A page of the entries in scope that match the query, newest service first.
+/// What a list of entries is narrowed to (from the query of `GET /hours`).
+#[derive(Debug, Clone, Default)]
+pub struct HourFilter {
+    pub branch_id: Option<i64>,
+    pub volunteer_id: Option<i64>,
+    pub event_id: Option<i64>,
+    pub plan_item_id: Option<i64>,
+    pub status: Option<HourStatus>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// A page of the entries in scope that match the filter, newest service first.
 pub fn list(
     conn: &mut DbConn,
     scope: &Scope,
-    q: &HourQuery,
+    q: &HourFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<HourRow>, i64)> {
     let under = crate::branches::model::subtree_of(conn, q.branch_id)?;

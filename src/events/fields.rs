@@ -1,0 +1,90 @@
+//! The rules of an event's fields, checked all at once, and an event as answered: what the
+//! handlers and amendments share.
+
+use chrono::{DateTime, Datelike, Utc};
+use diesel::prelude::*;
+
+use super::dto::EventResponse;
+use super::model::{self, EventRow};
+use crate::auth::Scope;
+use crate::db::schema::{plan_items, plans};
+use crate::db::DbConn;
+use crate::error::AppResult;
+use crate::validate::Errors;
+
+pub fn body_of(conn: &mut DbConn, row: EventRow) -> QueryResult<EventResponse> {
+    let items = model::items_of(conn, &[row.id])?
+        .remove(&row.id)
+        .unwrap_or_default();
+    Ok(EventResponse::new(row, items))
+}
+
+pub struct Fields<'a> {
+    pub title: &'a str,
+    pub description: Option<&'a str>,
+    pub place: Option<&'a str>,
+    pub organiser: i64,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub capacity: Option<i32>,
+    pub plan_item_ids: &'a [i64],
+    /// The organisation's clock: an event's plan year is its local year.
+    pub offset: chrono::FixedOffset,
+}
+
+/// The UTC instant at which local day `d` begins.
+pub fn local_midnight(d: chrono::NaiveDate, offset: chrono::FixedOffset) -> chrono::NaiveDateTime {
+    d.and_hms_opt(0, 0, 0).unwrap_or_default()
+        - chrono::Duration::seconds(i64::from(offset.local_minus_utc()))
+}
+
+/// Every rule of an event, all reported at once.
+pub fn check(
+    conn: &mut DbConn,
+    scope: &Scope,
+    f: &Fields<'_>,
+    organiser_changed: bool,
+) -> AppResult<()> {
+    let mut e = Errors::default();
+    e.text("/title", f.title, 1, 200);
+    e.opt_text("/description", f.description, 5000);
+    e.opt_text("/place", f.place, 200);
+    if f.ends_at <= f.starts_at {
+        e.add("/ends_at", "must be after starts_at");
+    }
+    if let Some(c) = f.capacity {
+        if !(1..=100_000).contains(&c) {
+            e.add("/capacity", "must be between 1 and 100000");
+        }
+    }
+    if organiser_changed {
+        let exists = crate::branches::model::find(conn, f.organiser)
+            .optional()?
+            .is_some();
+        if !exists || !scope.has_branch(f.organiser) {
+            e.add("/organiser_branch_id", "no such branch in your scope");
+        }
+    }
+    if f.plan_item_ids.is_empty() {
+        e.add("/plan_item_ids", "an event serves at least one plan item");
+    } else if f.plan_item_ids.len() > 50 {
+        e.add("/plan_item_ids", "at most 50 plan items");
+    } else {
+        let year = f.starts_at.with_timezone(&f.offset).year();
+        let valid: Vec<i64> = plan_items::table
+            .inner_join(plans::table)
+            .filter(plans::year.eq(year))
+            .filter(plan_items::id.eq_any(f.plan_item_ids))
+            .select(plan_items::id)
+            .load(conn)?;
+        for (i, id) in f.plan_item_ids.iter().enumerate() {
+            if !valid.contains(id) {
+                e.add(
+                    format!("/plan_item_ids/{i}"),
+                    format!("not an item of the {year} plan"),
+                );
+            }
+        }
+    }
+    e.into_result()
+}
