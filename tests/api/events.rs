@@ -503,7 +503,11 @@ async fn a_branch_secretary_changes_only_events_its_branches_organise(app: TestA
     let admin = app.login_as(Role::Admin).await;
     let (zb01, zb02) = (app.branch_id("ZB01"), app.branch_id("ZB02"));
     let item8 = app.plan_item_id(8);
-    let (secretary_id, secretary) = secretary_of(&app, &admin, "ZB01").await;
+    let Session {
+        user_id: secretary_id,
+        access: secretary,
+        ..
+    } = secretary_of(&app, &admin, "ZB01").await;
     let e04 = event_titled(&app, E04);
     let elsewhere = app.insert_event("第二支部的活动", zb02);
 

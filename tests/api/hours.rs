@@ -8,183 +8,15 @@ use diesel::prelude::*;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 use volunteer_hours::auth::Role;
-use volunteer_hours::db::schema::{
-    event_plan_items, events, hour_entries, idempotency_keys, volunteers,
-};
+use volunteer_hours::db::schema::{hour_entries, idempotency_keys};
 use volunteer_hours::db::{self, Backend};
 use volunteer_hours::hours::model::LIVE;
 
 use crate::both_backends;
-use crate::helpers::{assert_problem, Session, TestApp, TEST_PASSWORD};
+use crate::helpers::*;
 
 // ---------------------------------------------------------------------------------------
 // helpers
-
-/// A fresh Idempotency-Key.
-fn key() -> String {
-    format!("test-{:032x}", rand::random::<u128>())
-}
-
-fn entry(volunteer: i64, minutes: i32) -> Value {
-    json!({ "volunteer_id": volunteer, "minutes": minutes })
-}
-
-fn timed(volunteer: i64, started_at: &str, ended_at: &str) -> Value {
-    json!({ "volunteer_id": volunteer, "started_at": started_at, "ended_at": ended_at })
-}
-
-fn roster(entries: Vec<Value>) -> Value {
-    json!({ "entries": entries })
-}
-
-async fn submit_keyed(
-    app: &TestApp,
-    token: &str,
-    event: i64,
-    key: &str,
-    body: &Value,
-) -> reqwest::Response {
-    app.request(
-        reqwest::Method::POST,
-        &format!("/api/v1/events/{event}/hours"),
-        Some(token),
-    )
-    .header("idempotency-key", key)
-    .json(body)
-    .send()
-    .await
-    .expect("request")
-}
-
-/// A submission with a fresh key.
-async fn submit(app: &TestApp, token: &str, event: i64, body: &Value) -> reqwest::Response {
-    submit_keyed(app, token, event, &key(), body).await
-}
-
-/// A submission that must succeed; its entries.
-async fn submit_ok(app: &TestApp, token: &str, event: i64, body: &Value) -> Vec<Value> {
-    let resp = submit(app, token, event, body).await;
-    let status = resp.status().as_u16();
-    let body: Value = resp.json().await.expect("submission body");
-    assert_eq!(status, 201, "{body}");
-    body["entries"].as_array().expect("entries").clone()
-}
-
-/// One entry that must be accepted; its id.
-async fn submit_one(app: &TestApp, token: &str, event: i64, volunteer: i64, minutes: i32) -> i64 {
-    let entries = submit_ok(app, token, event, &entry(volunteer, minutes)).await;
-    assert_eq!(entries.len(), 1);
-    entries[0]["id"].as_i64().expect("id")
-}
-
-fn id_of(entry: &Value) -> i64 {
-    entry["id"].as_i64().expect("id")
-}
-
-fn pointers(problem: &Value) -> Vec<String> {
-    let mut out: Vec<String> = problem["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|e| e["pointer"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out
-}
-
-/// A 422 naming exactly `expected` (in any order).
-async fn assert_invalid(resp: reqwest::Response, expected: &[&str]) -> Value {
-    let body = assert_problem(resp, 422, "/problems/validation").await;
-    let mut want: Vec<String> = expected.iter().map(|p| (*p).to_owned()).collect();
-    want.sort();
-    assert_eq!(pointers(&body), want, "{body}");
-    body
-}
-
-async fn created_id(resp: reqwest::Response) -> i64 {
-    let status = resp.status().as_u16();
-    let body: Value = resp.json().await.expect("body");
-    assert_eq!(status, 201, "{body}");
-    body["id"].as_i64().expect("id")
-}
-
-async fn ok_json(resp: reqwest::Response) -> Value {
-    let status = resp.status().as_u16();
-    let body: Value = resp.json().await.expect("body");
-    assert_eq!(status, 200, "{body}");
-    body
-}
-
-async fn approve(app: &TestApp, token: &str, id: i64) -> reqwest::Response {
-    app.request(
-        reqwest::Method::POST,
-        &format!("/api/v1/hours/{id}/approve"),
-        Some(token),
-    )
-    .send()
-    .await
-    .expect("request")
-}
-
-async fn reject(app: &TestApp, token: &str, id: i64, reason: &str) -> reqwest::Response {
-    app.post_as(
-        &format!("/api/v1/hours/{id}/reject"),
-        Some(token),
-        &json!({ "reason": reason }),
-    )
-    .await
-}
-
-async fn review_many(app: &TestApp, token: &str, body: &Value) -> reqwest::Response {
-    app.post_as("/api/v1/hours/review", Some(token), body).await
-}
-
-async fn correct(app: &TestApp, token: &str, id: i64, body: &Value) -> reqwest::Response {
-    app.post_as(
-        &format!("/api/v1/hours/{id}/corrections"),
-        Some(token),
-        body,
-    )
-    .await
-}
-
-async fn withdraw(
-    app: &TestApp,
-    token: &str,
-    id: i64,
-    if_match: Option<&str>,
-) -> reqwest::Response {
-    let mut req = app.request(
-        reqwest::Method::DELETE,
-        &format!("/api/v1/hours/{id}"),
-        Some(token),
-    );
-    if let Some(tag) = if_match {
-        req = req.header("if-match", tag);
-    }
-    req.send().await.expect("request")
-}
-
-async fn edit(
-    app: &TestApp,
-    token: &str,
-    id: i64,
-    if_match: Option<&str>,
-    body: &Value,
-) -> reqwest::Response {
-    app.patch_as(&format!("/api/v1/hours/{id}"), token, if_match, body)
-        .await
-}
-
-/// The entry's current ETag, read through the API.
-async fn etag(app: &TestApp, token: &str, id: i64) -> String {
-    let resp = app.get_as(&format!("/api/v1/hours/{id}"), token).await;
-    assert_eq!(resp.status(), 200);
-    resp.headers()["etag"].to_str().expect("etag").to_owned()
-}
 
 async fn list(app: &TestApp, token: &str, query: &str) -> Value {
     let resp = app.get_as(&format!("/api/v1/hours?{query}"), token).await;
@@ -218,22 +50,6 @@ async fn assert_totals(app: &TestApp, token: &str, minutes: i64, hours: &str, st
     assert_eq!(mine["star_level"], stars, "{mine}");
 }
 
-fn status_of(app: &TestApp, id: i64) -> String {
-    hour_entries::table
-        .find(id)
-        .select(hour_entries::status)
-        .first(&mut app.conn())
-        .expect("entry")
-}
-
-fn minutes_of(app: &TestApp, id: i64) -> i32 {
-    hour_entries::table
-        .find(id)
-        .select(hour_entries::minutes)
-        .first(&mut app.conn())
-        .expect("entry")
-}
-
 /// Minutes of a volunteer's live (submitted or approved) entries.
 fn live_minutes(app: &TestApp, volunteer: i64) -> i32 {
     let minutes: Vec<i32> = hour_entries::table
@@ -245,96 +61,11 @@ fn live_minutes(app: &TestApp, volunteer: i64) -> i32 {
     minutes.into_iter().sum()
 }
 
-fn audit(action: &str, actor: i64, id: i64) -> (String, Option<i64>, Option<i64>) {
-    (action.to_owned(), Some(actor), Some(id))
-}
-
-/// An event between two UTC times ("YYYY-MM-DD HH:MM:SS"), serving 2022 plan item `item`.
-fn event_at(app: &TestApp, title: &str, branch: i64, start: &str, end: &str, item: i32) -> i64 {
-    let item = app.plan_item_id(item);
-    let at =
-        |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").expect("timestamp");
-    let now = db::now();
-    diesel::insert_into(events::table)
-        .values((
-            events::title.eq(title),
-            events::category.eq("lei_feng_day"),
-            events::organiser_branch_id.eq(branch),
-            events::starts_at.eq(at(start)),
-            events::ends_at.eq(at(end)),
-            events::created_at.eq(now),
-            events::updated_at.eq(now),
-            events::search_text.eq(title.to_lowercase()),
-        ))
-        .execute(&mut app.conn())
-        .expect("event");
-    let id: i64 = events::table
-        .select(events::id)
-        .order(events::id.desc())
-        .first(&mut app.conn())
-        .expect("event id");
-    diesel::insert_into(event_plan_items::table)
-        .values((
-            event_plan_items::event_id.eq(id),
-            event_plan_items::plan_item_id.eq(item),
-        ))
-        .execute(&mut app.conn())
-        .expect("event item");
-    id
-}
-
 /// 2022-03-05 00:00-15:00 UTC (08:00-23:00 at +08:00): long enough for 900 minutes.
 fn long_event(app: &TestApp, title: &str) -> i64 {
-    let root = app.branch_id("JGDW");
-    event_at(
-        app,
-        title,
-        root,
-        "2022-03-05 00:00:00",
-        "2022-03-05 15:00:00",
-        8,
-    )
-}
-
-fn set_event_status(app: &TestApp, event: i64, status: &str) {
-    diesel::update(events::table.find(event))
-        .set(events::status.eq(status))
-        .execute(&mut app.conn())
-        .expect("event status");
-}
-
-fn set_volunteer_status(app: &TestApp, volunteer: i64, status: &str) {
-    diesel::update(volunteers::table.find(volunteer))
-        .set(volunteers::status.eq(status))
-        .execute(&mut app.conn())
-        .expect("volunteer status");
-}
-
-/// The volunteer behind an account made by `create_user(username, Role::Volunteer)`.
-fn volunteer_of(app: &TestApp, username: &str) -> i64 {
-    volunteers::table
-        .filter(volunteers::volunteer_number.eq(format!("V-{username}")))
-        .select(volunteers::id)
-        .first(&mut app.conn())
-        .expect("volunteer of the account")
-}
-
-/// A secretary of branch `code`, created by an administrator through the API, logged in.
-async fn secretary_of(app: &TestApp, admin: &Session, username: &str, code: &str) -> Session {
-    let resp = app
-        .post_as(
-            "/api/v1/users",
-            Some(&admin.access),
-            &json!({
-                "username": username,
-                "password": TEST_PASSWORD,
-                "role": "secretary",
-                "branch_id": app.branch_id(code),
-            }),
-        )
-        .await;
-    assert_eq!(resp.status(), 201, "secretary {username}");
-    app.session(username, Role::Secretary).await
+    app.event(title, app.branch_id("JGDW"))
+        .between("2022-03-05 00:00:00", "2022-03-05 15:00:00")
+        .insert()
 }
 
 /// Records a claim on `key` as a request still running would leave it.
@@ -579,7 +310,7 @@ async fn each_rule_is_refused_with_its_pointer_and_nothing_is_written(app: TestA
     let event = app.insert_event("规则", root);
     let v = app.insert_volunteer("规则志愿者", root);
     let inactive = app.insert_volunteer("已离开的志愿者", root);
-    set_volunteer_status(&app, inactive, "inactive");
+    app.set_volunteer_status(inactive, "inactive");
     let cases: Vec<(Value, &str)> = vec![
         (entry(v, 0), "/minutes"),
         (entry(v, -5), "/minutes"),
@@ -632,7 +363,7 @@ async fn each_rule_is_refused_with_its_pointer_and_nothing_is_written(app: TestA
         let resp = submit(&app, &sec.access, event, &body).await;
         let problem = assert_problem(resp, 422, "/problems/validation").await;
         assert_eq!(
-            pointers(&problem),
+            sorted_pointers(&problem),
             vec![pointer.to_owned()],
             "{body} -> {problem}"
         );
@@ -652,7 +383,7 @@ async fn each_rule_is_refused_with_its_pointer_and_nothing_is_written(app: TestA
     .await;
     // a cancelled event takes no hours; an unknown one is not found
     let cancelled = app.insert_event("取消的活动", root);
-    set_event_status(&app, cancelled, "cancelled");
+    app.set_event_status(cancelled, "cancelled");
     assert_problem(
         submit(&app, &sec.access, cancelled, &entry(v, 60)).await,
         409,
@@ -789,7 +520,7 @@ async fn a_second_entry_for_the_same_volunteer_event_and_day_is_a_conflict_namin
     );
     let again = submit_one(&app, &sec.access, event, v, 45).await;
     assert_ne!(again, first);
-    assert_eq!(status_of(&app, first), "withdrawn");
+    assert_eq!(app.status_of(first), "withdrawn");
     assert_eq!(app.count("hour_entries"), 3);
 }
 
@@ -864,7 +595,7 @@ async fn the_daily_cap_of_24_hours_holds_across_requests(app: TestApp) {
         &["/minutes"],
     )
     .await;
-    assert_eq!(minutes_of(&app, second), 540);
+    assert_eq!(app.minutes_of(second), 540);
     assert_eq!(live_minutes(&app, v), 1440);
     assert_eq!(app.count("hour_entries"), 2);
 
@@ -1081,7 +812,7 @@ async fn approved_entries_are_locked_and_reviews_need_a_reason(app: TestApp) {
     for token in [&sec.access, &hr.access, &volunteer.access] {
         assert_problem(approve(&app, token, a).await, 403, "/problems/forbidden").await;
     }
-    assert_eq!(status_of(&app, a), "submitted");
+    assert_eq!(app.status_of(a), "submitted");
     assert_problem(
         approve(&app, &admin.access, 9_999_999).await,
         404,
@@ -1140,7 +871,7 @@ async fn approved_entries_are_locked_and_reviews_need_a_reason(app: TestApp) {
     )
     .await;
     assert_eq!(
-        (status_of(&app, a).as_str(), minutes_of(&app, a)),
+        (app.status_of(a).as_str(), app.minutes_of(a)),
         ("approved", 60)
     );
 
@@ -1162,7 +893,7 @@ async fn approved_entries_are_locked_and_reviews_need_a_reason(app: TestApp) {
         &["/reason"],
     )
     .await;
-    assert_eq!(status_of(&app, b), "submitted");
+    assert_eq!(app.status_of(b), "submitted");
     let rejected = ok_json(reject(&app, &admin.access, b, "与签到表不符").await).await;
     assert_eq!(rejected["status"], "rejected");
     assert_eq!(rejected["reason"], "与签到表不符");
@@ -1266,7 +997,7 @@ async fn submitters_edit_and_withdraw_unreviewed_entries_with_if_match(app: Test
         &["/service_date"],
     )
     .await;
-    assert_eq!(minutes_of(&app, id), 60);
+    assert_eq!(app.minutes_of(id), 60);
 
     let resp = edit(&app, &sec.access, id, Some("\"1\""), &change).await;
     assert_eq!(resp.status(), 200);
@@ -1294,7 +1025,7 @@ async fn submitters_edit_and_withdraw_unreviewed_entries_with_if_match(app: Test
     assert_eq!(resp.headers()["etag"], "\"3\"");
     let edited: Value = resp.json().await.unwrap();
     assert_eq!(edited["minutes"], 150);
-    assert_eq!(minutes_of(&app, id), 150);
+    assert_eq!(app.minutes_of(id), 150);
 
     // withdrawal: the submitter, with If-Match; the row stays, withdrawn
     assert_problem(
@@ -1315,7 +1046,7 @@ async fn submitters_edit_and_withdraw_unreviewed_entries_with_if_match(app: Test
         "/problems/forbidden",
     )
     .await;
-    assert_eq!(status_of(&app, id), "submitted");
+    assert_eq!(app.status_of(id), "submitted");
     assert_eq!(
         withdraw(&app, &sec.access, id, Some("\"3\""))
             .await
@@ -1323,7 +1054,7 @@ async fn submitters_edit_and_withdraw_unreviewed_entries_with_if_match(app: Test
         204
     );
     assert_eq!(app.count("hour_entries"), 1);
-    assert_eq!(status_of(&app, id), "withdrawn");
+    assert_eq!(app.status_of(id), "withdrawn");
     let read = ok_json(
         app.get_as(&format!("/api/v1/hours/{id}"), &sec.access)
             .await,
@@ -1408,7 +1139,7 @@ async fn bulk_review_is_all_or_nothing_with_an_error_per_id(app: TestApp) {
         &["/ids/1", "/ids/2", "/ids/3"],
     )
     .await;
-    assert_eq!(status_of(&app, ids[2]), "submitted", "nothing changed");
+    assert_eq!(app.status_of(ids[2]), "submitted", "nothing changed");
     assert_invalid(
         review_many(
             &app,
@@ -1464,7 +1195,7 @@ async fn bulk_review_is_all_or_nothing_with_an_error_per_id(app: TestApp) {
         resp.status()
     );
     assert_eq!(
-        (status_of(&app, ids[2]), status_of(&app, ids[3])),
+        (app.status_of(ids[2]), app.status_of(ids[3])),
         ("submitted".to_owned(), "submitted".to_owned())
     );
 
@@ -1523,7 +1254,7 @@ async fn corrections_are_reviewed_and_net_into_totals_and_stars(backend: Backend
     let sec = app.login_as(Role::Secretary).await;
     let hr = app.login_as(Role::Hr).await;
     let me = app.login_as(Role::Volunteer).await;
-    let vol = volunteer_of(&app, "volunteer.user");
+    let vol = app.volunteer_of("volunteer.user");
     let event = app.insert_event("更正", app.branch_id("JGDW"));
     let fix = |minutes: i32, reason: &str| json!({ "minutes": minutes, "reason": reason });
     let original = submit_one(&app, &sec.access, event, vol, 120).await;
@@ -1611,7 +1342,7 @@ async fn corrections_are_reviewed_and_net_into_totals_and_stars(backend: Backend
         "/problems/conflict",
     )
     .await;
-    assert_eq!(minutes_of(&app, original), 120);
+    assert_eq!(app.minutes_of(original), 120);
 
     assert_eq!(approve(&app, &admin.access, c1_id).await.status(), 200);
     assert_totals(&app, &me.access, 90, "1.50", 1).await;
@@ -1697,8 +1428,8 @@ async fn secretaries_act_only_within_their_branch_scope(app: TestApp) {
     let root_sec = app.login_as(Role::Secretary).await;
     let hr = app.login_as(Role::Hr).await;
     let volunteer = app.login_as(Role::Volunteer).await;
-    let sec_x = secretary_of(&app, &admin, "xfpc.secretary", "XFPC").await;
-    let sec_n = secretary_of(&app, &admin, "nyc.secretary", "NYC").await;
+    let sec_x = secretary_of(&app, &admin, "XFPC").await;
+    let sec_n = secretary_of(&app, &admin, "NYC").await;
     let (xfpc, nyc) = (app.branch_id("XFPC"), app.branch_id("NYC"));
     let event = app.insert_event("联合活动", app.branch_id("JGDW"));
     let vx = app.insert_volunteer("消费品处志愿者", xfpc);
@@ -1834,11 +1565,7 @@ async fn secretaries_act_only_within_their_branch_scope(app: TestApp) {
     )
     .await;
     assert_eq!(
-        (
-            status_of(&app, ex),
-            status_of(&app, en),
-            minutes_of(&app, en)
-        ),
+        (app.status_of(ex), app.status_of(en), app.minutes_of(en)),
         ("submitted".to_owned(), "submitted".to_owned(), 60)
     );
 
@@ -1878,7 +1605,7 @@ async fn a_parent_branch_secretary_reviews_when_enabled_but_never_its_own(backen
     // both secretaries of the root branch JGDW, the parent of XFPC
     let root_sec = app.login_as(Role::Secretary).await;
     let peer = app.session("peer.secretary", Role::Secretary).await;
-    let sec_x = secretary_of(&app, &admin, "xfpc.secretary", "XFPC").await;
+    let sec_x = secretary_of(&app, &admin, "XFPC").await;
     let (root, xfpc) = (app.branch_id("JGDW"), app.branch_id("XFPC"));
     let event = app.insert_event("上级审核", root);
     let vx1 = app.insert_volunteer("消费品处一", xfpc);
@@ -1925,7 +1652,7 @@ async fn a_parent_branch_secretary_reviews_when_enabled_but_never_its_own(backen
     )
     .await;
     assert_eq!(
-        (status_of(&app, by_root), status_of(&app, at_root)),
+        (app.status_of(by_root), app.status_of(at_root)),
         ("submitted".to_owned(), "submitted".to_owned())
     );
     // an administrator may
@@ -2039,14 +1766,11 @@ async fn the_hours_list_filters_and_pages(app: TestApp) {
         app.branch_id("NYC"),
     );
     let e1 = app.insert_event("三月五日", root); // item 8
-    let e2 = event_at(
-        &app,
-        "三月十二日",
-        root,
-        "2022-03-12 01:00:00",
-        "2022-03-12 04:00:00",
-        1,
-    );
+    let e2 = app
+        .event("三月十二日", root)
+        .between("2022-03-12 01:00:00", "2022-03-12 04:00:00")
+        .serving(1)
+        .insert();
     let v1 = app.insert_volunteer("一号", xfpc);
     let v2 = app.insert_volunteer("二号", xfpc);
     let v3 = app.insert_volunteer("三号", nyc);
@@ -2146,7 +1870,7 @@ async fn the_history_shows_every_change_with_actor_time_and_reason(app: TestApp)
     let hr = app.login_as(Role::Hr).await;
     let me = app.login_as(Role::Volunteer).await;
     let stranger = app.session("stranger.volunteer", Role::Volunteer).await;
-    let vol = volunteer_of(&app, "volunteer.user");
+    let vol = app.volunteer_of("volunteer.user");
     let event = app.insert_event("履历", app.branch_id("JGDW"));
 
     let id = submit_one(&app, &sec.access, event, vol, 60).await;

@@ -10,7 +10,7 @@ use volunteer_hours::db::schema::{hour_entries, volunteer_tags, volunteers};
 
 use crate::both_backends;
 use crate::helpers::{
-    assert_problem, delete_as, expect_json, header, pointers, secretary_of, walk, TestApp,
+    assert_problem, delete_as, expect_json, header, pointers, secretary_of, walk, Session, TestApp,
 };
 
 /// 林晓燕 of ZB01: phone 13805912301, tags trained and emergency_team, three hour entries.
@@ -319,7 +319,7 @@ async fn each_role_sees_phone_and_volunteer_number_as_the_contract_says(app: Tes
     let lin = volunteer_by_number(&app, LIN);
     let path = format!("/api/v1/volunteers/{lin}");
     let root_secretary = app.login_as(Role::Secretary).await;
-    let (_, zb01_secretary) = secretary_of(&app, &admin, "ZB01").await;
+    let zb01_secretary = secretary_of(&app, &admin, "ZB01").await.access;
 
     // administrators and secretaries in scope see everything
     for token in [&admin.access, &root_secretary.access, &zb01_secretary] {
@@ -404,7 +404,11 @@ async fn a_branch_secretary_sees_and_changes_only_its_own_volunteers(app: TestAp
     app.seed_demo();
     let admin = app.login_as(Role::Admin).await;
     let (zb01, zb02) = (app.branch_id("ZB01"), app.branch_id("ZB02"));
-    let (secretary_id, secretary) = secretary_of(&app, &admin, "ZB01").await;
+    let Session {
+        user_id: secretary_id,
+        access: secretary,
+        ..
+    } = secretary_of(&app, &admin, "ZB01").await;
     let lin = volunteer_by_number(&app, LIN);
     let wang = volunteer_by_number(&app, WANG);
     let wang_path = format!("/api/v1/volunteers/{wang}");

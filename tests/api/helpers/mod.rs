@@ -13,6 +13,11 @@ use volunteer_hours::db::{
     self, Backend, ConnectionManager, DatabaseUrl, Pool, PoolOptions, PooledConn,
 };
 
+mod builders;
+mod hours;
+
+pub use hours::*;
+
 /// Set in CI: a PostgreSQL test that cannot run fails instead of passing silently.
 pub const REQUIRE_POSTGRES: &str = "REQUIRE_POSTGRES_TESTS";
 
@@ -441,134 +446,6 @@ impl TestApp {
     }
 }
 
-/// Rows made directly in the database, for tests that need something to act on.
-impl TestApp {
-    pub fn insert_branch(&self, code: &str, parent: Option<i64>) -> i64 {
-        use volunteer_hours::db::schema::branches;
-        let now = db::now();
-        diesel::insert_into(branches::table)
-            .values((
-                branches::code.eq(code),
-                branches::name.eq(format!("测试 {code}")),
-                branches::parent_id.eq(parent),
-                branches::created_at.eq(now),
-                branches::updated_at.eq(now),
-                branches::search_text.eq(code.to_lowercase()),
-            ))
-            .execute(&mut self.conn())
-            .expect("branch");
-        self.branch_id(code)
-    }
-
-    pub fn insert_volunteer(&self, name: &str, branch_id: i64) -> i64 {
-        use volunteer_hours::db::schema::volunteers;
-        let now = db::now();
-        diesel::insert_into(volunteers::table)
-            .values((
-                volunteers::name.eq(name),
-                volunteers::branch_id.eq(branch_id),
-                volunteers::created_at.eq(now),
-                volunteers::updated_at.eq(now),
-                volunteers::search_text.eq(name.to_lowercase()),
-            ))
-            .execute(&mut self.conn())
-            .expect("volunteer");
-        volunteers::table
-            .select(volunteers::id)
-            .order(volunteers::id.desc())
-            .first(&mut self.conn())
-            .expect("volunteer id")
-    }
-
-    /// The id of item `number` of the 2022 plan (seeds it if needed).
-    pub fn plan_item_id(&self, number: i32) -> i64 {
-        use volunteer_hours::db::schema::{plan_items, plans};
-        self.seed();
-        plan_items::table
-            .inner_join(plans::table)
-            .filter(plans::year.eq(2022))
-            .filter(plan_items::number.eq(number))
-            .select(plan_items::id)
-            .first(&mut self.conn())
-            .expect("plan item")
-    }
-
-    /// A planned 2022 event organised by `branch_id`, serving item 8.
-    pub fn insert_event(&self, title: &str, branch_id: i64) -> i64 {
-        use volunteer_hours::db::schema::{event_plan_items, events};
-        let item = self.plan_item_id(8);
-        let now = db::now();
-        let at = |h: u32| {
-            chrono::NaiveDate::from_ymd_opt(2022, 3, 5)
-                .and_then(|d| d.and_hms_opt(h, 0, 0))
-                .expect("time")
-        };
-        diesel::insert_into(events::table)
-            .values((
-                events::title.eq(title),
-                events::category.eq("lei_feng_day"),
-                events::organiser_branch_id.eq(branch_id),
-                events::starts_at.eq(at(1)),
-                events::ends_at.eq(at(4)),
-                events::created_at.eq(now),
-                events::updated_at.eq(now),
-                events::search_text.eq(title.to_lowercase()),
-            ))
-            .execute(&mut self.conn())
-            .expect("event");
-        let id: i64 = events::table
-            .select(events::id)
-            .order(events::id.desc())
-            .first(&mut self.conn())
-            .expect("event id");
-        diesel::insert_into(event_plan_items::table)
-            .values((
-                event_plan_items::event_id.eq(id),
-                event_plan_items::plan_item_id.eq(item),
-            ))
-            .execute(&mut self.conn())
-            .expect("event item");
-        id
-    }
-}
-
-impl TestApp {
-    /// An entry of 60 minutes on 2022-03-05 for a new volunteer at a new event (both in
-    /// JGDW), with `status`; approved and rejected ones carry a review time.
-    pub fn insert_entry(&self, status: &str) -> i64 {
-        use volunteer_hours::db::schema::hour_entries;
-        self.seed();
-        let root = self.branch_id("JGDW");
-        let n: u64 = rand::random();
-        let volunteer = self.insert_volunteer(&format!("服务者 {n}"), root);
-        let event = self.insert_event(&format!("活动 {n}"), root);
-        let now = db::now();
-        let reviewed = (status == "approved" || status == "rejected").then_some(now);
-        let reason = (status == "rejected").then_some("不符");
-        diesel::insert_into(hour_entries::table)
-            .values((
-                hour_entries::volunteer_id.eq(volunteer),
-                hour_entries::event_id.eq(event),
-                hour_entries::branch_id.eq(root),
-                hour_entries::minutes.eq(60),
-                hour_entries::service_date
-                    .eq(chrono::NaiveDate::from_ymd_opt(2022, 3, 5).expect("date")),
-                hour_entries::status.eq(status),
-                hour_entries::reviewed_at.eq(reviewed),
-                hour_entries::reason.eq(reason),
-                hour_entries::created_at.eq(now),
-                hour_entries::updated_at.eq(now),
-            ))
-            .execute(&mut self.conn())
-            .expect("entry");
-        hour_entries::table
-            .select(hour_entries::id)
-            .order(hour_entries::id.desc())
-            .first(&mut self.conn())
-            .expect("entry id")
-    }
-}
-
 // Assertions and walkers shared by the resource tests.
 
 /// Asserts the status and returns the JSON body; a mismatch shows the body.
@@ -577,6 +454,16 @@ pub async fn expect_json(resp: reqwest::Response, status: u16) -> Value {
     let text = resp.text().await.expect("body");
     assert_eq!(got, status, "{text}");
     serde_json::from_str(&text).expect("a JSON body")
+}
+
+/// A 200 with a JSON body; the body.
+pub async fn ok_json(resp: reqwest::Response) -> Value {
+    expect_json(resp, 200).await
+}
+
+/// A 201 with a JSON body; the new resource's id.
+pub async fn created_id(resp: reqwest::Response) -> i64 {
+    expect_json(resp, 201).await["id"].as_i64().expect("id")
 }
 
 pub fn header(resp: &reqwest::Response, name: &str) -> String {
@@ -648,23 +535,28 @@ pub async fn walk(app: &TestApp, token: &str, path: &str, limit: i64) -> (Vec<i6
     (ids, total.expect("a page"))
 }
 
-/// A secretary of branch `code`, made through the admin API: (user id, access token).
-pub async fn secretary_of(app: &TestApp, admin: &Session, code: &str) -> (i64, String) {
+/// A secretary of branch `code` (`{code}.secretary`, in lower case), made through the admin
+/// API and logged in.
+pub async fn secretary_of(app: &TestApp, admin: &Session, code: &str) -> Session {
     let username = format!("{}.secretary", code.to_lowercase());
     let resp = app
         .post_as(
             "/api/v1/users",
             Some(&admin.access),
             &json!({
-                "username": username, "password": "a long enough password",
-                "role": "secretary", "branch_id": app.branch_id(code)
+                "username": username,
+                "password": TEST_PASSWORD,
+                "role": "secretary",
+                "branch_id": app.branch_id(code),
             }),
         )
         .await;
-    let user = expect_json(resp, 201).await;
-    let token = expect_json(app.login(&username, "a long enough password").await, 200).await;
-    (
-        user["id"].as_i64().unwrap(),
-        token["access_token"].as_str().unwrap().to_owned(),
-    )
+    expect_json(resp, 201).await;
+    app.session(&username, volunteer_hours::auth::Role::Secretary)
+        .await
+}
+
+/// An audit row as `TestApp::audit_rows` reads it.
+pub fn audit(action: &str, actor: i64, id: i64) -> (String, Option<i64>, Option<i64>) {
+    (action.to_owned(), Some(actor), Some(id))
 }
