@@ -9,7 +9,7 @@ use volunteer_hours::auth::Role;
 use volunteer_hours::db::schema::{branches, hour_entries, volunteers};
 
 use crate::both_backends;
-use crate::helpers::{assert_problem, delete_as, expect_json, header, pointers, walk, TestApp};
+use crate::helpers::*;
 
 /// Chinese text with full-width quotes, which must come back byte for byte.
 const PAIRING: &str = "马厂社区“十个一”志愿服务";
@@ -48,19 +48,17 @@ async fn an_admin_creates_reads_renames_and_deletes_a_branch(app: TestApp) {
     let admin = app.login_as(Role::Admin).await;
     let root = app.branch_id("JGDW");
     let before = app.count("branches");
-    let resp = app
-        .post_as(
-            "/api/v1/branches",
-            Some(&admin.access),
-            &json!({ "code": "MCSQ", "name": PAIRING, "parent_id": root }),
-        )
-        .await;
-    assert_eq!(resp.status(), 201);
-    assert_eq!(resp.headers()["etag"], "\"1\"");
-    let location = header(&resp, "location");
-    let created: Value = resp.json().await.unwrap();
-    let id = created["id"].as_i64().unwrap();
-    assert_eq!(location, format!("/api/v1/branches/{id}"));
+    let Created {
+        id,
+        location,
+        body: created,
+    } = create(
+        &app,
+        &admin.access,
+        "/api/v1/branches",
+        &json!({ "code": "MCSQ", "name": PAIRING, "parent_id": root }),
+    )
+    .await;
     assert_eq!(created["code"], "MCSQ");
     assert_eq!(
         created["name"].as_str().unwrap().as_bytes(),
@@ -81,37 +79,20 @@ async fn an_admin_creates_reads_renames_and_deletes_a_branch(app: TestApp) {
 
     // every role reads it
     let volunteer = app.login_as(Role::Volunteer).await;
-    let resp = app.get_as(&location, &volunteer.access).await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"1\"");
-    assert_eq!(resp.json::<Value>().await.unwrap(), created);
+    assert_eq!(
+        read_tagged(&app, &location, &volunteer.access, "\"1\"").await,
+        created
+    );
 
     let change = json!({ "code": "MCSQ-2", "name": "马厂社区结对共建联络组" });
-    assert_problem(
-        app.patch_as(&location, &admin.access, None, &change).await,
-        428,
-        "/problems/precondition-required",
-    )
-    .await;
-    assert_problem(
-        app.patch_as(&location, &admin.access, Some("\"7\""), &change)
-            .await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
+    assert_patch_needs_current_tag(&app, &location, &admin.access, "\"7\"", &change).await;
     let unchanged: (String, String) = branches::table
         .find(id)
         .select((branches::code, branches::name))
         .first(&mut app.conn())
         .unwrap();
     assert_eq!(unchanged, ("MCSQ".to_owned(), PAIRING.to_owned()));
-    let resp = app
-        .patch_as(&location, &admin.access, Some("\"1\""), &change)
-        .await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"2\"");
-    let updated: Value = resp.json().await.unwrap();
+    let updated = patched(&app, &location, &admin.access, ("\"1\"", "\"2\""), &change).await;
     assert_eq!(updated["code"], "MCSQ-2");
     assert_eq!(updated["name"], "马厂社区结对共建联络组");
     assert_eq!(
@@ -119,18 +100,8 @@ async fn an_admin_creates_reads_renames_and_deletes_a_branch(app: TestApp) {
         "a partial update keeps the rest"
     );
     // the old tag is stale now
-    assert_problem(
-        app.patch_as(
-            &location,
-            &admin.access,
-            Some("\"1\""),
-            &json!({ "name": "又改名" }),
-        )
-        .await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
+    let rename = json!({ "name": "又改名" });
+    assert_stale_patch(&app, &location, &admin.access, "\"1\"", &rename).await;
     let stored: (String, String) = branches::table
         .find(id)
         .select((branches::code, branches::name))
@@ -141,40 +112,16 @@ async fn an_admin_creates_reads_renames_and_deletes_a_branch(app: TestApp) {
         ("MCSQ-2".to_owned(), "马厂社区结对共建联络组".to_owned())
     );
 
-    assert_problem(
-        delete_as(&app, &location, &admin.access, None).await,
-        428,
-        "/problems/precondition-required",
-    )
-    .await;
-    assert_problem(
-        delete_as(&app, &location, &admin.access, Some("\"1\"")).await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
-    assert_eq!(app.count("branches"), before + 1);
-    let resp = delete_as(&app, &location, &admin.access, Some("\"2\"")).await;
-    assert_eq!(resp.status(), 204);
-    assert_problem(
-        app.get_as(&location, &admin.access).await,
-        404,
-        "/problems/not-found",
-    )
-    .await;
+    assert_deleted_only_with_current_tag(&app, &location, &admin.access, ("branches", before + 1))
+        .await;
     assert_eq!(app.count("branches"), before);
 
-    let audit: Vec<_> = app
-        .audit_rows("branch")
-        .into_iter()
-        .filter(|r| r.2 == Some(id))
-        .collect();
     assert_eq!(
-        audit,
-        vec![
-            ("create".to_owned(), Some(admin.user_id), Some(id)),
-            ("update".to_owned(), Some(admin.user_id), Some(id)),
-            ("delete".to_owned(), Some(admin.user_id), Some(id)),
+        app.audit_of("branch", id),
+        [
+            audit("create", admin.user_id, id),
+            audit("update", admin.user_id, id),
+            audit("delete", admin.user_id, id),
         ]
     );
 }
@@ -201,41 +148,15 @@ async fn bad_branches_are_refused_with_pointers_and_change_nothing(app: TestApp)
         ),
         (json!({ "code": "MCSQ", "name": 5 }), "/name"),
     ];
-    for (body, pointer) in cases {
-        let problem = assert_problem(
-            app.post_as("/api/v1/branches", Some(&admin.access), &body)
-                .await,
-            422,
-            "/problems/validation",
-        )
-        .await;
-        assert_eq!(pointers(&problem), [pointer], "{body}");
-    }
-    for body in [
+    assert_each_names_its_pointer(&app, &admin.access, "/api/v1/branches", cases).await;
+    let incomplete = vec![
         json!({ "code": "MCSQ", "name": "马厂社区", "colour": "red" }),
         json!({ "code": "MCSQ" }),
         json!({ "code": "MCSQ", "name": "马厂社区", "archived": "no" }),
-    ] {
-        assert_problem(
-            app.post_as("/api/v1/branches", Some(&admin.access), &body)
-                .await,
-            422,
-            "/problems/validation",
-        )
-        .await;
-    }
-    let malformed = app
-        .request(
-            reqwest::Method::POST,
-            "/api/v1/branches",
-            Some(&admin.access),
-        )
-        .header("content-type", "application/json")
-        .body("{\"code\": \"MCSQ\",")
-        .send()
-        .await
-        .unwrap();
-    assert_problem(malformed, 400, "/problems/malformed-json").await;
+    ];
+    assert_each_invalid(&app, &admin.access, "/api/v1/branches", incomplete).await;
+    let half = "{\"code\": \"MCSQ\",";
+    assert_malformed_refused(&app, &admin.access, "/api/v1/branches", half).await;
     assert_problem(
         app.post_as(
             "/api/v1/branches",

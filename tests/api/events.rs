@@ -10,9 +10,7 @@ use volunteer_hours::auth::Role;
 use volunteer_hours::db::schema::{event_plan_items, events, hour_entries};
 
 use crate::both_backends;
-use crate::helpers::{
-    assert_problem, delete_as, expect_json, header, pointers, secretary_of, walk, Session, TestApp,
-};
+use crate::helpers::*;
 
 /// Chinese text with full-width quotes, which must come back byte for byte.
 const PAIRING: &str = "马厂社区“十个一”志愿服务";
@@ -126,25 +124,23 @@ async fn an_admin_creates_reads_updates_and_deletes_an_event(app: TestApp) {
     let root = app.branch_id("JGDW");
     let (item5, item8) = (app.plan_item_id(5), app.plan_item_id(8));
     let before = event_rows(&app);
-    let resp = app
-        .post_as(
-            "/api/v1/events",
-            Some(&admin.access),
-            &json!({
-                "title": PAIRING,
-                "description": "机关志愿者走进结对共建的马厂社区，开展环境整治和入户走访志愿服务。",
-                "category": "community_pairing", "organiser_branch_id": root, "place": "马厂社区",
-                "starts_at": "2022-05-21T00:30:00Z", "ends_at": "2022-05-21T03:30:00Z",
-                "status": "open", "capacity": 25, "plan_item_ids": [item8, item5]
-            }),
-        )
-        .await;
-    assert_eq!(resp.status(), 201);
-    assert_eq!(resp.headers()["etag"], "\"1\"");
-    let location = header(&resp, "location");
-    let created: Value = resp.json().await.unwrap();
-    let id = created["id"].as_i64().unwrap();
-    assert_eq!(location, format!("/api/v1/events/{id}"));
+    let Created {
+        id,
+        location,
+        body: created,
+    } = create(
+        &app,
+        &admin.access,
+        "/api/v1/events",
+        &json!({
+            "title": PAIRING,
+            "description": "机关志愿者走进结对共建的马厂社区，开展环境整治和入户走访志愿服务。",
+            "category": "community_pairing", "organiser_branch_id": root, "place": "马厂社区",
+            "starts_at": "2022-05-21T00:30:00Z", "ends_at": "2022-05-21T03:30:00Z",
+            "status": "open", "capacity": 25, "plan_item_ids": [item8, item5]
+        }),
+    )
+    .await;
     assert_eq!(
         created["title"].as_str().unwrap().as_bytes(),
         PAIRING.as_bytes()
@@ -186,33 +182,16 @@ async fn an_admin_creates_reads_updates_and_deletes_an_event(app: TestApp) {
 
     // every role reads it
     let volunteer = app.login_as(Role::Volunteer).await;
-    let resp = app.get_as(&location, &volunteer.access).await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"1\"");
-    assert_eq!(resp.json::<Value>().await.unwrap(), created);
+    assert_eq!(
+        read_tagged(&app, &location, &volunteer.access, "\"1\"").await,
+        created
+    );
 
     let change =
         json!({ "place": null, "capacity": 30, "plan_item_ids": [item8], "status": "completed" });
-    assert_problem(
-        app.patch_as(&location, &admin.access, None, &change).await,
-        428,
-        "/problems/precondition-required",
-    )
-    .await;
-    assert_problem(
-        app.patch_as(&location, &admin.access, Some("\"3\""), &change)
-            .await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
+    assert_patch_needs_current_tag(&app, &location, &admin.access, "\"3\"", &change).await;
     assert_eq!(items_of(&app, id), sorted, "refusals change nothing");
-    let resp = app
-        .patch_as(&location, &admin.access, Some("\"1\""), &change)
-        .await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"2\"");
-    let updated: Value = resp.json().await.unwrap();
+    let updated = patched(&app, &location, &admin.access, ("\"1\"", "\"2\""), &change).await;
     assert!(updated["place"].is_null(), "{updated}");
     assert_eq!(updated["capacity"], 30);
     assert_eq!(updated["plan_item_ids"], json!([item8]));
@@ -220,18 +199,8 @@ async fn an_admin_creates_reads_updates_and_deletes_an_event(app: TestApp) {
     assert_eq!(updated["title"], PAIRING, "a partial update keeps the rest");
     assert_eq!(updated["starts_at"], created["starts_at"]);
     // the old tag is stale now
-    assert_problem(
-        app.patch_as(
-            &location,
-            &admin.access,
-            Some("\"1\""),
-            &json!({ "capacity": 40 }),
-        )
-        .await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
+    let later = json!({ "capacity": 40 });
+    assert_stale_patch(&app, &location, &admin.access, "\"1\"", &later).await;
     let (place, capacity): (Option<String>, Option<i32>) = events::table
         .find(id)
         .select((events::place, events::capacity))
@@ -240,40 +209,16 @@ async fn an_admin_creates_reads_updates_and_deletes_an_event(app: TestApp) {
     assert_eq!((place, capacity), (None, Some(30)));
     assert_eq!(items_of(&app, id), [item8]);
 
-    assert_problem(
-        delete_as(&app, &location, &admin.access, None).await,
-        428,
-        "/problems/precondition-required",
-    )
-    .await;
-    assert_problem(
-        delete_as(&app, &location, &admin.access, Some("\"1\"")).await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
-    assert_eq!(app.count("events"), before.0 + 1);
-    let resp = delete_as(&app, &location, &admin.access, Some("\"2\"")).await;
-    assert_eq!(resp.status(), 204);
-    assert_problem(
-        app.get_as(&location, &admin.access).await,
-        404,
-        "/problems/not-found",
-    )
-    .await;
+    assert_deleted_only_with_current_tag(&app, &location, &admin.access, ("events", before.0 + 1))
+        .await;
     assert_eq!(event_rows(&app), before);
 
-    let audit: Vec<_> = app
-        .audit_rows("event")
-        .into_iter()
-        .filter(|r| r.2 == Some(id))
-        .collect();
     assert_eq!(
-        audit,
-        vec![
-            ("create".to_owned(), Some(admin.user_id), Some(id)),
-            ("update".to_owned(), Some(admin.user_id), Some(id)),
-            ("delete".to_owned(), Some(admin.user_id), Some(id)),
+        app.audit_of("event", id),
+        [
+            audit("create", admin.user_id, id),
+            audit("update", admin.user_id, id),
+            audit("delete", admin.user_id, id),
         ]
     );
 }
@@ -308,37 +253,15 @@ async fn bad_events_are_refused_with_pointers_and_change_nothing(app: TestApp) {
         (with("starts_at", json!("2022-03-05 09:00")), "/starts_at"),
         (with("title", json!(7)), "/title"),
     ];
-    for (body, pointer) in cases {
-        let problem = assert_problem(
-            app.post_as("/api/v1/events", Some(&admin.access), &body)
-                .await,
-            422,
-            "/problems/validation",
-        )
-        .await;
-        assert_eq!(pointers(&problem), [pointer], "{body}");
-    }
+    assert_each_names_its_pointer(&app, &admin.access, "/api/v1/events", cases).await;
     let mut no_category = event_body(root, &[item8]);
     no_category.as_object_mut().unwrap().remove("category");
     let mut no_items = event_body(root, &[item8]);
     no_items.as_object_mut().unwrap().remove("plan_item_ids");
-    for body in [with("colour", json!("red")), no_category, no_items] {
-        assert_problem(
-            app.post_as("/api/v1/events", Some(&admin.access), &body)
-                .await,
-            422,
-            "/problems/validation",
-        )
-        .await;
-    }
-    let malformed = app
-        .request(reqwest::Method::POST, "/api/v1/events", Some(&admin.access))
-        .header("content-type", "application/json")
-        .body("{\"title\": \"学雷锋\", \"plan_item_ids\": [")
-        .send()
-        .await
-        .unwrap();
-    assert_problem(malformed, 400, "/problems/malformed-json").await;
+    let incomplete = [with("colour", json!("red")), no_category, no_items];
+    assert_each_invalid(&app, &admin.access, "/api/v1/events", incomplete).await;
+    let half = "{\"title\": \"学雷锋\", \"plan_item_ids\": [";
+    assert_malformed_refused(&app, &admin.access, "/api/v1/events", half).await;
     assert_eq!(event_rows(&app), before);
     assert!(app.audit_rows("event").is_empty());
 
@@ -382,16 +305,7 @@ async fn an_events_plan_items_come_from_the_plan_of_its_year(app: TestApp) {
         // no plan for 2024 at all
         (in_year(2024, &[item_2022]), "/plan_item_ids/0"),
     ];
-    for (body, pointer) in cases {
-        let problem = assert_problem(
-            app.post_as("/api/v1/events", Some(&admin.access), &body)
-                .await,
-            422,
-            "/problems/validation",
-        )
-        .await;
-        assert_eq!(pointers(&problem), [pointer], "{body}");
-    }
+    assert_each_names_its_pointer(&app, &admin.access, "/api/v1/events", cases).await;
     assert_eq!(event_rows(&app), before);
 
     let created = expect_json(

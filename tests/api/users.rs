@@ -6,28 +6,23 @@ use volunteer_hours::auth::Role;
 use volunteer_hours::db::schema::users;
 
 use crate::both_backends;
-use crate::helpers::{assert_problem, TestApp};
+use crate::helpers::*;
 
 async fn an_admin_creates_reads_and_updates_an_account(app: TestApp) {
     let admin = app.login_as(Role::Admin).await;
     let branch = app.branch_id("XFPC");
-    let resp = app
-        .post_as("/api/v1/users", Some(&admin.access), &json!({
-            "username": "xfpc.secretary", "password": "消费品处的密码很长很长很长", "role": "secretary", "branch_id": branch
-        }))
-        .await;
-    assert_eq!(resp.status(), 201);
-    let location = resp.headers()["location"].to_str().unwrap().to_owned();
-    assert_eq!(resp.headers()["etag"], "\"1\"");
-    let created: Value = resp.json().await.unwrap();
-    let id = created["id"].as_i64().unwrap();
-    assert_eq!(location, format!("/api/v1/users/{id}"));
+    let Created {
+        id,
+        location,
+        body: created,
+    } = create(&app, &admin.access, "/api/v1/users", &json!({
+        "username": "xfpc.secretary", "password": "消费品处的密码很长很长很长", "role": "secretary", "branch_id": branch
+    }))
+    .await;
     assert_eq!(created["branch_id"], branch);
     assert!(created.get("password_hash").is_none());
 
-    let resp = app.get_as(&location, &admin.access).await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"1\"");
+    read_tagged(&app, &location, &admin.access, "\"1\"").await;
 
     // the new account can log in with its (Chinese) password
     assert_eq!(
@@ -38,42 +33,15 @@ async fn an_admin_creates_reads_and_updates_an_account(app: TestApp) {
     );
 
     let change = json!({ "role": "hr", "branch_id": null });
-    assert_problem(
-        app.patch_as(&location, &admin.access, None, &change).await,
-        428,
-        "/problems/precondition-required",
-    )
-    .await;
-    assert_problem(
-        app.patch_as(&location, &admin.access, Some("\"7\""), &change)
-            .await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
-    let resp = app
-        .patch_as(&location, &admin.access, Some("\"1\""), &change)
-        .await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"2\"");
-    let updated: Value = resp.json().await.unwrap();
+    assert_patch_needs_current_tag(&app, &location, &admin.access, "\"7\"", &change).await;
+    let updated = patched(&app, &location, &admin.access, ("\"1\"", "\"2\""), &change).await;
     assert_eq!(
         (updated["role"].as_str(), updated["branch_id"].is_null()),
         (Some("hr"), true)
     );
     // the old tag is stale now
-    assert_problem(
-        app.patch_as(
-            &location,
-            &admin.access,
-            Some("\"1\""),
-            &json!({ "disabled": true }),
-        )
-        .await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
+    let later = json!({ "disabled": true });
+    assert_stale_patch(&app, &location, &admin.access, "\"1\"", &later).await;
 
     let (role, branch_id, disabled): (String, Option<i64>, bool) = users::table
         .find(id)
@@ -81,16 +49,11 @@ async fn an_admin_creates_reads_and_updates_an_account(app: TestApp) {
         .first(&mut app.conn())
         .unwrap();
     assert_eq!((role.as_str(), branch_id, disabled), ("hr", None, false));
-    let audit: Vec<_> = app
-        .audit_rows("user")
-        .into_iter()
-        .filter(|r| r.2 == Some(id))
-        .collect();
     assert_eq!(
-        audit,
-        vec![
-            ("create".to_owned(), Some(admin.user_id), Some(id)),
-            ("update".to_owned(), Some(admin.user_id), Some(id))
+        app.audit_of("user", id),
+        [
+            audit("create", admin.user_id, id),
+            audit("update", admin.user_id, id),
         ]
     );
 }

@@ -9,9 +9,7 @@ use volunteer_hours::auth::Role;
 use volunteer_hours::db::schema::{hour_entries, volunteer_tags, volunteers};
 
 use crate::both_backends;
-use crate::helpers::{
-    assert_problem, delete_as, expect_json, header, pointers, secretary_of, walk, Session, TestApp,
-};
+use crate::helpers::*;
 
 /// 林晓燕 of ZB01: phone 13805912301, tags trained and emergency_team, three hour entries.
 const LIN: &str = "350100202103050001";
@@ -79,23 +77,21 @@ async fn an_admin_creates_reads_updates_and_deletes_a_volunteer(app: TestApp) {
     let admin = app.login_as(Role::Admin).await;
     let xfpc = app.branch_id("XFPC");
     let before = app.count("volunteers");
-    let resp = app
-        .post_as(
-            "/api/v1/volunteers",
-            Some(&admin.access),
-            &json!({
-                "name": "欧阳·晓燕", "gender": "female", "phone": "+8613805912399",
-                "volunteer_number": "350100202303050099", "branch_id": xfpc,
-                "joined_on": "2023-03-05", "tags": ["trained", "driver", "first_aid"]
-            }),
-        )
-        .await;
-    assert_eq!(resp.status(), 201);
-    assert_eq!(resp.headers()["etag"], "\"1\"");
-    let location = header(&resp, "location");
-    let created: Value = resp.json().await.unwrap();
-    let id = created["id"].as_i64().unwrap();
-    assert_eq!(location, format!("/api/v1/volunteers/{id}"));
+    let Created {
+        id,
+        location,
+        body: created,
+    } = create(
+        &app,
+        &admin.access,
+        "/api/v1/volunteers",
+        &json!({
+            "name": "欧阳·晓燕", "gender": "female", "phone": "+8613805912399",
+            "volunteer_number": "350100202303050099", "branch_id": xfpc,
+            "joined_on": "2023-03-05", "tags": ["trained", "driver", "first_aid"]
+        }),
+    )
+    .await;
     assert_eq!(
         created["name"].as_str().unwrap().as_bytes(),
         "欧阳·晓燕".as_bytes()
@@ -113,26 +109,14 @@ async fn an_admin_creates_reads_updates_and_deletes_a_volunteer(app: TestApp) {
     assert_eq!(app.count("volunteers"), before + 1);
     assert_eq!(tags_of(&app, id), ["driver", "first_aid", "trained"]);
 
-    let resp = app.get_as(&location, &admin.access).await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"1\"");
-    assert_eq!(resp.json::<Value>().await.unwrap(), created);
+    assert_eq!(
+        read_tagged(&app, &location, &admin.access, "\"1\"").await,
+        created
+    );
 
     let change =
         json!({ "phone": null, "gender": null, "tags": ["emergency_team"], "status": "inactive" });
-    assert_problem(
-        app.patch_as(&location, &admin.access, None, &change).await,
-        428,
-        "/problems/precondition-required",
-    )
-    .await;
-    assert_problem(
-        app.patch_as(&location, &admin.access, Some("\"5\""), &change)
-            .await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
+    assert_patch_needs_current_tag(&app, &location, &admin.access, "\"5\"", &change).await;
     let phone: Option<String> = volunteers::table
         .find(id)
         .select(volunteers::phone)
@@ -143,12 +127,7 @@ async fn an_admin_creates_reads_updates_and_deletes_a_volunteer(app: TestApp) {
         Some("+8613805912399"),
         "refusals change nothing"
     );
-    let resp = app
-        .patch_as(&location, &admin.access, Some("\"1\""), &change)
-        .await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"2\"");
-    let updated: Value = resp.json().await.unwrap();
+    let updated = patched(&app, &location, &admin.access, ("\"1\"", "\"2\""), &change).await;
     assert!(updated["phone"].is_null(), "{updated}");
     assert!(updated["gender"].is_null(), "{updated}");
     assert_eq!(updated["tags"], json!(["emergency_team"]));
@@ -159,18 +138,8 @@ async fn an_admin_creates_reads_updates_and_deletes_a_volunteer(app: TestApp) {
     );
     assert_eq!(updated["volunteer_number"], "350100202303050099");
     // the old tag is stale now
-    assert_problem(
-        app.patch_as(
-            &location,
-            &admin.access,
-            Some("\"1\""),
-            &json!({ "name": "又改名" }),
-        )
-        .await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
+    let later = json!({ "name": "又改名" });
+    assert_stale_patch(&app, &location, &admin.access, "\"1\"", &later).await;
     let (phone, gender, status): (Option<String>, Option<String>, String) = volunteers::table
         .find(id)
         .select((volunteers::phone, volunteers::gender, volunteers::status))
@@ -179,41 +148,22 @@ async fn an_admin_creates_reads_updates_and_deletes_a_volunteer(app: TestApp) {
     assert_eq!((phone, gender, status.as_str()), (None, None, "inactive"));
     assert_eq!(tags_of(&app, id), ["emergency_team"]);
 
-    assert_problem(
-        delete_as(&app, &location, &admin.access, None).await,
-        428,
-        "/problems/precondition-required",
-    )
-    .await;
-    assert_problem(
-        delete_as(&app, &location, &admin.access, Some("\"1\"")).await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
-    assert_eq!(app.count("volunteers"), before + 1);
-    let resp = delete_as(&app, &location, &admin.access, Some("\"2\"")).await;
-    assert_eq!(resp.status(), 204);
-    assert_problem(
-        app.get_as(&location, &admin.access).await,
-        404,
-        "/problems/not-found",
+    assert_deleted_only_with_current_tag(
+        &app,
+        &location,
+        &admin.access,
+        ("volunteers", before + 1),
     )
     .await;
     assert_eq!(app.count("volunteers"), before);
     assert!(tags_of(&app, id).is_empty());
 
-    let audit: Vec<_> = app
-        .audit_rows("volunteer")
-        .into_iter()
-        .filter(|r| r.2 == Some(id))
-        .collect();
     assert_eq!(
-        audit,
-        vec![
-            ("create".to_owned(), Some(admin.user_id), Some(id)),
-            ("update".to_owned(), Some(admin.user_id), Some(id)),
-            ("delete".to_owned(), Some(admin.user_id), Some(id)),
+        app.audit_of("volunteer", id),
+        [
+            audit("create", admin.user_id, id),
+            audit("update", admin.user_id, id),
+            audit("delete", admin.user_id, id),
         ]
     );
 }
@@ -245,41 +195,15 @@ async fn bad_volunteers_are_refused_with_pointers_and_change_nothing(app: TestAp
         (with("gender", json!("other")), "/gender"),
         (with("branch_id", json!(999_999)), "/branch_id"),
     ];
-    for (body, pointer) in cases {
-        let problem = assert_problem(
-            app.post_as("/api/v1/volunteers", Some(&admin.access), &body)
-                .await,
-            422,
-            "/problems/validation",
-        )
-        .await;
-        assert_eq!(pointers(&problem), [pointer], "{body}");
-    }
-    for body in [
+    assert_each_names_its_pointer(&app, &admin.access, "/api/v1/volunteers", cases).await;
+    let incomplete = [
         with("colour", json!("red")),
         with("status", json!("archived")),
         json!({ "name": "没有支部的人" }),
-    ] {
-        assert_problem(
-            app.post_as("/api/v1/volunteers", Some(&admin.access), &body)
-                .await,
-            422,
-            "/problems/validation",
-        )
-        .await;
-    }
-    let malformed = app
-        .request(
-            reqwest::Method::POST,
-            "/api/v1/volunteers",
-            Some(&admin.access),
-        )
-        .header("content-type", "application/json")
-        .body("{\"name\": \"半个")
-        .send()
-        .await
-        .unwrap();
-    assert_problem(malformed, 400, "/problems/malformed-json").await;
+    ];
+    assert_each_invalid(&app, &admin.access, "/api/v1/volunteers", incomplete).await;
+    let half = "{\"name\": \"半个";
+    assert_malformed_refused(&app, &admin.access, "/api/v1/volunteers", half).await;
     assert_problem(
         app.post_as(
             "/api/v1/volunteers",

@@ -15,8 +15,10 @@ use volunteer_hours::db::{
 
 mod builders;
 mod hours;
+mod resources;
 
 pub use hours::*;
+pub use resources::*;
 
 /// Set in CI: a PostgreSQL test that cannot run fails instead of passing silently.
 pub const REQUIRE_POSTGRES: &str = "REQUIRE_POSTGRES_TESTS";

@@ -1,0 +1,175 @@
+//! What every resource's tests check the same way: creation with a Location, reads and
+//! writes guarded by ETags, validation problems, and the audit trail of one row.
+
+use serde_json::Value;
+
+use super::{assert_problem, delete_as, header, pointers, TestApp};
+
+/// A resource made through the API.
+pub struct Created {
+    pub id: i64,
+    pub location: String,
+    pub body: Value,
+}
+
+/// A POST to the collection `path` that must create: 201, ETag "1" and a Location naming
+/// the new id under `path`.
+pub async fn create(app: &TestApp, token: &str, path: &str, body: &Value) -> Created {
+    let resp = app.post_as(path, Some(token), body).await;
+    assert_eq!(resp.status(), 201);
+    assert_eq!(resp.headers()["etag"], "\"1\"");
+    let location = header(&resp, "location");
+    let body: Value = resp.json().await.unwrap();
+    let id = body["id"].as_i64().unwrap();
+    assert_eq!(location, format!("{path}/{id}"));
+    Created { id, location, body }
+}
+
+/// A GET that must answer 200 with ETag `tag`; the body.
+pub async fn read_tagged(app: &TestApp, location: &str, token: &str, tag: &str) -> Value {
+    let resp = app.get_as(location, token).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["etag"], tag);
+    resp.json().await.unwrap()
+}
+
+/// A PATCH without If-Match is 428, one with the `stale` tag 412.
+pub async fn assert_patch_needs_current_tag(
+    app: &TestApp,
+    location: &str,
+    token: &str,
+    stale: &str,
+    change: &Value,
+) {
+    assert_problem(
+        app.patch_as(location, token, None, change).await,
+        428,
+        "/problems/precondition-required",
+    )
+    .await;
+    assert_problem(
+        app.patch_as(location, token, Some(stale), change).await,
+        412,
+        "/problems/precondition-failed",
+    )
+    .await;
+}
+
+/// A PATCH with a `stale` tag is refused with 412.
+pub async fn assert_stale_patch(
+    app: &TestApp,
+    location: &str,
+    token: &str,
+    stale: &str,
+    change: &Value,
+) {
+    assert_problem(
+        app.patch_as(location, token, Some(stale), change).await,
+        412,
+        "/problems/precondition-failed",
+    )
+    .await;
+}
+
+/// A PATCH with the current `tag` that must succeed with ETag `next`; the body.
+pub async fn patched(
+    app: &TestApp,
+    location: &str,
+    token: &str,
+    (tag, next): (&str, &str),
+    change: &Value,
+) -> Value {
+    let resp = app.patch_as(location, token, Some(tag), change).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["etag"], next);
+    resp.json().await.unwrap()
+}
+
+/// A DELETE without If-Match is 428 and one with ETag "1" (stale) is 412, and `table`
+/// still holds `rows` rows; then one with the current ETag "2" is 204 and the resource
+/// is gone.
+pub async fn assert_deleted_only_with_current_tag(
+    app: &TestApp,
+    location: &str,
+    token: &str,
+    (table, rows): (&str, i64),
+) {
+    assert_problem(
+        delete_as(app, location, token, None).await,
+        428,
+        "/problems/precondition-required",
+    )
+    .await;
+    assert_problem(
+        delete_as(app, location, token, Some("\"1\"")).await,
+        412,
+        "/problems/precondition-failed",
+    )
+    .await;
+    assert_eq!(app.count(table), rows);
+    let resp = delete_as(app, location, token, Some("\"2\"")).await;
+    assert_eq!(resp.status(), 204);
+    assert_problem(
+        app.get_as(location, token).await,
+        404,
+        "/problems/not-found",
+    )
+    .await;
+}
+
+/// Each POST of a case's body to `path` is a validation problem naming just its pointer.
+pub async fn assert_each_names_its_pointer(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    cases: impl IntoIterator<Item = (Value, &str)>,
+) {
+    for (body, pointer) in cases {
+        let problem = assert_problem(
+            app.post_as(path, Some(token), &body).await,
+            422,
+            "/problems/validation",
+        )
+        .await;
+        assert_eq!(pointers(&problem), [pointer], "{body}");
+    }
+}
+
+/// Each POST of one of `bodies` to `path` is a validation problem.
+pub async fn assert_each_invalid(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    bodies: impl IntoIterator<Item = Value>,
+) {
+    for body in bodies {
+        assert_problem(
+            app.post_as(path, Some(token), &body).await,
+            422,
+            "/problems/validation",
+        )
+        .await;
+    }
+}
+
+/// A POST of `raw` (not JSON) to `path` is a 400 malformed-json problem.
+pub async fn assert_malformed_refused(app: &TestApp, token: &str, path: &str, raw: &'static str) {
+    let resp = app
+        .request(reqwest::Method::POST, path, Some(token))
+        .header("content-type", "application/json")
+        .body(raw)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(resp, 400, "/problems/malformed-json").await;
+}
+
+impl TestApp {
+    /// The audit rows of one row of `entity`, oldest first.
+    pub fn audit_of(&self, entity: &str, id: i64) -> Vec<(String, Option<i64>, Option<i64>)> {
+        self.audit_rows(entity)
+            .into_iter()
+            .filter(|r| r.2 == Some(id))
+            .collect()
+    }
+}
