@@ -157,15 +157,13 @@ async fn bad_branches_are_refused_with_pointers_and_change_nothing(app: TestApp)
     assert_each_invalid(&app, &admin.access, "/api/v1/branches", incomplete).await;
     let half = "{\"code\": \"MCSQ\",";
     assert_malformed_refused(&app, &admin.access, "/api/v1/branches", half).await;
-    assert_problem(
+    assert_conflict(
         app.post_as(
             "/api/v1/branches",
             Some(&admin.access),
             &json!({ "code": "NYC", "name": "另一个能源处", "parent_id": root }),
         )
         .await,
-        409,
-        "/problems/conflict",
     )
     .await;
     assert_eq!(app.count("branches"), before);
@@ -194,7 +192,7 @@ async fn a_branch_cannot_move_under_itself_or_its_descendants(app: TestApp) {
     let nyc = app.branch_id("NYC");
     let deep = app.insert_branch("JGTW-1", Some(jgtw));
     for (branch, parent) in [(root, jgtw), (root, root), (root, deep), (jgtw, deep)] {
-        let problem = assert_problem(
+        let problem = assert_validation(
             app.patch_as(
                 &format!("/api/v1/branches/{branch}"),
                 &admin.access,
@@ -202,8 +200,6 @@ async fn a_branch_cannot_move_under_itself_or_its_descendants(app: TestApp) {
                 &json!({ "parent_id": parent }),
             )
             .await,
-            422,
-            "/problems/validation",
         )
         .await;
         assert_eq!(
@@ -302,12 +298,7 @@ async fn a_branch_with_anything_attached_is_not_deleted(app: TestApp) {
     .chain(demo)
     {
         let path = format!("/api/v1/branches/{id}");
-        assert_problem(
-            delete_as(&app, &path, &admin.access, Some("*")).await,
-            409,
-            "/problems/conflict",
-        )
-        .await;
+        assert_conflict(delete_as(&app, &path, &admin.access, Some("*")).await).await;
         let still = expect_json(app.get_as(&path, &admin.access).await, 200).await;
         assert_eq!(still["id"], id);
         assert_eq!(still["archived"], false);
@@ -452,12 +443,7 @@ async fn the_branch_list_filters_searches_and_pages(app: TestApp) {
     );
 
     for bad in ["limit=0", "limit=201", "colour=red"] {
-        assert_problem(
-            app.get_as(&format!("/api/v1/branches?{bad}"), t).await,
-            400,
-            "/problems/invalid-parameter",
-        )
-        .await;
+        assert_invalid_parameter(app.get_as(&format!("/api/v1/branches?{bad}"), t).await).await;
     }
 }
 
@@ -469,18 +455,16 @@ async fn only_administrators_write_branches(app: TestApp) {
     let before = app.count("branches");
     for role in [Role::Secretary, Role::Hr, Role::Volunteer] {
         let s = app.login_as(role).await;
-        assert_problem(
+        assert_forbidden(
             app.post_as(
                 "/api/v1/branches",
                 Some(&s.access),
                 &json!({ "code": "NEW", "name": "新支部", "parent_id": root }),
             )
             .await,
-            403,
-            "/problems/forbidden",
         )
         .await;
-        assert_problem(
+        assert_forbidden(
             app.patch_as(
                 &format!("/api/v1/branches/{nyc}"),
                 &s.access,
@@ -488,11 +472,9 @@ async fn only_administrators_write_branches(app: TestApp) {
                 &json!({ "name": "改名的能源处", "archived": true }),
             )
             .await,
-            403,
-            "/problems/forbidden",
         )
         .await;
-        assert_problem(
+        assert_forbidden(
             delete_as(
                 &app,
                 &format!("/api/v1/branches/{leaf}"),
@@ -500,8 +482,6 @@ async fn only_administrators_write_branches(app: TestApp) {
                 Some("*"),
             )
             .await,
-            403,
-            "/problems/forbidden",
         )
         .await;
         let nyc_now = expect_json(

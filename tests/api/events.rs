@@ -326,7 +326,7 @@ async fn an_events_plan_items_come_from_the_plan_of_its_year(app: TestApp) {
 
     // a change of items is checked the same way
     let old = app.insert_event("2022年的活动", root);
-    let problem = assert_problem(
+    let problem = assert_validation(
         app.patch_as(
             &format!("/api/v1/events/{old}"),
             &admin.access,
@@ -334,8 +334,6 @@ async fn an_events_plan_items_come_from_the_plan_of_its_year(app: TestApp) {
             &json!({ "plan_item_ids": [item_2022, item_2023] }),
         )
         .await,
-        422,
-        "/problems/validation",
     )
     .await;
     assert_eq!(pointers(&problem), ["/plan_item_ids/1"]);
@@ -398,7 +396,7 @@ async fn event_status_moves_forward_only(app: TestApp) {
         let tag_before = header(&app.get_as(&path, &admin.access).await, "etag");
         assert!(!tag_before.is_empty(), "an ETag");
         let stored_before = stored_event(&app, event).1;
-        assert_problem(set_status(event, status).await, 409, "/problems/conflict").await;
+        assert_conflict(set_status(event, status).await).await;
         assert_eq!(
             stored_event(&app, event).1,
             stored_before,
@@ -437,7 +435,7 @@ async fn a_branch_secretary_changes_only_events_its_branches_organise(app: TestA
 
     // changing another branch's events is not found, and changes nothing
     let before = event_rows(&app);
-    assert_problem(
+    assert_not_found(
         app.patch_as(
             &format!("/api/v1/events/{e04}"),
             &secretary,
@@ -445,11 +443,9 @@ async fn a_branch_secretary_changes_only_events_its_branches_organise(app: TestA
             &json!({ "title": "改名" }),
         )
         .await,
-        404,
-        "/problems/not-found",
     )
     .await;
-    assert_problem(
+    assert_not_found(
         app.patch_as(
             &format!("/api/v1/events/{elsewhere}"),
             &secretary,
@@ -457,11 +453,9 @@ async fn a_branch_secretary_changes_only_events_its_branches_organise(app: TestA
             &json!({ "status": "cancelled" }),
         )
         .await,
-        404,
-        "/problems/not-found",
     )
     .await;
-    assert_problem(
+    assert_not_found(
         delete_as(
             &app,
             &format!("/api/v1/events/{elsewhere}"),
@@ -469,19 +463,15 @@ async fn a_branch_secretary_changes_only_events_its_branches_organise(app: TestA
             Some("*"),
         )
         .await,
-        404,
-        "/problems/not-found",
     )
     .await;
-    let problem = assert_problem(
+    let problem = assert_validation(
         app.post_as(
             "/api/v1/events",
             Some(&secretary),
             &event_body(zb02, &[item8]),
         )
         .await,
-        422,
-        "/problems/validation",
     )
     .await;
     assert_eq!(pointers(&problem), ["/organiser_branch_id"]);
@@ -504,7 +494,7 @@ async fn a_branch_secretary_changes_only_events_its_branches_organise(app: TestA
     assert_eq!(resp.status(), 201);
     let location = header(&resp, "location");
     let mine = resp.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let problem = assert_problem(
+    let problem = assert_validation(
         app.patch_as(
             &location,
             &secretary,
@@ -512,8 +502,6 @@ async fn a_branch_secretary_changes_only_events_its_branches_organise(app: TestA
             &json!({ "organiser_branch_id": zb02 }),
         )
         .await,
-        422,
-        "/problems/validation",
     )
     .await;
     assert_eq!(pointers(&problem), ["/organiser_branch_id"]);
@@ -562,12 +550,7 @@ async fn an_event_with_hours_is_not_deleted(app: TestApp) {
 
     let root_secretary = app.login_as(Role::Secretary).await;
     for token in [&admin.access, &root_secretary.access] {
-        assert_problem(
-            delete_as(&app, &path, token, Some("*")).await,
-            409,
-            "/problems/conflict",
-        )
-        .await;
+        assert_conflict(delete_as(&app, &path, token, Some("*")).await).await;
     }
     assert_eq!(event_rows(&app), before);
     assert_eq!(items_of(&app, e01), items);
@@ -650,12 +633,7 @@ async fn the_event_list_filters_searches_and_pages(app: TestApp) {
     assert_eq!(titles(&app, t, "q=十个一").await, set(&[E04]));
 
     for bad in ["limit=0", "limit=201", "colour=red"] {
-        assert_problem(
-            app.get_as(&format!("/api/v1/events?{bad}"), t).await,
-            400,
-            "/problems/invalid-parameter",
-        )
-        .await;
+        assert_invalid_parameter(app.get_as(&format!("/api/v1/events?{bad}"), t).await).await;
     }
 }
 
@@ -668,18 +646,16 @@ async fn hr_and_volunteers_cannot_write_events(app: TestApp) {
     for role in [Role::Hr, Role::Volunteer] {
         let s = app.login_as(role).await;
         let before = event_rows(&app);
-        assert_problem(
+        assert_forbidden(
             app.post_as(
                 "/api/v1/events",
                 Some(&s.access),
                 &event_body(root, &[item8]),
             )
             .await,
-            403,
-            "/problems/forbidden",
         )
         .await;
-        assert_problem(
+        assert_forbidden(
             app.patch_as(
                 &path,
                 &s.access,
@@ -687,16 +663,9 @@ async fn hr_and_volunteers_cannot_write_events(app: TestApp) {
                 &json!({ "title": "改名", "status": "open" }),
             )
             .await,
-            403,
-            "/problems/forbidden",
         )
         .await;
-        assert_problem(
-            delete_as(&app, &path, &s.access, Some("*")).await,
-            403,
-            "/problems/forbidden",
-        )
-        .await;
+        assert_forbidden(delete_as(&app, &path, &s.access, Some("*")).await).await;
         assert_eq!(event_rows(&app), before, "{role}");
         let seen = expect_json(app.get_as(&path, &s.access).await, 200).await;
         assert_eq!(seen["title"], "只读的活动");
@@ -729,7 +698,7 @@ async fn an_events_plan_year_is_its_local_year(app: TestApp) {
             &body("2022-12-31T17:00:00Z", "2022-12-31T19:00:00Z"),
         )
         .await;
-    let problem = assert_problem(resp, 422, "/problems/validation").await;
+    let problem = assert_validation(resp).await;
     assert_eq!(pointers(&problem), ["/plan_item_ids/0"]);
     assert_eq!(app.count("events"), before);
     // 23:00 on 31 December in Fuzhou is the 2022 plan's

@@ -89,7 +89,7 @@ async fn amend(app: &TestApp, token: &str, event: i64, body: Value) -> reqwest::
 
 /// A 409 naming exactly `ids` (in id order) as the entries in the way.
 async fn assert_names_entries(resp: reqwest::Response, ids: &[i64]) -> Value {
-    let body = assert_problem(resp, 409, "/problems/conflict").await;
+    let body = assert_conflict(resp).await;
     let mut want = ids.to_vec();
     want.sort_unstable();
     assert_eq!(body["entry_ids"], json!(want), "{body}");
@@ -270,7 +270,7 @@ async fn a_conflict_names_twenty_entries_and_counts_them_all(app: TestApp) {
     .await;
     approve_all(&app, &w.admin.access, &ids).await;
     let resp = edit_event(&app, &w.admin.access, ev, json!({ "category": "other" })).await;
-    let body = assert_problem(resp, 409, "/problems/conflict").await;
+    let body = assert_conflict(resp).await;
     let mut first: Vec<i64> = ids.clone();
     first.sort_unstable();
     first.truncate(20);
@@ -329,12 +329,7 @@ async fn an_administrator_amends_an_event_and_every_entry_history_shows_it(app: 
 
     let change = json!({ "category": "tree_planting", "plan_item_ids": [w.item9], "reason": "类别录入错误" });
     // only administrators amend, with If-Match, a reason, and something to change
-    assert_problem(
-        amend(&app, &w.secretary, ev, change.clone()).await,
-        403,
-        "/problems/forbidden",
-    )
-    .await;
+    assert_forbidden(amend(&app, &w.secretary, ev, change.clone()).await).await;
     let bare = app
         .post_as(
             &format!("/api/v1/events/{ev}/amendments"),
@@ -342,29 +337,14 @@ async fn an_administrator_amends_an_event_and_every_entry_history_shows_it(app: 
             &change,
         )
         .await;
-    assert_problem(bare, 428, "/problems/precondition-required").await;
+    assert_precondition_required(bare).await;
     let no_reason = json!({ "category": "tree_planting" });
-    assert_problem(
-        amend(&app, admin, ev, no_reason).await,
-        422,
-        "/problems/validation",
-    )
-    .await;
+    assert_validation(amend(&app, admin, ev, no_reason).await).await;
     let empty = json!({ "category": "tree_planting", "reason": "" });
-    let body = assert_problem(
-        amend(&app, admin, ev, empty).await,
-        422,
-        "/problems/validation",
-    )
-    .await;
+    let body = assert_validation(amend(&app, admin, ev, empty).await).await;
     assert_eq!(pointers(&body), vec!["/reason"]);
     let same = json!({ "category": "lei_feng_day", "reason": "无变化" });
-    assert_problem(
-        amend(&app, admin, ev, same).await,
-        422,
-        "/problems/validation",
-    )
-    .await;
+    assert_validation(amend(&app, admin, ev, same).await).await;
     // times only where every live entry still fits
     let squeeze = json!({ "starts_at": "2022-03-05T03:30:00Z", "ends_at": "2022-03-05T04:00:00Z", "reason": "时间有误" });
     assert_names_entries(amend(&app, admin, ev, squeeze).await, &[ids[1]]).await;
@@ -453,12 +433,7 @@ async fn a_cancelled_event_approves_nothing_more_and_keeps_what_was_approved(app
     )
     .await;
 
-    assert_problem(
-        approve(&app, admin, ids[1]).await,
-        409,
-        "/problems/conflict",
-    )
-    .await;
+    assert_conflict(approve(&app, admin, ids[1]).await).await;
     let bulk = app
         .post_as(
             "/api/v1/hours/review",
@@ -466,7 +441,7 @@ async fn a_cancelled_event_approves_nothing_more_and_keeps_what_was_approved(app
             &json!({ "action": "approve", "ids": [ids[1], ids[2]] }),
         )
         .await;
-    let body = assert_problem(bulk, 422, "/problems/validation").await;
+    let body = assert_validation(bulk).await;
     assert_eq!(pointers(&body), vec!["/ids/0", "/ids/1"]);
     let correction = app
         .post_as(
@@ -475,7 +450,7 @@ async fn a_cancelled_event_approves_nothing_more_and_keeps_what_was_approved(app
             &json!({ "minutes": -10, "reason": "多记" }),
         )
         .await;
-    assert_problem(correction, 409, "/problems/conflict").await;
+    assert_conflict(correction).await;
     assert_eq!(app.status_of(ids[1]), "submitted");
     // rejected or withdrawn, as ever
     let reject = app
@@ -588,12 +563,7 @@ async fn two_overlapping_entries_in_one_roster_name_each_other(app: TestApp) {
         json!({ "volunteer_id": other, "started_at": "2022-03-05T15:00:00Z", "ended_at": "2022-03-05T17:00:00Z" }),
         json!({ "volunteer_id": v, "started_at": "2022-03-05T16:00:00Z", "ended_at": "2022-03-05T18:00:00Z", "service_date": "2022-03-06" }),
     ];
-    let body = assert_problem(
-        submit_roster(&app, &w.secretary, night, entries).await,
-        422,
-        "/problems/validation",
-    )
-    .await;
+    let body = assert_validation(submit_roster(&app, &w.secretary, night, entries).await).await;
     assert_eq!(
         pointers(&body),
         vec!["/entries/0/started_at", "/entries/2/started_at"]
@@ -667,12 +637,7 @@ async fn nobody_reviews_what_it_submitted(backend: Backend) {
     let own = recorded(&app, &w.admin.access, ev, vec![entry(a, 60)]).await[0];
     let theirs = recorded(&app, &w.secretary, ev, vec![entry(b, 60)]).await[0];
 
-    let body = assert_problem(
-        approve(&app, &w.admin.access, own).await,
-        403,
-        "/problems/forbidden",
-    )
-    .await;
+    let body = assert_forbidden(approve(&app, &w.admin.access, own).await).await;
     assert!(
         body["detail"]
             .as_str()
@@ -680,12 +645,7 @@ async fn nobody_reviews_what_it_submitted(backend: Backend) {
             .contains("REVIEW_OWN_SUBMISSIONS"),
         "{body}"
     );
-    assert_problem(
-        reject(&app, &w.admin.access, own, "不符").await,
-        403,
-        "/problems/forbidden",
-    )
-    .await;
+    assert_forbidden(reject(&app, &w.admin.access, own, "不符").await).await;
     // in bulk, the own entry is named like any unreviewable id, and nothing is approved
     let bulk = review_many(
         &app,
@@ -693,7 +653,7 @@ async fn nobody_reviews_what_it_submitted(backend: Backend) {
         &json!({ "action": "approve", "ids": [theirs, own] }),
     )
     .await;
-    let body = assert_problem(bulk, 422, "/problems/validation").await;
+    let body = assert_validation(bulk).await;
     assert_eq!(pointers(&body), vec!["/ids/1"]);
     assert_eq!(
         (app.status_of(own), app.status_of(theirs)),
@@ -705,12 +665,7 @@ async fn nobody_reviews_what_it_submitted(backend: Backend) {
     // a correction is its corrector's submission
     let fix = json!({ "minutes": -15, "reason": "多记一刻钟" });
     let correction = created_id(correct(&app, &second.access, own, &fix).await).await;
-    assert_problem(
-        approve(&app, &second.access, correction).await,
-        403,
-        "/problems/forbidden",
-    )
-    .await;
+    assert_forbidden(approve(&app, &second.access, correction).await).await;
     expect_json(approve(&app, &w.admin.access, correction).await, 200).await;
 }
 

@@ -128,12 +128,7 @@ async fn every_role_reads_the_seeded_plan_with_its_sections_and_items_in_order(a
         .unwrap()
         .contains("及时将志愿服务参加情况录入志愿服务系统"));
 
-    assert_problem(
-        app.get_as("/api/v1/plans/999999", &hr.access).await,
-        404,
-        "/problems/not-found",
-    )
-    .await;
+    assert_not_found(app.get_as("/api/v1/plans/999999", &hr.access).await).await;
 }
 
 async fn a_new_years_plan_is_checked_whole_created_once_and_read_back(app: TestApp) {
@@ -143,11 +138,9 @@ async fn a_new_years_plan_is_checked_whole_created_once_and_read_back(app: TestA
     // item 1 again in the second section: refused whole, nothing written
     let mut duplicate = plan_body(2023);
     duplicate["sections"][1]["items"][0]["number"] = json!(1);
-    let body = assert_problem(
+    let body = assert_validation(
         app.post_as("/api/v1/plans", Some(&admin.access), &duplicate)
             .await,
-        422,
-        "/problems/validation",
     )
     .await;
     assert_eq!(pointers(&body), ["/sections/1/items/0/number"]);
@@ -233,11 +226,9 @@ async fn a_new_years_plan_is_checked_whole_created_once_and_read_back(app: TestA
     // the same year again, and the seeded year: conflicts that write nothing
     let after = plan_rows(&app);
     for year in [2023, 2022] {
-        assert_problem(
+        assert_conflict(
             app.post_as("/api/v1/plans", Some(&admin.access), &plan_body(year))
                 .await,
-            409,
-            "/problems/conflict",
         )
         .await;
     }
@@ -280,7 +271,7 @@ async fn each_plan_rule_names_its_pointer_and_writes_nothing(app: TestApp) {
         ),
     ];
     for (body, expected) in cases {
-        let problem = assert_problem(post(body.clone()).await, 422, "/problems/validation").await;
+        let problem = assert_validation(post(body.clone()).await).await;
         let mut got = pointers(&problem);
         got.sort();
         assert_eq!(got, expected, "{body}");
@@ -293,7 +284,7 @@ async fn each_plan_rule_names_its_pointer_and_writes_nothing(app: TestApp) {
     let mut unknown_item_field = plan_body(2023);
     unknown_item_field["sections"][0]["items"][0]["owner"] = json!("机关党委");
     for body in [unknown_field, missing_sections, unknown_item_field] {
-        assert_problem(post(body).await, 422, "/problems/validation").await;
+        assert_validation(post(body).await).await;
     }
     let half = "{\"year\": 2023, \"sections\": [";
     assert_malformed_refused(&app, &admin.access, "/api/v1/plans", half).await;
@@ -313,23 +304,16 @@ async fn only_administrators_write_plans(app: TestApp) {
     let before = plan_rows(&app);
     for role in [Role::Secretary, Role::Hr, Role::Volunteer] {
         let s = app.login_as(role).await;
-        assert_problem(
+        assert_forbidden(
             app.post_as("/api/v1/plans", Some(&s.access), &plan_body(2023))
                 .await,
-            403,
-            "/problems/forbidden",
         )
         .await;
         // reading is fine
         let list = expect_json(app.get_as("/api/v1/plans", &s.access).await, 200).await;
         assert_eq!(list["total"], 1, "{role}");
     }
-    assert_problem(
-        app.post_as("/api/v1/plans", None, &plan_body(2023)).await,
-        401,
-        "/problems/unauthorized",
-    )
-    .await;
+    assert_unauthorized(app.post_as("/api/v1/plans", None, &plan_body(2023)).await).await;
     assert_eq!(plan_rows(&app), before);
     assert!(app.audit_rows("plan").is_empty());
 
@@ -373,11 +357,9 @@ async fn the_plan_list_pages_and_filters_by_year(app: TestApp) {
     assert_eq!(list["items"], json!([]));
 
     for bad in ["limit=0", "limit=201", "page=0", "colour=red"] {
-        assert_problem(
+        assert_invalid_parameter(
             app.get_as(&format!("/api/v1/plans?{bad}"), &hr.access)
                 .await,
-            400,
-            "/problems/invalid-parameter",
         )
         .await;
     }
@@ -459,11 +441,9 @@ async fn plan_items_are_listed_by_year_then_number(app: TestApp) {
     assert_eq!(total, 11);
 
     for bad in ["limit=0", "limit=201", "section=1"] {
-        assert_problem(
+        assert_invalid_parameter(
             app.get_as(&format!("/api/v1/plan-items?{bad}"), &volunteer.access)
                 .await,
-            400,
-            "/problems/invalid-parameter",
         )
         .await;
     }

@@ -13,7 +13,7 @@ use volunteer_hours::auth::Role;
 use volunteer_hours::db::schema::{event_plan_items, events, hour_entries, volunteers};
 use volunteer_hours::db::{self, Backend};
 
-use crate::helpers::{assert_problem, TestApp};
+use crate::helpers::*;
 
 const CATEGORIES: [&str; 5] = [
     "lei_feng_day",
@@ -562,7 +562,7 @@ async fn bad_report_parameters_are_refused(app: TestApp) {
             "/api/v1/exports/totals.xlsx",
         ] {
             let resp = app.get_as(&format!("{path}?{bad}"), &admin.access).await;
-            assert_problem(resp, 400, "/problems/invalid-parameter").await;
+            assert_invalid_parameter(resp).await;
         }
     }
 }

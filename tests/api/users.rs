@@ -68,7 +68,7 @@ async fn bad_accounts_are_refused_whole_and_change_nothing(app: TestApp) {
             &json!({ "username": "Bad Name", "password": "short", "role": "secretary" }),
         )
         .await;
-    let body = assert_problem(resp, 422, "/problems/validation").await;
+    let body = assert_validation(resp).await;
     let pointers: Vec<&str> = body["errors"]
         .as_array()
         .unwrap()
@@ -84,7 +84,7 @@ async fn bad_accounts_are_refused_whole_and_change_nothing(app: TestApp) {
             &json!({ "username": "lonely.sec", "password": "long enough pw", "role": "secretary" }),
         )
         .await;
-    let body = assert_problem(resp, 422, "/problems/validation").await;
+    let body = assert_validation(resp).await;
     assert_eq!(body["errors"][0]["pointer"], "/branch_id");
 
     let cases = [
@@ -134,7 +134,7 @@ async fn bad_accounts_are_refused_whole_and_change_nothing(app: TestApp) {
 async fn administrators_cannot_lock_themselves_out(app: TestApp) {
     let admin = app.login_as(Role::Admin).await;
     let path = format!("/api/v1/users/{}", admin.user_id);
-    assert_problem(
+    assert_conflict(
         app.patch_as(
             &path,
             &admin.access,
@@ -142,15 +142,11 @@ async fn administrators_cannot_lock_themselves_out(app: TestApp) {
             &json!({ "disabled": true }),
         )
         .await,
-        409,
-        "/problems/conflict",
     )
     .await;
-    assert_problem(
+    assert_conflict(
         app.patch_as(&path, &admin.access, Some("*"), &json!({ "role": "hr" }))
             .await,
-        409,
-        "/problems/conflict",
     )
     .await;
     assert_eq!(
@@ -217,31 +213,19 @@ async fn the_user_list_pages_without_gaps_or_duplicates(app: TestApp) {
         let resp = app
             .get_as(&format!("/api/v1/users?{bad}"), &admin.access)
             .await;
-        assert_problem(resp, 400, "/problems/invalid-parameter").await;
+        assert_invalid_parameter(resp).await;
     }
 }
 
 async fn unknown_and_malformed_ids(app: TestApp) {
     let admin = app.login_as(Role::Admin).await;
-    assert_problem(
-        app.get_as("/api/v1/users/999999", &admin.access).await,
-        404,
-        "/problems/not-found",
-    )
-    .await;
-    assert_problem(
+    assert_not_found(app.get_as("/api/v1/users/999999", &admin.access).await).await;
+    assert_not_found(
         app.patch_as("/api/v1/users/999999", &admin.access, Some("*"), &json!({}))
             .await,
-        404,
-        "/problems/not-found",
     )
     .await;
-    assert_problem(
-        app.get_as("/api/v1/users/abc", &admin.access).await,
-        400,
-        "/problems/invalid-parameter",
-    )
-    .await;
+    assert_invalid_parameter(app.get_as("/api/v1/users/abc", &admin.access).await).await;
 }
 
 async fn audit_rows_name_the_request_that_caused_them(app: TestApp) {
@@ -300,7 +284,7 @@ async fn a_create_retried_with_its_idempotency_key_creates_once(app: TestApp) {
         send(json!({ "username": "other", "password": "a long enough password", "role": "hr" }))
             .await
             .unwrap();
-    assert_problem(other, 422, "/problems/validation").await;
+    assert_validation(other).await;
     assert_eq!(app.count("users"), users_after_first);
 }
 

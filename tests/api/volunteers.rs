@@ -204,15 +204,13 @@ async fn bad_volunteers_are_refused_with_pointers_and_change_nothing(app: TestAp
     assert_each_invalid(&app, &admin.access, "/api/v1/volunteers", incomplete).await;
     let half = "{\"name\": \"半个";
     assert_malformed_refused(&app, &admin.access, "/api/v1/volunteers", half).await;
-    assert_problem(
+    assert_conflict(
         app.post_as(
             "/api/v1/volunteers",
             Some(&admin.access),
             &with("volunteer_number", json!(LIN)),
         )
         .await,
-        409,
-        "/problems/conflict",
     )
     .await;
     assert_eq!(
@@ -316,12 +314,7 @@ async fn each_role_sees_phone_and_volunteer_number_as_the_contract_says(app: Tes
     )
     .await;
     assert_eq!(mine["volunteer_number"], OWN);
-    assert_problem(
-        app.get_as(&path, &me.access).await,
-        404,
-        "/problems/not-found",
-    )
-    .await;
+    assert_not_found(app.get_as(&path, &me.access).await).await;
 }
 
 async fn a_branch_secretary_sees_and_changes_only_its_own_volunteers(app: TestApp) {
@@ -338,12 +331,7 @@ async fn a_branch_secretary_sees_and_changes_only_its_own_volunteers(app: TestAp
     let wang_path = format!("/api/v1/volunteers/{wang}");
 
     // reads: ZB02 does not exist for it
-    assert_problem(
-        app.get_as(&wang_path, &secretary).await,
-        404,
-        "/problems/not-found",
-    )
-    .await;
+    assert_not_found(app.get_as(&wang_path, &secretary).await).await;
     let own: Vec<i64> = volunteers::table
         .filter(volunteers::branch_id.eq(zb01))
         .order(volunteers::id)
@@ -356,19 +344,17 @@ async fn a_branch_secretary_sees_and_changes_only_its_own_volunteers(app: TestAp
 
     // writes outside its scope are refused and change nothing
     let before = app.count("volunteers");
-    let problem = assert_problem(
+    let problem = assert_validation(
         app.post_as(
             "/api/v1/volunteers",
             Some(&secretary),
             &json!({ "name": "越界的志愿者", "branch_id": zb02 }),
         )
         .await,
-        422,
-        "/problems/validation",
     )
     .await;
     assert_eq!(pointers(&problem), ["/branch_id"]);
-    assert_problem(
+    assert_not_found(
         app.patch_as(
             &wang_path,
             &secretary,
@@ -376,17 +362,10 @@ async fn a_branch_secretary_sees_and_changes_only_its_own_volunteers(app: TestAp
             &json!({ "name": "改名" }),
         )
         .await,
-        404,
-        "/problems/not-found",
     )
     .await;
-    assert_problem(
-        delete_as(&app, &wang_path, &secretary, Some("*")).await,
-        404,
-        "/problems/not-found",
-    )
-    .await;
-    let problem = assert_problem(
+    assert_not_found(delete_as(&app, &wang_path, &secretary, Some("*")).await).await;
+    let problem = assert_validation(
         app.patch_as(
             &format!("/api/v1/volunteers/{lin}"),
             &secretary,
@@ -394,8 +373,6 @@ async fn a_branch_secretary_sees_and_changes_only_its_own_volunteers(app: TestAp
             &json!({ "branch_id": zb02 }),
         )
         .await,
-        422,
-        "/problems/validation",
     )
     .await;
     assert_eq!(pointers(&problem), ["/branch_id"]);
@@ -489,12 +466,7 @@ async fn a_volunteer_with_hours_is_archived_instead_of_deleted(app: TestApp) {
     let path = format!("/api/v1/volunteers/{lin}");
     let (volunteers_before, hours_before) = (app.count("volunteers"), app.count("hour_entries"));
 
-    assert_problem(
-        delete_as(&app, &path, &admin.access, Some("*")).await,
-        409,
-        "/problems/conflict",
-    )
-    .await;
+    assert_conflict(delete_as(&app, &path, &admin.access, Some("*")).await).await;
     assert_eq!(app.count("volunteers"), volunteers_before);
     assert_eq!(app.count("hour_entries"), hours_before);
     let still = expect_json(app.get_as(&path, &admin.access).await, 200).await;
@@ -613,12 +585,7 @@ async fn the_volunteer_list_searches_filters_and_pages(app: TestApp) {
     assert_eq!(names(&app, t, &format!("branch_id={root}")).await.len(), 18);
 
     for bad in ["limit=0", "limit=201", "colour=red", "status=retired"] {
-        assert_problem(
-            app.get_as(&format!("/api/v1/volunteers?{bad}"), t).await,
-            400,
-            "/problems/invalid-parameter",
-        )
-        .await;
+        assert_invalid_parameter(app.get_as(&format!("/api/v1/volunteers?{bad}"), t).await).await;
     }
 }
 
@@ -630,18 +597,16 @@ async fn hr_and_volunteers_cannot_write_volunteers(app: TestApp) {
     for role in [Role::Hr, Role::Volunteer] {
         let s = app.login_as(role).await;
         let before = app.count("volunteers");
-        assert_problem(
+        assert_forbidden(
             app.post_as(
                 "/api/v1/volunteers",
                 Some(&s.access),
                 &json!({ "name": "不该有的人", "branch_id": root }),
             )
             .await,
-            403,
-            "/problems/forbidden",
         )
         .await;
-        assert_problem(
+        assert_forbidden(
             app.patch_as(
                 &format!("/api/v1/volunteers/{lin}"),
                 &s.access,
@@ -649,11 +614,9 @@ async fn hr_and_volunteers_cannot_write_volunteers(app: TestApp) {
                 &json!({ "name": "改名" }),
             )
             .await,
-            403,
-            "/problems/forbidden",
         )
         .await;
-        assert_problem(
+        assert_forbidden(
             delete_as(
                 &app,
                 &format!("/api/v1/volunteers/{fresh}"),
@@ -661,8 +624,6 @@ async fn hr_and_volunteers_cannot_write_volunteers(app: TestApp) {
                 Some("*"),
             )
             .await,
-            403,
-            "/problems/forbidden",
         )
         .await;
         assert_eq!(app.count("volunteers"), before, "{role}");
@@ -670,7 +631,7 @@ async fn hr_and_volunteers_cannot_write_volunteers(app: TestApp) {
     // not even its own record
     let me = app.login_as(Role::Volunteer).await;
     let own = volunteer_by_number(&app, OWN);
-    assert_problem(
+    assert_forbidden(
         app.patch_as(
             &format!("/api/v1/volunteers/{own}"),
             &me.access,
@@ -678,8 +639,6 @@ async fn hr_and_volunteers_cannot_write_volunteers(app: TestApp) {
             &json!({ "phone": "13800000000" }),
         )
         .await,
-        403,
-        "/problems/forbidden",
     )
     .await;
     let lin_name: String = volunteers::table

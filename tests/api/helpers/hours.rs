@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::{assert_problem, expect_json, TestApp};
+use super::*;
 
 /// A fresh Idempotency-Key.
 pub fn key() -> String {
@@ -170,9 +170,20 @@ pub fn sorted_pointers(problem: &Value) -> Vec<String> {
 
 /// A 422 naming exactly `expected` (in any order).
 pub async fn assert_invalid(resp: reqwest::Response, expected: &[&str]) -> Value {
-    let body = assert_problem(resp, 422, "/problems/validation").await;
+    let body = assert_validation(resp).await;
     let mut want: Vec<String> = expected.iter().map(|p| (*p).to_owned()).collect();
     want.sort();
     assert_eq!(sorted_pointers(&body), want, "{body}");
     body
+}
+
+/// A submission refused with a 422 naming exactly `expected` (in any order).
+pub async fn assert_submission_invalid(
+    app: &TestApp,
+    token: &str,
+    event: i64,
+    body: &Value,
+    expected: &[&str],
+) -> Value {
+    assert_invalid(submit(app, token, event, body).await, expected).await
 }

@@ -562,3 +562,29 @@ pub async fn secretary_of(app: &TestApp, admin: &Session, code: &str) -> Session
 pub fn audit(action: &str, actor: i64, id: i64) -> (String, Option<i64>, Option<i64>) {
     (action.to_owned(), Some(actor), Some(id))
 }
+
+/// One assertion per problem type the tests meet often; each checks the status and the
+/// type, and returns the problem.
+macro_rules! problem_assertions {
+    ($($(#[$doc:meta])* $name:ident => $status:literal $problem_type:literal;)*) => {
+        $(
+            $(#[$doc])*
+            pub async fn $name(resp: reqwest::Response) -> Value {
+                assert_problem(resp, $status, $problem_type).await
+            }
+        )*
+    };
+}
+
+problem_assertions! {
+    assert_unauthorized => 401 "/problems/unauthorized";
+    assert_forbidden => 403 "/problems/forbidden";
+    assert_not_found => 404 "/problems/not-found";
+    assert_conflict => 409 "/problems/conflict";
+    assert_precondition_required => 428 "/problems/precondition-required";
+    assert_precondition_failed => 412 "/problems/precondition-failed";
+    /// A 422 validation problem, whatever it names.
+    assert_validation => 422 "/problems/validation";
+    /// A 400 for a bad query or path parameter.
+    assert_invalid_parameter => 400 "/problems/invalid-parameter";
+}

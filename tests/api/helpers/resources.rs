@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{assert_problem, delete_as, header, pointers, TestApp};
+use super::*;
 
 /// A resource made through the API.
 pub struct Created {
@@ -41,18 +41,8 @@ pub async fn assert_patch_needs_current_tag(
     stale: &str,
     change: &Value,
 ) {
-    assert_problem(
-        app.patch_as(location, token, None, change).await,
-        428,
-        "/problems/precondition-required",
-    )
-    .await;
-    assert_problem(
-        app.patch_as(location, token, Some(stale), change).await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
+    assert_precondition_required(app.patch_as(location, token, None, change).await).await;
+    assert_precondition_failed(app.patch_as(location, token, Some(stale), change).await).await;
 }
 
 /// A PATCH with a `stale` tag is refused with 412.
@@ -63,12 +53,7 @@ pub async fn assert_stale_patch(
     stale: &str,
     change: &Value,
 ) {
-    assert_problem(
-        app.patch_as(location, token, Some(stale), change).await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
+    assert_precondition_failed(app.patch_as(location, token, Some(stale), change).await).await;
 }
 
 /// A PATCH with the current `tag` that must succeed with ETag `next`; the body.
@@ -94,27 +79,12 @@ pub async fn assert_deleted_only_with_current_tag(
     token: &str,
     (table, rows): (&str, i64),
 ) {
-    assert_problem(
-        delete_as(app, location, token, None).await,
-        428,
-        "/problems/precondition-required",
-    )
-    .await;
-    assert_problem(
-        delete_as(app, location, token, Some("\"1\"")).await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
+    assert_precondition_required(delete_as(app, location, token, None).await).await;
+    assert_precondition_failed(delete_as(app, location, token, Some("\"1\"")).await).await;
     assert_eq!(app.count(table), rows);
     let resp = delete_as(app, location, token, Some("\"2\"")).await;
     assert_eq!(resp.status(), 204);
-    assert_problem(
-        app.get_as(location, token).await,
-        404,
-        "/problems/not-found",
-    )
-    .await;
+    assert_not_found(app.get_as(location, token).await).await;
 }
 
 /// Each POST of a case's body to `path` is a validation problem naming just its pointer.
@@ -125,12 +95,7 @@ pub async fn assert_each_names_its_pointer(
     cases: impl IntoIterator<Item = (Value, &str)>,
 ) {
     for (body, pointer) in cases {
-        let problem = assert_problem(
-            app.post_as(path, Some(token), &body).await,
-            422,
-            "/problems/validation",
-        )
-        .await;
+        let problem = assert_validation(app.post_as(path, Some(token), &body).await).await;
         assert_eq!(pointers(&problem), [pointer], "{body}");
     }
 }
@@ -143,12 +108,7 @@ pub async fn assert_each_invalid(
     bodies: impl IntoIterator<Item = Value>,
 ) {
     for body in bodies {
-        assert_problem(
-            app.post_as(path, Some(token), &body).await,
-            422,
-            "/problems/validation",
-        )
-        .await;
+        assert_validation(app.post_as(path, Some(token), &body).await).await;
     }
 }
 
@@ -171,5 +131,23 @@ impl TestApp {
             .into_iter()
             .filter(|r| r.2 == Some(id))
             .collect()
+    }
+
+    /// The audit rows of `entity` that are not creations, oldest first.
+    pub fn audit_after_create(&self, entity: &str) -> Vec<(String, Option<i64>, Option<i64>)> {
+        let mut rows = self.audit_rows(entity);
+        rows.retain(|r| r.0 != "create");
+        rows
+    }
+
+    /// The audit rows of `entity` with `action`, oldest first.
+    pub fn audit_of_action(
+        &self,
+        entity: &str,
+        action: &str,
+    ) -> Vec<(String, Option<i64>, Option<i64>)> {
+        let mut rows = self.audit_rows(entity);
+        rows.retain(|r| r.0 == action);
+        rows
     }
 }
