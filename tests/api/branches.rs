@@ -48,11 +48,7 @@ async fn an_admin_creates_reads_renames_and_deletes_a_branch(app: TestApp) {
     let admin = app.login_as(Role::Admin).await;
     let root = app.branch_id("JGDW");
     let before = app.count("branches");
-    let Created {
-        id,
-        location,
-        body: created,
-    } = create(
+    let (id, location, created) = create(
         &app,
         &admin.access,
         "/api/v1/branches",
@@ -118,11 +114,7 @@ async fn an_admin_creates_reads_renames_and_deletes_a_branch(app: TestApp) {
 
     assert_eq!(
         app.audit_of("branch", id),
-        [
-            audit("create", admin.user_id, id),
-            audit("update", admin.user_id, id),
-            audit("delete", admin.user_id, id),
-        ]
+        audit_trail(admin.user_id, id, &["create", "update", "delete"])
     );
 }
 
@@ -193,10 +185,9 @@ async fn a_branch_cannot_move_under_itself_or_its_descendants(app: TestApp) {
     let deep = app.insert_branch("JGTW-1", Some(jgtw));
     for (branch, parent) in [(root, jgtw), (root, root), (root, deep), (jgtw, deep)] {
         let problem = assert_validation(
-            app.patch_as(
+            app.patch_any(
                 &format!("/api/v1/branches/{branch}"),
                 &admin.access,
-                Some("*"),
                 &json!({ "parent_id": parent }),
             )
             .await,
@@ -234,10 +225,9 @@ async fn a_branch_cannot_move_under_itself_or_its_descendants(app: TestApp) {
         set(&["JGTW"])
     );
     let moved = expect_json(
-        app.patch_as(
+        app.patch_any(
             &format!("/api/v1/branches/{deep}"),
             &admin.access,
-            Some("*"),
             &json!({ "parent_id": null }),
         )
         .await,
@@ -298,7 +288,7 @@ async fn a_branch_with_anything_attached_is_not_deleted(app: TestApp) {
     .chain(demo)
     {
         let path = format!("/api/v1/branches/{id}");
-        assert_conflict(delete_as(&app, &path, &admin.access, Some("*")).await).await;
+        assert_conflict(app.delete_any(&path, &admin.access).await).await;
         let still = expect_json(app.get_as(&path, &admin.access).await, 200).await;
         assert_eq!(still["id"], id);
         assert_eq!(still["archived"], false);
@@ -397,15 +387,13 @@ async fn the_branch_list_filters_searches_and_pages(app: TestApp) {
     assert_eq!(resp.status(), 201);
 
     let volunteer = app.login_as(Role::Volunteer).await;
-    let all: Vec<i64> = branches::table
-        .order(branches::id)
-        .select(branches::id)
-        .load(&mut app.conn())
-        .unwrap();
-    assert_eq!(all.len(), 14);
-    let (ids, total) = walk(&app, &volunteer.access, "/api/v1/branches", 3).await;
-    assert_eq!(ids, all, "every branch once, by id");
-    assert_eq!(total, 14);
+    assert_walk_serves_every_row(
+        &app,
+        &volunteer.access,
+        ("/api/v1/branches", 3),
+        ("branches", 14),
+    )
+    .await;
 
     let t = &volunteer.access;
     assert_eq!(
@@ -442,9 +430,13 @@ async fn the_branch_list_filters_searches_and_pages(app: TestApp) {
         "a % matches only itself"
     );
 
-    for bad in ["limit=0", "limit=201", "colour=red"] {
-        assert_invalid_parameter(app.get_as(&format!("/api/v1/branches?{bad}"), t).await).await;
-    }
+    assert_each_query_refused(
+        &app,
+        t,
+        "/api/v1/branches",
+        &["limit=0", "limit=201", "colour=red"],
+    )
+    .await;
 }
 
 async fn only_administrators_write_branches(app: TestApp) {
@@ -465,23 +457,17 @@ async fn only_administrators_write_branches(app: TestApp) {
         )
         .await;
         assert_forbidden(
-            app.patch_as(
+            app.patch_any(
                 &format!("/api/v1/branches/{nyc}"),
                 &s.access,
-                Some("*"),
                 &json!({ "name": "改名的能源处", "archived": true }),
             )
             .await,
         )
         .await;
         assert_forbidden(
-            delete_as(
-                &app,
-                &format!("/api/v1/branches/{leaf}"),
-                &s.access,
-                Some("*"),
-            )
-            .await,
+            app.delete_any(&format!("/api/v1/branches/{leaf}"), &s.access)
+                .await,
         )
         .await;
         let nyc_now = expect_json(

@@ -124,11 +124,7 @@ async fn an_admin_creates_reads_updates_and_deletes_an_event(app: TestApp) {
     let root = app.branch_id("JGDW");
     let (item5, item8) = (app.plan_item_id(5), app.plan_item_id(8));
     let before = event_rows(&app);
-    let Created {
-        id,
-        location,
-        body: created,
-    } = create(
+    let (id, location, created) = create(
         &app,
         &admin.access,
         "/api/v1/events",
@@ -215,11 +211,7 @@ async fn an_admin_creates_reads_updates_and_deletes_an_event(app: TestApp) {
 
     assert_eq!(
         app.audit_of("event", id),
-        [
-            audit("create", admin.user_id, id),
-            audit("update", admin.user_id, id),
-            audit("delete", admin.user_id, id),
-        ]
+        audit_trail(admin.user_id, id, &["create", "update", "delete"])
     );
 }
 
@@ -327,10 +319,9 @@ async fn an_events_plan_items_come_from_the_plan_of_its_year(app: TestApp) {
     // a change of items is checked the same way
     let old = app.insert_event("2022年的活动", root);
     let problem = assert_validation(
-        app.patch_as(
+        app.patch_any(
             &format!("/api/v1/events/{old}"),
             &admin.access,
-            Some("*"),
             &json!({ "plan_item_ids": [item_2022, item_2023] }),
         )
         .await,
@@ -347,10 +338,9 @@ async fn event_status_moves_forward_only(app: TestApp) {
         let app = &app;
         let token = admin.access.clone();
         async move {
-            app.patch_as(
+            app.patch_any(
                 &format!("/api/v1/events/{event}"),
                 &token,
-                Some("*"),
                 &json!({ "status": status }),
             )
             .await
@@ -436,33 +426,26 @@ async fn a_branch_secretary_changes_only_events_its_branches_organise(app: TestA
     // changing another branch's events is not found, and changes nothing
     let before = event_rows(&app);
     assert_not_found(
-        app.patch_as(
+        app.patch_any(
             &format!("/api/v1/events/{e04}"),
             &secretary,
-            Some("*"),
             &json!({ "title": "改名" }),
         )
         .await,
     )
     .await;
     assert_not_found(
-        app.patch_as(
+        app.patch_any(
             &format!("/api/v1/events/{elsewhere}"),
             &secretary,
-            Some("*"),
             &json!({ "status": "cancelled" }),
         )
         .await,
     )
     .await;
     assert_not_found(
-        delete_as(
-            &app,
-            &format!("/api/v1/events/{elsewhere}"),
-            &secretary,
-            Some("*"),
-        )
-        .await,
+        app.delete_any(&format!("/api/v1/events/{elsewhere}"), &secretary)
+            .await,
     )
     .await;
     let problem = assert_validation(
@@ -495,10 +478,9 @@ async fn a_branch_secretary_changes_only_events_its_branches_organise(app: TestA
     let location = header(&resp, "location");
     let mine = resp.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     let problem = assert_validation(
-        app.patch_as(
+        app.patch_any(
             &location,
             &secretary,
-            Some("*"),
             &json!({ "organiser_branch_id": zb02 }),
         )
         .await,
@@ -550,7 +532,7 @@ async fn an_event_with_hours_is_not_deleted(app: TestApp) {
 
     let root_secretary = app.login_as(Role::Secretary).await;
     for token in [&admin.access, &root_secretary.access] {
-        assert_conflict(delete_as(&app, &path, token, Some("*")).await).await;
+        assert_conflict(app.delete_any(&path, token).await).await;
     }
     assert_eq!(event_rows(&app), before);
     assert_eq!(items_of(&app, e01), items);
@@ -580,15 +562,7 @@ async fn the_event_list_filters_searches_and_pages(app: TestApp) {
     assert_eq!(resp.status(), 201);
 
     let hr = app.login_as(Role::Hr).await;
-    let all: Vec<i64> = events::table
-        .order(events::id)
-        .select(events::id)
-        .load(&mut app.conn())
-        .unwrap();
-    assert_eq!(all.len(), 9);
-    let (ids, total) = walk(&app, &hr.access, "/api/v1/events", 3).await;
-    assert_eq!(ids, all, "every event once, by id");
-    assert_eq!(total, 9);
+    assert_walk_serves_every_row(&app, &hr.access, ("/api/v1/events", 3), ("events", 9)).await;
 
     let t = &hr.access;
     let branch = |code: &str| app.branch_id(code);
@@ -632,9 +606,13 @@ async fn the_event_list_filters_searches_and_pages(app: TestApp) {
     );
     assert_eq!(titles(&app, t, "q=十个一").await, set(&[E04]));
 
-    for bad in ["limit=0", "limit=201", "colour=red"] {
-        assert_invalid_parameter(app.get_as(&format!("/api/v1/events?{bad}"), t).await).await;
-    }
+    assert_each_query_refused(
+        &app,
+        t,
+        "/api/v1/events",
+        &["limit=0", "limit=201", "colour=red"],
+    )
+    .await;
 }
 
 async fn hr_and_volunteers_cannot_write_events(app: TestApp) {
@@ -656,16 +634,15 @@ async fn hr_and_volunteers_cannot_write_events(app: TestApp) {
         )
         .await;
         assert_forbidden(
-            app.patch_as(
+            app.patch_any(
                 &path,
                 &s.access,
-                Some("*"),
                 &json!({ "title": "改名", "status": "open" }),
             )
             .await,
         )
         .await;
-        assert_forbidden(delete_as(&app, &path, &s.access, Some("*")).await).await;
+        assert_forbidden(app.delete_any(&path, &s.access).await).await;
         assert_eq!(event_rows(&app), before, "{role}");
         let seen = expect_json(app.get_as(&path, &s.access).await, 200).await;
         assert_eq!(seen["title"], "只读的活动");
@@ -720,12 +697,7 @@ async fn an_events_plan_year_is_its_local_year(app: TestApp) {
         .json()
         .await
         .unwrap();
-    let titles: Vec<&str> = listed["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["title"].as_str().unwrap())
-        .collect();
+    let titles: Vec<&str> = strs_of(&listed["items"], "title");
     assert_eq!(titles, ["跨年志愿服务"]);
 }
 

@@ -12,8 +12,8 @@ use volunteer_hours::db::schema::{hour_entries, idempotency_keys};
 use volunteer_hours::db::{self, Backend};
 use volunteer_hours::hours::model::LIVE;
 
-use crate::both_backends;
 use crate::helpers::*;
+use crate::{both_backends, per_backend};
 
 // ---------------------------------------------------------------------------------------
 // helpers
@@ -512,13 +512,7 @@ async fn the_daily_cap_of_24_hours_holds_across_requests(app: TestApp) {
 
     let first = submit_one(&app, &sec.access, a, v, 900).await;
     let body = assert_submission_invalid(&app, &sec.access, b, &entry(v, 600), &["/minutes"]).await;
-    assert!(
-        body["errors"][0]["detail"]
-            .as_str()
-            .unwrap()
-            .contains("1500"),
-        "{body}"
-    );
+    assert_first_error_mentions(&body, "1500");
     // in a roster only the entry over the cap is named, and nothing is written
     assert_submission_invalid(
         &app,
@@ -1556,21 +1550,21 @@ async fn the_hours_list_filters_and_pages(app: TestApp) {
     assert_eq!(paged, all);
     assert!(item_ids(&list(&app, &hr.access, "limit=2&page=4").await).is_empty());
 
-    for bad in [
-        "limit=0",
-        "limit=201",
-        "page=0",
-        "status=bogus",
-        "from=yesterday",
-        "volunteer_id=abc",
-        "colour=red",
-    ] {
-        assert_invalid_parameter(
-            app.get_as(&format!("/api/v1/hours?{bad}"), &hr.access)
-                .await,
-        )
-        .await;
-    }
+    assert_each_query_refused(
+        &app,
+        &hr.access,
+        "/api/v1/hours",
+        &[
+            "limit=0",
+            "limit=201",
+            "page=0",
+            "status=bogus",
+            "from=yesterday",
+            "volunteer_id=abc",
+            "colour=red",
+        ],
+    )
+    .await;
 }
 
 async fn the_history_shows_every_change_with_actor_time_and_reason(app: TestApp) {
@@ -1782,12 +1776,7 @@ async fn every_hours_action_is_audited_and_the_audit_log_filters(app: TestApp) {
     // GET /api/v1/audit: administrators only, filtered by actor, entity and time
     let page = audit_page(&app, &admin.access, "entity=hour_entry").await;
     assert_eq!(page["total"], 6);
-    let newest_first: Vec<&str> = page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["action"].as_str().unwrap())
-        .collect();
+    let newest_first: Vec<&str> = strs_of(&page["items"], "action");
     assert_eq!(
         newest_first,
         ["reject", "correct", "approve", "withdraw", "create", "create"]
@@ -1840,13 +1829,6 @@ both_backends!(
     the_history_shows_every_change_with_actor_time_and_reason,
     every_hours_action_is_audited_and_the_audit_log_filters,
 );
-
-macro_rules! per_backend {
-    ($($name:ident),* $(,)?) => {
-        mod configured_sqlite { $( #[actix_web::test] async fn $name() { super::$name(volunteer_hours::db::Backend::Sqlite).await } )* }
-        mod configured_postgres { $( #[actix_web::test] async fn $name() { super::$name(volunteer_hours::db::Backend::Postgres).await } )* }
-    };
-}
 
 per_backend!(
     corrections_are_reviewed_and_net_into_totals_and_stars,

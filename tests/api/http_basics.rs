@@ -66,7 +66,7 @@ async fn a_literal_route_is_not_taken_for_an_id(app: TestApp) {
     let admin = app.login_as(Role::Admin).await;
     // `/hours/review` is a route of its own (POST), not the entry with id "review"
     let resp = app
-        .patch_as("/api/v1/hours/review", &admin.access, Some("*"), &json!({}))
+        .patch_any("/api/v1/hours/review", &admin.access, &json!({}))
         .await;
     assert_eq!(resp.headers()["allow"], "POST");
     assert_problem(resp, 405, "/problems/method-not-allowed").await;
@@ -244,13 +244,7 @@ async fn every_kind_of_bad_body_is_a_problem(app: TestApp) {
     )
     .await;
     assert_eq!(body["errors"][0]["pointer"], "/password");
-    assert!(
-        body["errors"][0]["detail"]
-            .as_str()
-            .unwrap()
-            .contains("invalid type"),
-        "{body}"
-    );
+    assert_first_error_mentions(&body, "invalid type");
     let body = assert_validation(
         post(r#"{"username": "a", "password": "b", "admin": true}"#, json)
             .await
@@ -391,10 +385,9 @@ async fn ids_in_paths_are_written_one_way(app: TestApp) {
         assert_eq!(body["errors"][0]["pointer"], "/path", "{bad}");
     }
     let resp = app
-        .patch_as(
+        .patch_any(
             &format!("/api/v1/branches/0{id}"),
             &admin.access,
-            Some("*"),
             &json!({ "name": "改名" }),
         )
         .await;

@@ -568,13 +568,7 @@ async fn two_overlapping_entries_in_one_roster_name_each_other(app: TestApp) {
         pointers(&body),
         vec!["/entries/0/started_at", "/entries/2/started_at"]
     );
-    assert!(
-        body["errors"][0]["detail"]
-            .as_str()
-            .unwrap()
-            .contains("/entries/2"),
-        "{body}"
-    );
+    assert_first_error_mentions(&body, "/entries/2");
     assert_eq!(entries_of(&app, v) + entries_of(&app, other), 0);
 }
 

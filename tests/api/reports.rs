@@ -406,12 +406,7 @@ async fn each_role_sees_its_own_scope(app: TestApp) {
     app.seed_demo();
     let admin = app.login_as(Role::Admin).await;
     let all = totals(&app, &admin.access, "group_by=branch").await;
-    let branches: BTreeSet<i64> = all["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["branch_id"].as_i64().unwrap())
-        .collect();
+    let branches: BTreeSet<i64> = ints_of(&all["rows"], "branch_id").into_iter().collect();
     assert!(branches.len() >= 3, "{all}");
 
     // a secretary of ZB01 sees ZB01 only
@@ -432,12 +427,7 @@ async fn each_role_sees_its_own_scope(app: TestApp) {
         "group_by=branch",
     )
     .await;
-    let seen: BTreeSet<i64> = mine["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["branch_id"].as_i64().unwrap())
-        .collect();
+    let seen: BTreeSet<i64> = ints_of(&mine["rows"], "branch_id").into_iter().collect();
     assert_eq!(seen, BTreeSet::from([zb01]));
 
     // a volunteer sees only itself
@@ -453,12 +443,7 @@ async fn each_role_sees_its_own_scope(app: TestApp) {
         .execute(&mut app.conn())
         .unwrap();
     let own = totals(&app, &v.access, "group_by=volunteer").await;
-    let ids: Vec<i64> = own["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["volunteer_id"].as_i64().unwrap())
-        .collect();
+    let ids: Vec<i64> = ints_of(&own["rows"], "volunteer_id");
     assert_eq!(ids, vec![vid]);
 }
 
@@ -536,12 +521,7 @@ async fn training_is_kept_apart(app: TestApp) {
     assert!(rows
         .iter()
         .all(|r| r["kind"] == "training" && r["category"] == "training"));
-    let kinds: BTreeSet<&str> = both["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["kind"].as_str().unwrap())
-        .collect();
+    let kinds: BTreeSet<&str> = strs_of(&both["rows"], "kind").into_iter().collect();
     assert_eq!(kinds, BTreeSet::from(["service", "training"]));
 }
 

@@ -211,21 +211,35 @@ impl TestApp {
 
     /// The stored status of an hour entry.
     pub fn status_of(&self, entry: i64) -> String {
-        use schema::hour_entries;
-        hour_entries::table
-            .find(entry)
-            .select(hour_entries::status)
-            .first(&mut self.conn())
-            .expect("entry")
+        self.stored_entry(entry).0
     }
 
     /// The stored minutes of an hour entry.
     pub fn minutes_of(&self, entry: i64) -> i32 {
+        self.stored_entry(entry).1
+    }
+
+    fn stored_entry(&self, entry: i64) -> (String, i32) {
         use schema::hour_entries;
         hour_entries::table
             .find(entry)
-            .select(hour_entries::minutes)
+            .select((hour_entries::status, hour_entries::minutes))
             .first(&mut self.conn())
             .expect("entry")
+    }
+
+    /// The ids of every row of `table`, in id order.
+    pub fn all_ids(&self, table: &str) -> Vec<i64> {
+        #[derive(QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            id: i64,
+        }
+        diesel::sql_query(format!("SELECT id FROM {table} ORDER BY id"))
+            .load::<Id>(&mut self.conn())
+            .expect("ids")
+            .into_iter()
+            .map(|row| row.id)
+            .collect()
     }
 }

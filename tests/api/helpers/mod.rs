@@ -279,6 +279,30 @@ macro_rules! both_backends {
     };
 }
 
+/// Generates one test per backend for each named `async fn(Backend)` that spawns its own,
+/// differently configured app: `configured_sqlite::NAME` and `configured_postgres::NAME`.
+#[macro_export]
+macro_rules! per_backend {
+    ($($name:ident),* $(,)?) => {
+        mod configured_sqlite {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name(volunteer_hours::db::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod configured_postgres {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name(volunteer_hours::db::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
 /// A logged-in user.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -294,21 +318,17 @@ pub const TEST_PASSWORD: &str = "correct horse battery";
 impl TestApp {
     /// The plan and its branches (idempotent).
     pub fn seed(&self) {
-        volunteer_hours::seed::run(
-            &mut self.conn(),
-            &volunteer_hours::seed::Source::Embedded,
-            false,
-        )
-        .expect("seed");
+        self.seed_with(false);
     }
 
+    /// The plan, its branches and the demo volunteers and events.
     pub fn seed_demo(&self) {
-        volunteer_hours::seed::run(
-            &mut self.conn(),
-            &volunteer_hours::seed::Source::Embedded,
-            true,
-        )
-        .expect("seed");
+        self.seed_with(true);
+    }
+
+    fn seed_with(&self, demo: bool) {
+        let source = volunteer_hours::seed::Source::Embedded;
+        volunteer_hours::seed::run(&mut self.conn(), &source, demo).expect("seed");
     }
 
     pub fn branch_id(&self, code: &str) -> i64 {
@@ -436,6 +456,16 @@ impl TestApp {
         req.send().await.expect("request")
     }
 
+    /// A PATCH with `If-Match: *`: whatever the current version.
+    pub async fn patch_any(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.patch_as(path, token, Some("*"), body).await
+    }
+
+    /// A DELETE with `If-Match: *`: whatever the current version.
+    pub async fn delete_any(&self, path: &str, token: &str) -> reqwest::Response {
+        delete_as(self, path, token, Some("*")).await
+    }
+
     /// Audit rows for an entity, oldest first: (action, actor_id, entity_id).
     pub fn audit_rows(&self, entity: &str) -> Vec<(String, Option<i64>, Option<i64>)> {
         use volunteer_hours::db::schema::audit_log;
@@ -474,6 +504,30 @@ pub fn header(resp: &reqwest::Response, name: &str) -> String {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned()
+}
+
+/// The string `field` of each element of the array `list`, in order.
+pub fn strs_of<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
+    let items = list.as_array().expect("an array");
+    items
+        .iter()
+        .map(|i| i[field].as_str().expect(field))
+        .collect()
+}
+
+/// The integer `field` of each element of the array `list`, in order.
+pub fn ints_of(list: &Value, field: &str) -> Vec<i64> {
+    let items = list.as_array().expect("an array");
+    items
+        .iter()
+        .map(|i| i[field].as_i64().expect(field))
+        .collect()
+}
+
+/// Asserts that the detail of a problem's first error mentions `text`.
+pub fn assert_first_error_mentions(problem: &Value, text: &str) {
+    let detail = problem["errors"][0]["detail"].as_str().expect("a detail");
+    assert!(detail.contains(text), "{problem}");
 }
 
 /// The pointers of a validation problem, in the order given.

@@ -5,16 +5,9 @@ use serde_json::Value;
 
 use super::*;
 
-/// A resource made through the API.
-pub struct Created {
-    pub id: i64,
-    pub location: String,
-    pub body: Value,
-}
-
 /// A POST to the collection `path` that must create: 201, ETag "1" and a Location naming
-/// the new id under `path`.
-pub async fn create(app: &TestApp, token: &str, path: &str, body: &Value) -> Created {
+/// the new id under `path`. The id, the Location and the body.
+pub async fn create(app: &TestApp, token: &str, path: &str, body: &Value) -> (i64, String, Value) {
     let resp = app.post_as(path, Some(token), body).await;
     assert_eq!(resp.status(), 201);
     assert_eq!(resp.headers()["etag"], "\"1\"");
@@ -22,12 +15,16 @@ pub async fn create(app: &TestApp, token: &str, path: &str, body: &Value) -> Cre
     let body: Value = resp.json().await.unwrap();
     let id = body["id"].as_i64().unwrap();
     assert_eq!(location, format!("{path}/{id}"));
-    Created { id, location, body }
+    (id, location, body)
 }
 
 /// A GET that must answer 200 with ETag `tag`; the body.
 pub async fn read_tagged(app: &TestApp, location: &str, token: &str, tag: &str) -> Value {
-    let resp = app.get_as(location, token).await;
+    ok_tagged(app.get_as(location, token).await, tag).await
+}
+
+/// A 200 with ETag `tag`; the body.
+async fn ok_tagged(resp: reqwest::Response, tag: &str) -> Value {
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["etag"], tag);
     resp.json().await.unwrap()
@@ -64,10 +61,7 @@ pub async fn patched(
     (tag, next): (&str, &str),
     change: &Value,
 ) -> Value {
-    let resp = app.patch_as(location, token, Some(tag), change).await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], next);
-    resp.json().await.unwrap()
+    ok_tagged(app.patch_as(location, token, Some(tag), change).await, next).await
 }
 
 /// A DELETE without If-Match is 428 and one with ETag "1" (stale) is 412, and `table`
@@ -122,6 +116,37 @@ pub async fn assert_malformed_refused(app: &TestApp, token: &str, path: &str, ra
         .await
         .unwrap();
     assert_problem(resp, 400, "/problems/malformed-json").await;
+}
+
+/// Each GET of `path` with one of the `bad` queries is a 400 invalid-parameter problem.
+pub async fn assert_each_query_refused(app: &TestApp, token: &str, path: &str, bad: &[&str]) {
+    for query in bad {
+        assert_invalid_parameter(app.get_as(&format!("{path}?{query}"), token).await).await;
+    }
+}
+
+/// Walking `path` `limit` at a time serves each of the `rows` rows of `table` once, in id
+/// order, under a total of `rows`.
+pub async fn assert_walk_serves_every_row(
+    app: &TestApp,
+    token: &str,
+    (path, limit): (&str, i64),
+    (table, rows): (&str, usize),
+) {
+    let all = app.all_ids(table);
+    assert_eq!(all.len(), rows);
+    let (ids, total) = walk(app, token, path, limit).await;
+    assert_eq!(ids, all, "every row of {table} once, by id");
+    assert_eq!(total, rows as i64);
+}
+
+/// The audit rows `actor` leaves on row `id` by `actions`, in order.
+pub fn audit_trail(
+    actor: i64,
+    id: i64,
+    actions: &[&str],
+) -> Vec<(String, Option<i64>, Option<i64>)> {
+    actions.iter().map(|a| audit(a, actor, id)).collect()
 }
 
 impl TestApp {
