@@ -12,6 +12,12 @@ use volunteer_hours::db::Backend;
 use crate::helpers::*;
 use crate::{both_backends, per_backend};
 
+/// A refresh with `token`, as a client without an access token sends it.
+async fn refresh_with(app: &TestApp, token: &str) -> reqwest::Response {
+    let body = json!({ "refresh_token": token });
+    app.post_as("/api/v1/auth/refresh", None, &body).await
+}
+
 const SECRET: &str = "an HS256 secret of at least thirty-two bytes";
 
 async fn app_with_secret(backend: Backend) -> Option<TestApp> {
@@ -291,14 +297,7 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_family(app: TestApp) {
     let s = app.login_as(Role::Secretary).await;
     let refresh = |token: String| {
         let app = &app;
-        async move {
-            app.post_as(
-                "/api/v1/auth/refresh",
-                None,
-                &json!({ "refresh_token": token }),
-            )
-            .await
-        }
+        async move { refresh_with(app, &token).await }
     };
     let resp = refresh(s.refresh.clone()).await;
     assert_eq!(resp.status(), 200);
@@ -329,13 +328,7 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_family(app: TestApp) {
 /// ends those too, at their next use.
 async fn a_reused_refresh_token_ends_the_access_tokens_of_its_login(app: TestApp) {
     let s = app.login_as(Role::Secretary).await;
-    let resp = app
-        .post_as(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({ "refresh_token": s.refresh }),
-        )
-        .await;
+    let resp = refresh_with(&app, &s.refresh).await;
     let second: Value = resp.json().await.unwrap();
     let second_access = second["access_token"].as_str().unwrap().to_owned();
     assert_eq!(me(&app, &s.access).await.status(), 200);
@@ -349,13 +342,7 @@ async fn a_reused_refresh_token_ends_the_access_tokens_of_its_login(app: TestApp
     };
     let before = version(&app);
 
-    let reuse = app
-        .post_as(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({ "refresh_token": s.refresh }),
-        )
-        .await;
+    let reuse = refresh_with(&app, &s.refresh).await;
     assert_unauthorized(reuse).await;
     assert_unauthorized(me(&app, &s.access).await).await;
     assert_unauthorized(me(&app, &second_access).await).await;
@@ -391,13 +378,7 @@ async fn logout_ends_the_session(app: TestApp) {
         assert_eq!(body["errors"][0]["pointer"], "/refresh_token");
     }
     assert_eq!(me(&app, &fresh.access).await.status(), 200);
-    let resp = app
-        .post_as(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({ "refresh_token": s.refresh }),
-        )
-        .await;
+    let resp = refresh_with(&app, &s.refresh).await;
     assert_unauthorized(resp).await;
     // logging in again works
     assert_eq!(app.login(&s.username, TEST_PASSWORD).await.status(), 200);
@@ -435,13 +416,7 @@ async fn changing_the_password_ends_every_session(app: TestApp) {
         assert_unauthorized(me(&app, token).await).await;
     }
     for refresh in [&s.refresh, &other_device.refresh] {
-        let resp = app
-            .post_as(
-                "/api/v1/auth/refresh",
-                None,
-                &json!({ "refresh_token": refresh }),
-            )
-            .await;
+        let resp = refresh_with(&app, refresh).await;
         assert_unauthorized(resp).await;
     }
     assert_eq!(app.login(&s.username, TEST_PASSWORD).await.status(), 401);

@@ -16,24 +16,7 @@ const PAIRING: &str = "马厂社区“十个一”志愿服务";
 
 /// The codes of a list answer.
 async fn codes(app: &TestApp, token: &str, query: &str) -> BTreeSet<String> {
-    let path = if query.is_empty() {
-        "/api/v1/branches?limit=200".to_owned()
-    } else {
-        format!("/api/v1/branches?limit=200&{query}")
-    };
-    let body = expect_json(app.get_as(&path, token).await, 200).await;
-    let codes: BTreeSet<String> = body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["code"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(body["total"], codes.len(), "{query}: {body}");
-    codes
-}
-
-fn set(codes: &[&str]) -> BTreeSet<String> {
-    codes.iter().map(|c| (*c).to_owned()).collect()
+    listed(app, token, ("/api/v1/branches", query), "code").await
 }
 
 fn parent_of(app: &TestApp, id: i64) -> Option<i64> {
@@ -240,8 +223,8 @@ async fn a_branch_cannot_move_under_itself_or_its_descendants(app: TestApp) {
     assert_eq!(
         app.audit_rows("branch"),
         vec![
-            ("update".to_owned(), Some(admin.user_id), Some(jgtw)),
-            ("update".to_owned(), Some(admin.user_id), Some(deep)),
+            audit("update", admin.user_id, jgtw),
+            audit("update", admin.user_id, deep),
         ]
     );
 }
@@ -289,7 +272,7 @@ async fn a_branch_with_anything_attached_is_not_deleted(app: TestApp) {
     {
         let path = format!("/api/v1/branches/{id}");
         assert_conflict(app.delete_any(&path, &admin.access).await).await;
-        let still = expect_json(app.get_as(&path, &admin.access).await, 200).await;
+        let still = app.get_ok(&path, &admin.access).await;
         assert_eq!(still["id"], id);
         assert_eq!(still["archived"], false);
     }
@@ -304,17 +287,9 @@ async fn an_archived_branch_leaves_the_list_but_stays_readable(app: TestApp) {
     let path = format!("/api/v1/branches/{zb01}");
     let all = app.count("branches");
 
-    let resp = app
-        .patch_as(
-            &path,
-            &admin.access,
-            Some("\"1\""),
-            &json!({ "archived": true }),
-        )
-        .await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"2\"");
-    assert_eq!(resp.json::<Value>().await.unwrap()["archived"], true);
+    let archive = json!({ "archived": true });
+    let body = patched(&app, &path, &admin.access, ("\"1\"", "\"2\""), &archive).await;
+    assert_eq!(body["archived"], true);
     let archived: bool = branches::table
         .find(zb01)
         .select(branches::archived)
@@ -344,22 +319,12 @@ async fn an_archived_branch_leaves_the_list_but_stays_readable(app: TestApp) {
         codes(&app, &hr.access, "q=zb&include_archived=true").await,
         set(&["ZB01", "ZB02", "ZB03"])
     );
-    let resp = app.get_as(&path, &hr.access).await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"2\"");
-    assert_eq!(resp.json::<Value>().await.unwrap()["archived"], true);
+    let read = read_tagged(&app, &path, &hr.access, "\"2\"").await;
+    assert_eq!(read["archived"], true);
 
     // and back
-    let resp = app
-        .patch_as(
-            &path,
-            &admin.access,
-            Some("\"2\""),
-            &json!({ "archived": false }),
-        )
-        .await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"3\"");
+    let restore = json!({ "archived": false });
+    patched(&app, &path, &admin.access, ("\"2\"", "\"3\""), &restore).await;
     assert!(codes(&app, &hr.access, "").await.contains("ZB01"));
 
     let audit = app.audit_rows("branch");
@@ -430,13 +395,7 @@ async fn the_branch_list_filters_searches_and_pages(app: TestApp) {
         "a % matches only itself"
     );
 
-    assert_each_query_refused(
-        &app,
-        t,
-        "/api/v1/branches",
-        &["limit=0", "limit=201", "colour=red"],
-    )
-    .await;
+    assert_each_query_refused(&app, t, "/api/v1/branches", BAD_PAGING).await;
 }
 
 async fn only_administrators_write_branches(app: TestApp) {
@@ -470,12 +429,9 @@ async fn only_administrators_write_branches(app: TestApp) {
                 .await,
         )
         .await;
-        let nyc_now = expect_json(
-            app.get_as(&format!("/api/v1/branches/{nyc}"), &s.access)
-                .await,
-            200,
-        )
-        .await;
+        let nyc_now = app
+            .get_ok(&format!("/api/v1/branches/{nyc}"), &s.access)
+            .await;
         assert_eq!(nyc_now["name"], "能源处", "{role}");
     }
     assert_eq!(app.count("branches"), before);

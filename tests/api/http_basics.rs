@@ -41,25 +41,20 @@ async fn unknown_routes_are_problems(app: TestApp) {
 }
 
 async fn a_wrong_method_on_a_known_path_is_405_with_allow(app: TestApp) {
-    let resp = app.client.post(app.url("/health")).send().await.unwrap();
-    assert_eq!(resp.headers()["allow"], "GET, HEAD");
-    assert_problem(resp, 405, "/problems/method-not-allowed").await;
-    let resp = app
-        .client
-        .request(reqwest::Method::PUT, app.url("/api/v1/users/12"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.headers()["allow"], "GET, HEAD, PATCH");
-    assert_problem(resp, 405, "/problems/method-not-allowed").await;
-    let resp = app
-        .client
-        .request(reqwest::Method::TRACE, app.url("/api/v1/events"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.headers()["allow"], "GET, HEAD, POST");
-    assert_problem(resp, 405, "/problems/method-not-allowed").await;
+    for (method, path, allow) in [
+        (reqwest::Method::POST, "/health", "GET, HEAD"),
+        (reqwest::Method::PUT, "/api/v1/users/12", "GET, HEAD, PATCH"),
+        (reqwest::Method::TRACE, "/api/v1/events", "GET, HEAD, POST"),
+    ] {
+        let resp = app
+            .client
+            .request(method, app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.headers()["allow"], allow);
+        assert_problem(resp, 405, "/problems/method-not-allowed").await;
+    }
 }
 
 async fn a_literal_route_is_not_taken_for_an_id(app: TestApp) {
@@ -164,7 +159,7 @@ async fn if_match_must_have_the_form_of_an_etag(app: TestApp) {
             .await,
     )
     .await;
-    let before = expect_json(app.get_as(&path, &admin.access).await, 200).await;
+    let before = app.get_ok(&path, &admin.access).await;
     assert_ne!(before["name"], change["name"]);
     // weak and strong forms of the current tag both match
     let resp = app
@@ -364,12 +359,8 @@ async fn ids_in_paths_are_written_one_way(app: TestApp) {
     app.seed();
     let admin = app.login_as(Role::Admin).await;
     let id = app.branch_id("JGDW");
-    expect_json(
-        app.get_as(&format!("/api/v1/branches/{id}"), &admin.access)
-            .await,
-        200,
-    )
-    .await;
+    app.get_ok(&format!("/api/v1/branches/{id}"), &admin.access)
+        .await;
     for bad in [
         format!("+{id}"),
         format!("0{id}"),
@@ -393,12 +384,8 @@ async fn ids_in_paths_are_written_one_way(app: TestApp) {
         .await;
     assert_invalid_parameter(resp).await;
     assert_ne!(
-        expect_json(
-            app.get_as(&format!("/api/v1/branches/{id}"), &admin.access)
-                .await,
-            200
-        )
-        .await["name"],
+        app.get_ok(&format!("/api/v1/branches/{id}"), &admin.access)
+            .await["name"],
         "改名"
     );
     // canonical numbers that name nothing are simply not found
@@ -437,7 +424,7 @@ async fn hour_entries_take_if_match_like_every_resource(app: TestApp) {
     assert_precondition_required(resp).await;
     let resp = crate::helpers::delete_as(&app, &path, &admin.access, None).await;
     assert_precondition_required(resp).await;
-    let entry = expect_json(app.get_as(&path, &admin.access).await, 200).await;
+    let entry = app.get_ok(&path, &admin.access).await;
     assert_eq!(
         (entry["minutes"].as_i64(), entry["status"].as_str()),
         (Some(60), Some("submitted"))

@@ -9,8 +9,8 @@ use volunteer_hours::auth::Role;
 use volunteer_hours::db::schema::{audit_log, event_plan_items, events, hour_entries};
 use volunteer_hours::db::Backend;
 
-use crate::both_backends;
 use crate::helpers::*;
+use crate::{both_backends, on_each_backend};
 
 /// Who acts in these scenarios: an administrator, the secretary of JGDW, and two items of
 /// the 2022 plan.
@@ -302,12 +302,9 @@ async fn an_administrator_amends_an_event_and_every_entry_history_shows_it(app: 
     let by_item = |token: String| {
         let app = &app;
         async move {
-            let body = expect_json(
-                app.get_as("/api/v1/reports/totals?group_by=plan_item,category", &token)
-                    .await,
-                200,
-            )
-            .await;
+            let body = app
+                .get_ok("/api/v1/reports/totals?group_by=plan_item,category", &token)
+                .await;
             body["rows"]
                 .as_array()
                 .expect("rows")
@@ -391,12 +388,9 @@ async fn an_administrator_amends_an_event_and_every_entry_history_shows_it(app: 
     assert_eq!(reason.as_deref(), Some("类别录入错误"));
     // and the history of every affected entry shows it
     for id in &ids {
-        let history = expect_json(
-            app.get_as(&format!("/api/v1/hours/{id}/history"), admin)
-                .await,
-            200,
-        )
-        .await;
+        let history = app
+            .get_ok(&format!("/api/v1/hours/{id}/history"), admin)
+            .await;
         let last = history.as_array().unwrap().last().unwrap().clone();
         assert_eq!(last["action"], "event_amended", "{history}");
         assert_eq!(last["reason"], "类别录入错误");
@@ -463,12 +457,9 @@ async fn a_cancelled_event_approves_nothing_more_and_keeps_what_was_approved(app
     expect_json(reject, 200).await;
     assert_eq!(app.status_of(ids[1]), "rejected");
     // the approved entry stays counted
-    let totals = expect_json(
-        app.get_as("/api/v1/reports/totals?group_by=event", admin)
-            .await,
-        200,
-    )
-    .await;
+    let totals = app
+        .get_ok("/api/v1/reports/totals?group_by=event", admin)
+        .await;
     assert_eq!(totals["rows"][0]["total_minutes"], 60, "{totals}");
     // and the cancellation's audit row lists what stays counted and what cannot be approved
     let (after, reason): (Option<String>, Option<String>) = audit_log::table
@@ -603,16 +594,6 @@ async fn concurrent_overlapping_rosters(backend: Backend) {
     }
 }
 
-#[actix_web::test]
-async fn concurrent_overlapping_rosters_on_postgres() {
-    concurrent_overlapping_rosters(Backend::Postgres).await;
-}
-
-#[actix_web::test]
-async fn concurrent_overlapping_rosters_on_sqlite() {
-    concurrent_overlapping_rosters(Backend::Sqlite).await;
-}
-
 // ---------------------------------------------------------------------------------------
 // 4. four eyes
 
@@ -663,16 +644,6 @@ async fn nobody_reviews_what_it_submitted(backend: Backend) {
     expect_json(approve(&app, &w.admin.access, correction).await, 200).await;
 }
 
-#[actix_web::test]
-async fn nobody_reviews_what_it_submitted_on_sqlite() {
-    nobody_reviews_what_it_submitted(Backend::Sqlite).await;
-}
-
-#[actix_web::test]
-async fn nobody_reviews_what_it_submitted_on_postgres() {
-    nobody_reviews_what_it_submitted(Backend::Postgres).await;
-}
-
 /// With REVIEW_OWN_SUBMISSIONS=true (an installation with one administrator), the
 /// administrator approves its own entries.
 async fn a_single_administrator_may_review_its_own_when_configured(app: TestApp) {
@@ -694,3 +665,8 @@ both_backends!(
     two_overlapping_entries_in_one_roster_name_each_other,
     a_single_administrator_may_review_its_own_when_configured,
 );
+
+on_each_backend! {
+    concurrent_overlapping_rosters: concurrent_overlapping_rosters_on_sqlite, concurrent_overlapping_rosters_on_postgres;
+    nobody_reviews_what_it_submitted: nobody_reviews_what_it_submitted_on_sqlite, nobody_reviews_what_it_submitted_on_postgres;
+}

@@ -58,6 +58,18 @@ fn plan_rows(app: &TestApp) -> (i64, i64, i64) {
     )
 }
 
+/// The year, titles and issuer of the work points of `year`, as the seed and
+/// `plan_body` write them.
+fn assert_plan_of_year(plan: &Value, year: i32) {
+    assert_eq!(plan["year"], year);
+    assert_eq!(plan["title"], format!("{year}年精神文明创建工作要点"));
+    assert_eq!(
+        plan["title_en"],
+        format!("{year} Key Points of Spiritual-Civilization Work")
+    );
+    assert_eq!(plan["issuer"], "福州市工业和信息化局");
+}
+
 fn plan_id(app: &TestApp, year: i32) -> i64 {
     plans::table
         .filter(plans::year.eq(year))
@@ -71,7 +83,7 @@ async fn every_role_reads_the_seeded_plan_with_its_sections_and_items_in_order(a
     let id = plan_id(&app, 2022);
     for role in [Role::Admin, Role::Secretary, Role::Hr, Role::Volunteer] {
         let s = app.login_as(role).await;
-        let list = expect_json(app.get_as("/api/v1/plans", &s.access).await, 200).await;
+        let list = app.get_ok("/api/v1/plans", &s.access).await;
         assert_eq!(list["total"], 1, "{role}: {list}");
         assert_eq!(
             (list["page"].as_i64(), list["limit"].as_i64()),
@@ -79,13 +91,7 @@ async fn every_role_reads_the_seeded_plan_with_its_sections_and_items_in_order(a
         );
         let summary = &list["items"][0];
         assert_eq!(summary["id"], id);
-        assert_eq!(summary["year"], 2022);
-        assert_eq!(summary["title"], "2022年精神文明创建工作要点");
-        assert_eq!(
-            summary["title_en"],
-            "2022 Key Points of Spiritual-Civilization Work"
-        );
-        assert_eq!(summary["issuer"], "福州市工业和信息化局");
+        assert_plan_of_year(summary, 2022);
         assert_eq!(summary["item_count"], 11);
     }
 
@@ -147,31 +153,15 @@ async fn a_new_years_plan_is_checked_whole_created_once_and_read_back(app: TestA
     assert_eq!(plan_rows(&app), before);
     assert!(app.audit_rows("plan").is_empty());
 
-    let resp = app
-        .post_as("/api/v1/plans", Some(&admin.access), &plan_body(2023))
-        .await;
-    assert_eq!(resp.status(), 201);
-    assert_eq!(resp.headers()["etag"], "\"1\"");
-    let location = header(&resp, "location");
-    let created: Value = resp.json().await.unwrap();
-    let id = created["id"].as_i64().unwrap();
-    assert_eq!(location, format!("/api/v1/plans/{id}"));
+    let (id, location, created) =
+        create(&app, &admin.access, "/api/v1/plans", &plan_body(2023)).await;
     assert_eq!(created["year"], 2023);
     assert_eq!(plan_rows(&app), (before.0 + 1, before.1 + 2, before.2 + 3));
 
     // read back by another role, sections and items in order
     let volunteer = app.login_as(Role::Volunteer).await;
-    let resp = app.get_as(&location, &volunteer.access).await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"1\"");
-    let plan: Value = resp.json().await.unwrap();
-    assert_eq!(plan["year"], 2023);
-    assert_eq!(plan["title"], "2023年精神文明创建工作要点");
-    assert_eq!(
-        plan["title_en"],
-        "2023 Key Points of Spiritual-Civilization Work"
-    );
-    assert_eq!(plan["issuer"], "福州市工业和信息化局");
+    let plan = read_tagged(&app, &location, &volunteer.access, "\"1\"").await;
+    assert_plan_of_year(&plan, 2023);
     assert_eq!(plan["published_on"], "2023-02-20");
     assert_eq!(plan["preamble"], plan_body(2023)["preamble"]);
     let sections = plan["sections"].as_array().unwrap();
@@ -235,7 +225,7 @@ async fn a_new_years_plan_is_checked_whole_created_once_and_read_back(app: TestA
     assert_eq!(plan_rows(&app), after);
     assert_eq!(
         app.audit_rows("plan"),
-        vec![("create".to_owned(), Some(admin.user_id), Some(id))]
+        vec![audit("create", admin.user_id, id)]
     );
 }
 
@@ -291,11 +281,7 @@ async fn each_plan_rule_names_its_pointer_and_writes_nothing(app: TestApp) {
 
     assert_eq!(plan_rows(&app), before);
     assert!(app.audit_rows("plan").is_empty());
-    let list = expect_json(
-        app.get_as("/api/v1/plans?year=2023", &admin.access).await,
-        200,
-    )
-    .await;
+    let list = app.get_ok("/api/v1/plans?year=2023", &admin.access).await;
     assert_eq!(list["total"], 0);
 }
 
@@ -310,7 +296,7 @@ async fn only_administrators_write_plans(app: TestApp) {
         )
         .await;
         // reading is fine
-        let list = expect_json(app.get_as("/api/v1/plans", &s.access).await, 200).await;
+        let list = app.get_ok("/api/v1/plans", &s.access).await;
         assert_eq!(list["total"], 1, "{role}");
     }
     assert_unauthorized(app.post_as("/api/v1/plans", None, &plan_body(2023)).await).await;
@@ -338,13 +324,13 @@ async fn the_plan_list_pages_and_filters_by_year(app: TestApp) {
     let hr = app.login_as(Role::Hr).await;
     assert_walk_serves_every_row(&app, &hr.access, ("/api/v1/plans", 2), ("plans", 4)).await;
 
-    let list = expect_json(app.get_as("/api/v1/plans?year=2024", &hr.access).await, 200).await;
+    let list = app.get_ok("/api/v1/plans?year=2024", &hr.access).await;
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["id"], plan_id(&app, 2024));
     assert_eq!(list["items"][0]["year"], 2024);
     assert_eq!(list["items"][0]["published_on"], "2024-02-20");
     assert_eq!(list["items"][0]["item_count"], 3);
-    let list = expect_json(app.get_as("/api/v1/plans?year=1999", &hr.access).await, 200).await;
+    let list = app.get_ok("/api/v1/plans?year=1999", &hr.access).await;
     assert_eq!(list["total"], 0);
     assert_eq!(list["items"], json!([]));
 
@@ -367,12 +353,9 @@ async fn plan_items_are_listed_by_year_then_number(app: TestApp) {
     );
     let volunteer = app.login_as(Role::Volunteer).await;
 
-    let all = expect_json(
-        app.get_as("/api/v1/plan-items?limit=200", &volunteer.access)
-            .await,
-        200,
-    )
-    .await;
+    let all = app
+        .get_ok("/api/v1/plan-items?limit=200", &volunteer.access)
+        .await;
     assert_eq!(all["total"], 14);
     let order: Vec<(i64, i64)> = all["items"]
         .as_array()
@@ -398,22 +381,16 @@ async fn plan_items_are_listed_by_year_then_number(app: TestApp) {
     assert_eq!(all["items"][12]["title"], PAIRING);
     assert_eq!(all["items"][12]["section_number"], 1);
 
-    let by_year = expect_json(
-        app.get_as("/api/v1/plan-items?year=2023", &volunteer.access)
-            .await,
-        200,
-    )
-    .await;
+    let by_year = app
+        .get_ok("/api/v1/plan-items?year=2023", &volunteer.access)
+        .await;
     assert_eq!(by_year["total"], 3);
-    let by_plan = expect_json(
-        app.get_as(
+    let by_plan = app
+        .get_ok(
             &format!("/api/v1/plan-items?plan_id={}", plan_id(&app, 2023)),
             &volunteer.access,
         )
-        .await,
-        200,
-    )
-    .await;
+        .await;
     assert_eq!(by_plan["items"], by_year["items"]);
     assert!(by_plan["items"]
         .as_array()

@@ -447,6 +447,13 @@ async fn each_role_sees_its_own_scope(app: TestApp) {
     assert_eq!(ids, vec![vid]);
 }
 
+/// The row of `volunteer` in a totals answer grouped by volunteer.
+fn volunteer_row(totals: &Value, volunteer: i64) -> Value {
+    let rows = totals["rows"].as_array().expect("rows");
+    let row = rows.iter().find(|r| r["volunteer_id"] == volunteer);
+    row.expect("the volunteer's row").clone()
+}
+
 async fn star_levels_follow_cumulative_approved_hours(app: TestApp) {
     let entry = app.insert_entry("approved");
     let (volunteer,): (i64,) = hour_entries::table
@@ -461,13 +468,7 @@ async fn star_levels_follow_cumulative_approved_hours(app: TestApp) {
         .unwrap();
     let admin = app.login_as(Role::Admin).await;
     let body = totals(&app, &admin.access, "group_by=volunteer").await;
-    let row = body["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["volunteer_id"] == volunteer)
-        .unwrap()
-        .clone();
+    let row = volunteer_row(&body, volunteer);
     assert_eq!(
         (
             row["cumulative_minutes"].as_i64(),
@@ -494,13 +495,7 @@ async fn star_levels_follow_cumulative_approved_hours(app: TestApp) {
             .unwrap();
     }
     let body = totals(&app, &admin.access, "group_by=volunteer").await;
-    let row = body["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["volunteer_id"] == volunteer)
-        .unwrap()
-        .clone();
+    let row = volunteer_row(&body, volunteer);
     assert_eq!(
         (
             row["cumulative_minutes"].as_i64(),

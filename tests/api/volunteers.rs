@@ -20,22 +20,7 @@ const OWN: &str = "V-volunteer.user";
 
 /// The names in a list answer (limit 200), checked against its total.
 async fn names(app: &TestApp, token: &str, query: &str) -> BTreeSet<String> {
-    let path = if query.is_empty() {
-        "/api/v1/volunteers?limit=200".to_owned()
-    } else {
-        format!("/api/v1/volunteers?limit=200&{query}")
-    };
-    let body = expect_json(app.get_as(&path, token).await, 200).await;
-    let items = body["items"].as_array().unwrap();
-    assert_eq!(body["total"], items.len(), "{query}: {body}");
-    items
-        .iter()
-        .map(|v| v["name"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-fn set(names: &[&str]) -> BTreeSet<String> {
-    names.iter().map(|n| (*n).to_owned()).collect()
+    listed(app, token, ("/api/v1/volunteers", query), "name").await
 }
 
 fn volunteer_by_number(app: &TestApp, number: &str) -> i64 {
@@ -237,7 +222,7 @@ async fn each_role_sees_phone_and_volunteer_number_as_the_contract_says(app: Tes
 
     // administrators and secretaries in scope see everything
     for token in [&admin.access, &root_secretary.access, &zb01_secretary] {
-        let v = expect_json(app.get_as(&path, token).await, 200).await;
+        let v = app.get_ok(&path, token).await;
         assert_eq!(v["name"], "林晓燕");
         assert_eq!(v["phone"], "13805912301");
         assert_eq!(v["volunteer_number"], LIN);
@@ -250,16 +235,12 @@ async fn each_role_sees_phone_and_volunteer_number_as_the_contract_says(app: Tes
 
     // hr reads everyone, masked
     let hr = app.login_as(Role::Hr).await;
-    let v = expect_json(app.get_as(&path, &hr.access).await, 200).await;
+    let v = app.get_ok(&path, &hr.access).await;
     assert_eq!(v["name"], "林晓燕");
     assert_eq!(v["phone"], "138****2301");
     assert_eq!(v["volunteer_number"], "3501************01");
     assert_eq!(v["tags"], json!(["emergency_team", "trained"]));
-    let list = expect_json(
-        app.get_as("/api/v1/volunteers?limit=200", &hr.access).await,
-        200,
-    )
-    .await;
+    let list = app.get_ok("/api/v1/volunteers?limit=200", &hr.access).await;
     assert_eq!(list["total"], 15);
     for item in list["items"].as_array().unwrap() {
         let phone = item["phone"].as_str().unwrap();
@@ -272,39 +253,30 @@ async fn each_role_sees_phone_and_volunteer_number_as_the_contract_says(app: Tes
             assert_eq!((phone, number), ("138****2301", "3501************01"));
         }
     }
-    let masked_wang = expect_json(
-        app.get_as(
+    let masked_wang = app
+        .get_ok(
             &format!("/api/v1/volunteers/{}", volunteer_by_number(&app, WANG)),
             &hr.access,
         )
-        .await,
-        200,
-    )
-    .await;
+        .await;
     assert_eq!(masked_wang["phone"], "138****2315");
     assert_eq!(masked_wang["volunteer_number"], "3501************05");
 
     // a volunteer sees itself, in full, and nobody else
     let me = app.login_as(Role::Volunteer).await;
     let own = volunteer_by_number(&app, OWN);
-    let list = expect_json(app.get_as("/api/v1/volunteers", &me.access).await, 200).await;
+    let list = app.get_ok("/api/v1/volunteers", &me.access).await;
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert_eq!(list["items"][0]["id"], own);
     assert_eq!(list["items"][0]["volunteer_number"], OWN);
-    let list = expect_json(
-        app.get_as("/api/v1/volunteers?q=%E6%99%93%E7%87%95", &me.access)
-            .await,
-        200,
-    )
-    .await;
+    let list = app
+        .get_ok("/api/v1/volunteers?q=%E6%99%93%E7%87%95", &me.access)
+        .await;
     assert_eq!(list["total"], 0);
-    let mine = expect_json(
-        app.get_as(&format!("/api/v1/volunteers/{own}"), &me.access)
-            .await,
-        200,
-    )
-    .await;
+    let mine = app
+        .get_ok(&format!("/api/v1/volunteers/{own}"), &me.access)
+        .await;
     assert_eq!(mine["volunteer_number"], OWN);
     assert_not_found(app.get_as(&path, &me.access).await).await;
 }
@@ -388,7 +360,7 @@ async fn a_branch_secretary_sees_and_changes_only_its_own_volunteers(app: TestAp
     assert_eq!(app.count("volunteers"), before + 1);
     assert_eq!(
         app.audit_rows("volunteer"),
-        vec![("create".to_owned(), Some(secretary_id), Some(new_id))]
+        vec![audit("create", secretary_id, new_id)]
     );
 }
 
@@ -439,8 +411,8 @@ async fn moving_a_volunteer_keeps_the_branch_of_past_hours(app: TestApp) {
     assert_eq!(
         app.audit_rows("volunteer"),
         vec![
-            ("update".to_owned(), Some(admin.user_id), Some(lin)),
-            ("update".to_owned(), Some(root_secretary.user_id), Some(lin)),
+            audit("update", admin.user_id, lin),
+            audit("update", root_secretary.user_id, lin),
         ]
     );
 }
@@ -455,7 +427,7 @@ async fn a_volunteer_with_hours_is_archived_instead_of_deleted(app: TestApp) {
     assert_conflict(app.delete_any(&path, &admin.access).await).await;
     assert_eq!(app.count("volunteers"), volunteers_before);
     assert_eq!(app.count("hour_entries"), hours_before);
-    let still = expect_json(app.get_as(&path, &admin.access).await, 200).await;
+    let still = app.get_ok(&path, &admin.access).await;
     assert_eq!(still["status"], "active");
 
     let archived = expect_json(

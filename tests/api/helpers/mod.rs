@@ -279,6 +279,25 @@ macro_rules! both_backends {
     };
 }
 
+/// One test per backend for an `async fn(Backend)`, under names of its own:
+/// `on_each_backend!(NAME: NAME_ON_SQLITE, NAME_ON_POSTGRES);`.
+#[macro_export]
+macro_rules! on_each_backend {
+    ($($name:ident: $sqlite:ident, $postgres:ident;)*) => {
+        $(
+            #[actix_web::test]
+            async fn $sqlite() {
+                $name(volunteer_hours::db::Backend::Sqlite).await;
+            }
+
+            #[actix_web::test]
+            async fn $postgres() {
+                $name(volunteer_hours::db::Backend::Postgres).await;
+            }
+        )*
+    };
+}
+
 /// Generates one test per backend for each named `async fn(Backend)` that spawns its own,
 /// differently configured app: `configured_sqlite::NAME` and `configured_postgres::NAME`.
 #[macro_export]
@@ -454,6 +473,11 @@ impl TestApp {
             req = req.header("if-match", tag);
         }
         req.send().await.expect("request")
+    }
+
+    /// A GET that must answer 200; the JSON body.
+    pub async fn get_ok(&self, path: &str, token: &str) -> Value {
+        ok_json(self.get_as(path, token).await).await
     }
 
     /// A PATCH with `If-Match: *`: whatever the current version.

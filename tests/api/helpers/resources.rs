@@ -1,6 +1,8 @@
 //! What every resource's tests check the same way: creation with a Location, reads and
 //! writes guarded by ETags, validation problems, and the audit trail of one row.
 
+use std::collections::BTreeSet;
+
 use serde_json::Value;
 
 use super::*;
@@ -124,6 +126,32 @@ pub async fn assert_each_query_refused(app: &TestApp, token: &str, path: &str, b
         assert_invalid_parameter(app.get_as(&format!("{path}?{query}"), token).await).await;
     }
 }
+
+/// The `field` of every item the list at `path` serves under `query` (200 at most); the
+/// total counts exactly these.
+pub async fn listed(
+    app: &TestApp,
+    token: &str,
+    (path, query): (&str, &str),
+    field: &str,
+) -> BTreeSet<String> {
+    let path = if query.is_empty() {
+        format!("{path}?limit=200")
+    } else {
+        format!("{path}?limit=200&{query}")
+    };
+    let body = ok_json(app.get_as(&path, token).await).await;
+    let items = strs_of(&body["items"], field);
+    assert_eq!(body["total"], items.len(), "{query}: {body}");
+    items.into_iter().map(str::to_owned).collect()
+}
+
+pub fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|i| (*i).to_owned()).collect()
+}
+
+/// The queries every list refuses: limits out of range and unknown parameters.
+pub const BAD_PAGING: &[&str] = &["limit=0", "limit=201", "colour=red"];
 
 /// Walking `path` `limit` at a time serves each of the `rows` rows of `table` once, in id
 /// order, under a total of `rows`.
