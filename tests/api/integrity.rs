@@ -41,6 +41,11 @@ fn event(app: &TestApp, w: &World, start: &str, end: &str) -> i64 {
         .insert()
 }
 
+/// 林晓燕, 陈建国 and 王芳, volunteers of JGDW.
+fn three_volunteers(app: &TestApp, w: &World) -> [i64; 3] {
+    ["林晓燕", "陈建国", "王芳"].map(|name| app.insert_volunteer(name, w.branch))
+}
+
 /// 09:00-12:00 local time on 2022-03-05 (01:00-04:00 UTC).
 fn morning_event(app: &TestApp, w: &World) -> i64 {
     event(app, w, "2022-03-05 01:00", "2022-03-05 04:00")
@@ -285,11 +290,7 @@ async fn a_conflict_names_twenty_entries_and_counts_them_all(app: TestApp) {
 async fn an_administrator_amends_an_event_and_every_entry_history_shows_it(app: TestApp) {
     let w = world(&app).await;
     let ev = morning_event(&app, &w);
-    let (a, b, c) = (
-        app.insert_volunteer("林晓燕", w.branch),
-        app.insert_volunteer("陈建国", w.branch),
-        app.insert_volunteer("王芳", w.branch),
-    );
+    let [a, b, c] = three_volunteers(&app, &w);
     let ids = recorded(
         &app,
         &w.secretary,
@@ -407,11 +408,7 @@ async fn an_administrator_amends_an_event_and_every_entry_history_shows_it(app: 
 async fn a_cancelled_event_approves_nothing_more_and_keeps_what_was_approved(app: TestApp) {
     let w = world(&app).await;
     let ev = morning_event(&app, &w);
-    let (a, b, c) = (
-        app.insert_volunteer("林晓燕", w.branch),
-        app.insert_volunteer("陈建国", w.branch),
-        app.insert_volunteer("王芳", w.branch),
-    );
+    let [a, b, c] = three_volunteers(&app, &w);
     let ids = recorded(
         &app,
         &w.secretary,

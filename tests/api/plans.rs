@@ -305,12 +305,7 @@ async fn only_administrators_write_plans(app: TestApp) {
 
     // nothing half-written stands in the way of the administrator
     let admin = app.login_as(Role::Admin).await;
-    assert_eq!(
-        app.post_as("/api/v1/plans", Some(&admin.access), &plan_body(2023))
-            .await
-            .status(),
-        201
-    );
+    create(&app, &admin.access, "/api/v1/plans", &plan_body(2023)).await;
 }
 
 async fn the_plan_list_pages_and_filters_by_year(app: TestApp) {
@@ -345,12 +340,7 @@ async fn the_plan_list_pages_and_filters_by_year(app: TestApp) {
 
 async fn plan_items_are_listed_by_year_then_number(app: TestApp) {
     let admin = app.login_as(Role::Admin).await;
-    assert_eq!(
-        app.post_as("/api/v1/plans", Some(&admin.access), &plan_body(2023))
-            .await
-            .status(),
-        201
-    );
+    create(&app, &admin.access, "/api/v1/plans", &plan_body(2023)).await;
     let volunteer = app.login_as(Role::Volunteer).await;
 
     let all = app

@@ -54,25 +54,19 @@ async fn an_admin_creates_reads_and_updates_an_account(app: TestApp) {
 async fn bad_accounts_are_refused_whole_and_change_nothing(app: TestApp) {
     let admin = app.login_as(Role::Admin).await;
     let before = app.count("users");
-    let resp = app
-        .post_as(
-            "/api/v1/users",
-            Some(&admin.access),
-            &json!({ "username": "Bad Name", "password": "short", "role": "secretary" }),
-        )
-        .await;
-    let body = assert_validation(resp).await;
+    let post = |body: Value| {
+        let (app, token) = (&app, &admin.access);
+        async move { assert_validation(app.post_as("/api/v1/users", Some(token), &body).await).await }
+    };
+    let body =
+        post(json!({ "username": "Bad Name", "password": "short", "role": "secretary" })).await;
     let pointers: Vec<&str> = strs_of(&body["errors"], "pointer");
     assert_eq!(pointers, ["/username", "/password"]);
 
-    let resp = app
-        .post_as(
-            "/api/v1/users",
-            Some(&admin.access),
-            &json!({ "username": "lonely.sec", "password": "long enough pw", "role": "secretary" }),
-        )
-        .await;
-    let body = assert_validation(resp).await;
+    let body = post(
+        json!({ "username": "lonely.sec", "password": "long enough pw", "role": "secretary" }),
+    )
+    .await;
     assert_eq!(body["errors"][0]["pointer"], "/branch_id");
 
     let cases = [

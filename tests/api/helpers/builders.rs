@@ -64,11 +64,7 @@ impl NewEvent<'_> {
             ))
             .execute(&mut app.conn())
             .expect("event");
-        let id: i64 = events::table
-            .select(events::id)
-            .order(events::id.desc())
-            .first(&mut app.conn())
-            .expect("event id");
+        let id = app.last_id("events");
         diesel::insert_into(event_plan_items::table)
             .values((
                 event_plan_items::event_id.eq(id),
@@ -111,11 +107,7 @@ impl TestApp {
             ))
             .execute(&mut self.conn())
             .expect("volunteer");
-        schema::volunteers::table
-            .select(volunteers::id)
-            .order(volunteers::id.desc())
-            .first(&mut self.conn())
-            .expect("volunteer id")
+        self.last_id("volunteers")
     }
 
     /// The id of item `number` of the 2022 plan (seeds it if needed).
@@ -176,11 +168,7 @@ impl TestApp {
             ))
             .execute(&mut self.conn())
             .expect("entry");
-        hour_entries::table
-            .select(hour_entries::id)
-            .order(hour_entries::id.desc())
-            .first(&mut self.conn())
-            .expect("entry id")
+        self.last_id("hour_entries")
     }
 
     pub fn set_event_status(&self, event: i64, status: &str) {
@@ -230,16 +218,24 @@ impl TestApp {
 
     /// The ids of every row of `table`, in id order.
     pub fn all_ids(&self, table: &str) -> Vec<i64> {
+        self.ids(&format!("SELECT id FROM {table} ORDER BY id"))
+    }
+
+    /// The id of the row last inserted into `table`.
+    fn last_id(&self, table: &str) -> i64 {
+        let ids = self.ids(&format!("SELECT MAX(id) AS id FROM {table}"));
+        ids.into_iter().next().expect("a row")
+    }
+
+    fn ids(&self, query: &str) -> Vec<i64> {
         #[derive(QueryableByName)]
         struct Id {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             id: i64,
         }
-        diesel::sql_query(format!("SELECT id FROM {table} ORDER BY id"))
-            .load::<Id>(&mut self.conn())
-            .expect("ids")
-            .into_iter()
-            .map(|row| row.id)
-            .collect()
+        let rows: Vec<Id> = diesel::sql_query(query)
+            .load(&mut self.conn())
+            .expect("ids");
+        rows.into_iter().map(|row| row.id).collect()
     }
 }
