@@ -9,31 +9,14 @@ use volunteer_hours::auth::Role;
 use volunteer_hours::db::schema::{branches, hour_entries, volunteers};
 
 use crate::both_backends;
-use crate::helpers::{assert_problem, delete_as, expect_json, header, pointers, walk, TestApp};
+use crate::helpers::*;
 
 /// Chinese text with full-width quotes, which must come back byte for byte.
 const PAIRING: &str = "马厂社区“十个一”志愿服务";
 
 /// The codes of a list answer.
 async fn codes(app: &TestApp, token: &str, query: &str) -> BTreeSet<String> {
-    let path = if query.is_empty() {
-        "/api/v1/branches?limit=200".to_owned()
-    } else {
-        format!("/api/v1/branches?limit=200&{query}")
-    };
-    let body = expect_json(app.get_as(&path, token).await, 200).await;
-    let codes: BTreeSet<String> = body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["code"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(body["total"], codes.len(), "{query}: {body}");
-    codes
-}
-
-fn set(codes: &[&str]) -> BTreeSet<String> {
-    codes.iter().map(|c| (*c).to_owned()).collect()
+    listed(app, token, ("/api/v1/branches", query), "code").await
 }
 
 fn parent_of(app: &TestApp, id: i64) -> Option<i64> {
@@ -48,19 +31,13 @@ async fn an_admin_creates_reads_renames_and_deletes_a_branch(app: TestApp) {
     let admin = app.login_as(Role::Admin).await;
     let root = app.branch_id("JGDW");
     let before = app.count("branches");
-    let resp = app
-        .post_as(
-            "/api/v1/branches",
-            Some(&admin.access),
-            &json!({ "code": "MCSQ", "name": PAIRING, "parent_id": root }),
-        )
-        .await;
-    assert_eq!(resp.status(), 201);
-    assert_eq!(resp.headers()["etag"], "\"1\"");
-    let location = header(&resp, "location");
-    let created: Value = resp.json().await.unwrap();
-    let id = created["id"].as_i64().unwrap();
-    assert_eq!(location, format!("/api/v1/branches/{id}"));
+    let (id, location, created) = create(
+        &app,
+        &admin.access,
+        "/api/v1/branches",
+        &json!({ "code": "MCSQ", "name": PAIRING, "parent_id": root }),
+    )
+    .await;
     assert_eq!(created["code"], "MCSQ");
     assert_eq!(
         created["name"].as_str().unwrap().as_bytes(),
@@ -81,37 +58,20 @@ async fn an_admin_creates_reads_renames_and_deletes_a_branch(app: TestApp) {
 
     // every role reads it
     let volunteer = app.login_as(Role::Volunteer).await;
-    let resp = app.get_as(&location, &volunteer.access).await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"1\"");
-    assert_eq!(resp.json::<Value>().await.unwrap(), created);
+    assert_eq!(
+        read_tagged(&app, &location, &volunteer.access, "\"1\"").await,
+        created
+    );
 
     let change = json!({ "code": "MCSQ-2", "name": "马厂社区结对共建联络组" });
-    assert_problem(
-        app.patch_as(&location, &admin.access, None, &change).await,
-        428,
-        "/problems/precondition-required",
-    )
-    .await;
-    assert_problem(
-        app.patch_as(&location, &admin.access, Some("\"7\""), &change)
-            .await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
+    assert_patch_needs_current_tag(&app, &location, &admin.access, "\"7\"", &change).await;
     let unchanged: (String, String) = branches::table
         .find(id)
         .select((branches::code, branches::name))
         .first(&mut app.conn())
         .unwrap();
     assert_eq!(unchanged, ("MCSQ".to_owned(), PAIRING.to_owned()));
-    let resp = app
-        .patch_as(&location, &admin.access, Some("\"1\""), &change)
-        .await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"2\"");
-    let updated: Value = resp.json().await.unwrap();
+    let updated = patched(&app, &location, &admin.access, ("\"1\"", "\"2\""), &change).await;
     assert_eq!(updated["code"], "MCSQ-2");
     assert_eq!(updated["name"], "马厂社区结对共建联络组");
     assert_eq!(
@@ -119,18 +79,8 @@ async fn an_admin_creates_reads_renames_and_deletes_a_branch(app: TestApp) {
         "a partial update keeps the rest"
     );
     // the old tag is stale now
-    assert_problem(
-        app.patch_as(
-            &location,
-            &admin.access,
-            Some("\"1\""),
-            &json!({ "name": "又改名" }),
-        )
-        .await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
+    let rename = json!({ "name": "又改名" });
+    assert_stale_patch(&app, &location, &admin.access, "\"1\"", &rename).await;
     let stored: (String, String) = branches::table
         .find(id)
         .select((branches::code, branches::name))
@@ -141,41 +91,13 @@ async fn an_admin_creates_reads_renames_and_deletes_a_branch(app: TestApp) {
         ("MCSQ-2".to_owned(), "马厂社区结对共建联络组".to_owned())
     );
 
-    assert_problem(
-        delete_as(&app, &location, &admin.access, None).await,
-        428,
-        "/problems/precondition-required",
-    )
-    .await;
-    assert_problem(
-        delete_as(&app, &location, &admin.access, Some("\"1\"")).await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
-    assert_eq!(app.count("branches"), before + 1);
-    let resp = delete_as(&app, &location, &admin.access, Some("\"2\"")).await;
-    assert_eq!(resp.status(), 204);
-    assert_problem(
-        app.get_as(&location, &admin.access).await,
-        404,
-        "/problems/not-found",
-    )
-    .await;
+    assert_deleted_only_with_current_tag(&app, &location, &admin.access, ("branches", before + 1))
+        .await;
     assert_eq!(app.count("branches"), before);
 
-    let audit: Vec<_> = app
-        .audit_rows("branch")
-        .into_iter()
-        .filter(|r| r.2 == Some(id))
-        .collect();
     assert_eq!(
-        audit,
-        vec![
-            ("create".to_owned(), Some(admin.user_id), Some(id)),
-            ("update".to_owned(), Some(admin.user_id), Some(id)),
-            ("delete".to_owned(), Some(admin.user_id), Some(id)),
-        ]
+        app.audit_of("branch", id),
+        audit_trail(admin.user_id, id, &["create", "update", "delete"])
     );
 }
 
@@ -201,50 +123,22 @@ async fn bad_branches_are_refused_with_pointers_and_change_nothing(app: TestApp)
         ),
         (json!({ "code": "MCSQ", "name": 5 }), "/name"),
     ];
-    for (body, pointer) in cases {
-        let problem = assert_problem(
-            app.post_as("/api/v1/branches", Some(&admin.access), &body)
-                .await,
-            422,
-            "/problems/validation",
-        )
-        .await;
-        assert_eq!(pointers(&problem), [pointer], "{body}");
-    }
-    for body in [
+    assert_each_names_its_pointer(&app, &admin.access, "/api/v1/branches", cases).await;
+    let incomplete = vec![
         json!({ "code": "MCSQ", "name": "马厂社区", "colour": "red" }),
         json!({ "code": "MCSQ" }),
         json!({ "code": "MCSQ", "name": "马厂社区", "archived": "no" }),
-    ] {
-        assert_problem(
-            app.post_as("/api/v1/branches", Some(&admin.access), &body)
-                .await,
-            422,
-            "/problems/validation",
-        )
-        .await;
-    }
-    let malformed = app
-        .request(
-            reqwest::Method::POST,
-            "/api/v1/branches",
-            Some(&admin.access),
-        )
-        .header("content-type", "application/json")
-        .body("{\"code\": \"MCSQ\",")
-        .send()
-        .await
-        .unwrap();
-    assert_problem(malformed, 400, "/problems/malformed-json").await;
-    assert_problem(
+    ];
+    assert_each_invalid(&app, &admin.access, "/api/v1/branches", incomplete).await;
+    let half = "{\"code\": \"MCSQ\",";
+    assert_malformed_refused(&app, &admin.access, "/api/v1/branches", half).await;
+    assert_conflict(
         app.post_as(
             "/api/v1/branches",
             Some(&admin.access),
             &json!({ "code": "NYC", "name": "另一个能源处", "parent_id": root }),
         )
         .await,
-        409,
-        "/problems/conflict",
     )
     .await;
     assert_eq!(app.count("branches"), before);
@@ -273,16 +167,13 @@ async fn a_branch_cannot_move_under_itself_or_its_descendants(app: TestApp) {
     let nyc = app.branch_id("NYC");
     let deep = app.insert_branch("JGTW-1", Some(jgtw));
     for (branch, parent) in [(root, jgtw), (root, root), (root, deep), (jgtw, deep)] {
-        let problem = assert_problem(
-            app.patch_as(
+        let problem = assert_validation(
+            app.patch_any(
                 &format!("/api/v1/branches/{branch}"),
                 &admin.access,
-                Some("*"),
                 &json!({ "parent_id": parent }),
             )
             .await,
-            422,
-            "/problems/validation",
         )
         .await;
         assert_eq!(
@@ -317,10 +208,9 @@ async fn a_branch_cannot_move_under_itself_or_its_descendants(app: TestApp) {
         set(&["JGTW"])
     );
     let moved = expect_json(
-        app.patch_as(
+        app.patch_any(
             &format!("/api/v1/branches/{deep}"),
             &admin.access,
-            Some("*"),
             &json!({ "parent_id": null }),
         )
         .await,
@@ -333,8 +223,8 @@ async fn a_branch_cannot_move_under_itself_or_its_descendants(app: TestApp) {
     assert_eq!(
         app.audit_rows("branch"),
         vec![
-            ("update".to_owned(), Some(admin.user_id), Some(jgtw)),
-            ("update".to_owned(), Some(admin.user_id), Some(deep)),
+            audit("update", admin.user_id, jgtw),
+            audit("update", admin.user_id, deep),
         ]
     );
 }
@@ -381,13 +271,8 @@ async fn a_branch_with_anything_attached_is_not_deleted(app: TestApp) {
     .chain(demo)
     {
         let path = format!("/api/v1/branches/{id}");
-        assert_problem(
-            delete_as(&app, &path, &admin.access, Some("*")).await,
-            409,
-            "/problems/conflict",
-        )
-        .await;
-        let still = expect_json(app.get_as(&path, &admin.access).await, 200).await;
+        assert_conflict(app.delete_any(&path, &admin.access).await).await;
+        let still = app.get_ok(&path, &admin.access).await;
         assert_eq!(still["id"], id);
         assert_eq!(still["archived"], false);
     }
@@ -402,17 +287,9 @@ async fn an_archived_branch_leaves_the_list_but_stays_readable(app: TestApp) {
     let path = format!("/api/v1/branches/{zb01}");
     let all = app.count("branches");
 
-    let resp = app
-        .patch_as(
-            &path,
-            &admin.access,
-            Some("\"1\""),
-            &json!({ "archived": true }),
-        )
-        .await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"2\"");
-    assert_eq!(resp.json::<Value>().await.unwrap()["archived"], true);
+    let archive = json!({ "archived": true });
+    let body = patched(&app, &path, &admin.access, ("\"1\"", "\"2\""), &archive).await;
+    assert_eq!(body["archived"], true);
     let archived: bool = branches::table
         .find(zb01)
         .select(branches::archived)
@@ -442,22 +319,12 @@ async fn an_archived_branch_leaves_the_list_but_stays_readable(app: TestApp) {
         codes(&app, &hr.access, "q=zb&include_archived=true").await,
         set(&["ZB01", "ZB02", "ZB03"])
     );
-    let resp = app.get_as(&path, &hr.access).await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"2\"");
-    assert_eq!(resp.json::<Value>().await.unwrap()["archived"], true);
+    let read = read_tagged(&app, &path, &hr.access, "\"2\"").await;
+    assert_eq!(read["archived"], true);
 
     // and back
-    let resp = app
-        .patch_as(
-            &path,
-            &admin.access,
-            Some("\"2\""),
-            &json!({ "archived": false }),
-        )
-        .await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"3\"");
+    let restore = json!({ "archived": false });
+    patched(&app, &path, &admin.access, ("\"2\"", "\"3\""), &restore).await;
     assert!(codes(&app, &hr.access, "").await.contains("ZB01"));
 
     let audit = app.audit_rows("branch");
@@ -485,15 +352,13 @@ async fn the_branch_list_filters_searches_and_pages(app: TestApp) {
     assert_eq!(resp.status(), 201);
 
     let volunteer = app.login_as(Role::Volunteer).await;
-    let all: Vec<i64> = branches::table
-        .order(branches::id)
-        .select(branches::id)
-        .load(&mut app.conn())
-        .unwrap();
-    assert_eq!(all.len(), 14);
-    let (ids, total) = walk(&app, &volunteer.access, "/api/v1/branches", 3).await;
-    assert_eq!(ids, all, "every branch once, by id");
-    assert_eq!(total, 14);
+    assert_walk_serves_every_row(
+        &app,
+        &volunteer.access,
+        ("/api/v1/branches", 3),
+        ("branches", 14),
+    )
+    .await;
 
     let t = &volunteer.access;
     assert_eq!(
@@ -530,14 +395,7 @@ async fn the_branch_list_filters_searches_and_pages(app: TestApp) {
         "a % matches only itself"
     );
 
-    for bad in ["limit=0", "limit=201", "colour=red"] {
-        assert_problem(
-            app.get_as(&format!("/api/v1/branches?{bad}"), t).await,
-            400,
-            "/problems/invalid-parameter",
-        )
-        .await;
-    }
+    assert_each_query_refused(&app, t, "/api/v1/branches", BAD_PAGING).await;
 }
 
 async fn only_administrators_write_branches(app: TestApp) {
@@ -548,47 +406,32 @@ async fn only_administrators_write_branches(app: TestApp) {
     let before = app.count("branches");
     for role in [Role::Secretary, Role::Hr, Role::Volunteer] {
         let s = app.login_as(role).await;
-        assert_problem(
+        assert_forbidden(
             app.post_as(
                 "/api/v1/branches",
                 Some(&s.access),
                 &json!({ "code": "NEW", "name": "新支部", "parent_id": root }),
             )
             .await,
-            403,
-            "/problems/forbidden",
         )
         .await;
-        assert_problem(
-            app.patch_as(
+        assert_forbidden(
+            app.patch_any(
                 &format!("/api/v1/branches/{nyc}"),
                 &s.access,
-                Some("*"),
                 &json!({ "name": "改名的能源处", "archived": true }),
             )
             .await,
-            403,
-            "/problems/forbidden",
         )
         .await;
-        assert_problem(
-            delete_as(
-                &app,
-                &format!("/api/v1/branches/{leaf}"),
-                &s.access,
-                Some("*"),
-            )
-            .await,
-            403,
-            "/problems/forbidden",
-        )
-        .await;
-        let nyc_now = expect_json(
-            app.get_as(&format!("/api/v1/branches/{nyc}"), &s.access)
+        assert_forbidden(
+            app.delete_any(&format!("/api/v1/branches/{leaf}"), &s.access)
                 .await,
-            200,
         )
         .await;
+        let nyc_now = app
+            .get_ok(&format!("/api/v1/branches/{nyc}"), &s.access)
+            .await;
         assert_eq!(nyc_now["name"], "能源处", "{role}");
     }
     assert_eq!(app.count("branches"), before);

@@ -10,9 +10,7 @@ use volunteer_hours::auth::Role;
 use volunteer_hours::db::schema::{event_plan_items, events, hour_entries};
 
 use crate::both_backends;
-use crate::helpers::{
-    assert_problem, delete_as, expect_json, header, pointers, secretary_of, walk, Session, TestApp,
-};
+use crate::helpers::*;
 
 /// Chinese text with full-width quotes, which must come back byte for byte.
 const PAIRING: &str = "马厂社区“十个一”志愿服务";
@@ -28,22 +26,7 @@ const E08: &str = "“12·5”国际志愿者日主题志愿服务";
 
 /// The titles in a list answer (limit 200), checked against its total.
 async fn titles(app: &TestApp, token: &str, query: &str) -> BTreeSet<String> {
-    let body = expect_json(
-        app.get_as(&format!("/api/v1/events?limit=200&{query}"), token)
-            .await,
-        200,
-    )
-    .await;
-    let items = body["items"].as_array().unwrap();
-    assert_eq!(body["total"], items.len(), "{query}: {body}");
-    items
-        .iter()
-        .map(|e| e["title"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-fn set(titles: &[&str]) -> BTreeSet<String> {
-    titles.iter().map(|t| (*t).to_owned()).collect()
+    listed(app, token, ("/api/v1/events", query), "title").await
 }
 
 /// A valid 2022 event organised by `organiser` serving `items`.
@@ -107,12 +90,9 @@ async fn plan_2023(app: &TestApp, admin: &Session) -> Vec<i64> {
         )
         .await;
     assert_eq!(resp.status(), 201);
-    let items = expect_json(
-        app.get_as("/api/v1/plan-items?year=2023", &admin.access)
-            .await,
-        200,
-    )
-    .await;
+    let items = app
+        .get_ok("/api/v1/plan-items?year=2023", &admin.access)
+        .await;
     items["items"]
         .as_array()
         .unwrap()
@@ -126,25 +106,19 @@ async fn an_admin_creates_reads_updates_and_deletes_an_event(app: TestApp) {
     let root = app.branch_id("JGDW");
     let (item5, item8) = (app.plan_item_id(5), app.plan_item_id(8));
     let before = event_rows(&app);
-    let resp = app
-        .post_as(
-            "/api/v1/events",
-            Some(&admin.access),
-            &json!({
-                "title": PAIRING,
-                "description": "机关志愿者走进结对共建的马厂社区，开展环境整治和入户走访志愿服务。",
-                "category": "community_pairing", "organiser_branch_id": root, "place": "马厂社区",
-                "starts_at": "2022-05-21T00:30:00Z", "ends_at": "2022-05-21T03:30:00Z",
-                "status": "open", "capacity": 25, "plan_item_ids": [item8, item5]
-            }),
-        )
-        .await;
-    assert_eq!(resp.status(), 201);
-    assert_eq!(resp.headers()["etag"], "\"1\"");
-    let location = header(&resp, "location");
-    let created: Value = resp.json().await.unwrap();
-    let id = created["id"].as_i64().unwrap();
-    assert_eq!(location, format!("/api/v1/events/{id}"));
+    let (id, location, created) = create(
+        &app,
+        &admin.access,
+        "/api/v1/events",
+        &json!({
+            "title": PAIRING,
+            "description": "机关志愿者走进结对共建的马厂社区，开展环境整治和入户走访志愿服务。",
+            "category": "community_pairing", "organiser_branch_id": root, "place": "马厂社区",
+            "starts_at": "2022-05-21T00:30:00Z", "ends_at": "2022-05-21T03:30:00Z",
+            "status": "open", "capacity": 25, "plan_item_ids": [item8, item5]
+        }),
+    )
+    .await;
     assert_eq!(
         created["title"].as_str().unwrap().as_bytes(),
         PAIRING.as_bytes()
@@ -186,33 +160,16 @@ async fn an_admin_creates_reads_updates_and_deletes_an_event(app: TestApp) {
 
     // every role reads it
     let volunteer = app.login_as(Role::Volunteer).await;
-    let resp = app.get_as(&location, &volunteer.access).await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"1\"");
-    assert_eq!(resp.json::<Value>().await.unwrap(), created);
+    assert_eq!(
+        read_tagged(&app, &location, &volunteer.access, "\"1\"").await,
+        created
+    );
 
     let change =
         json!({ "place": null, "capacity": 30, "plan_item_ids": [item8], "status": "completed" });
-    assert_problem(
-        app.patch_as(&location, &admin.access, None, &change).await,
-        428,
-        "/problems/precondition-required",
-    )
-    .await;
-    assert_problem(
-        app.patch_as(&location, &admin.access, Some("\"3\""), &change)
-            .await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
+    assert_patch_needs_current_tag(&app, &location, &admin.access, "\"3\"", &change).await;
     assert_eq!(items_of(&app, id), sorted, "refusals change nothing");
-    let resp = app
-        .patch_as(&location, &admin.access, Some("\"1\""), &change)
-        .await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"2\"");
-    let updated: Value = resp.json().await.unwrap();
+    let updated = patched(&app, &location, &admin.access, ("\"1\"", "\"2\""), &change).await;
     assert!(updated["place"].is_null(), "{updated}");
     assert_eq!(updated["capacity"], 30);
     assert_eq!(updated["plan_item_ids"], json!([item8]));
@@ -220,18 +177,8 @@ async fn an_admin_creates_reads_updates_and_deletes_an_event(app: TestApp) {
     assert_eq!(updated["title"], PAIRING, "a partial update keeps the rest");
     assert_eq!(updated["starts_at"], created["starts_at"]);
     // the old tag is stale now
-    assert_problem(
-        app.patch_as(
-            &location,
-            &admin.access,
-            Some("\"1\""),
-            &json!({ "capacity": 40 }),
-        )
-        .await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
+    let later = json!({ "capacity": 40 });
+    assert_stale_patch(&app, &location, &admin.access, "\"1\"", &later).await;
     let (place, capacity): (Option<String>, Option<i32>) = events::table
         .find(id)
         .select((events::place, events::capacity))
@@ -240,41 +187,13 @@ async fn an_admin_creates_reads_updates_and_deletes_an_event(app: TestApp) {
     assert_eq!((place, capacity), (None, Some(30)));
     assert_eq!(items_of(&app, id), [item8]);
 
-    assert_problem(
-        delete_as(&app, &location, &admin.access, None).await,
-        428,
-        "/problems/precondition-required",
-    )
-    .await;
-    assert_problem(
-        delete_as(&app, &location, &admin.access, Some("\"1\"")).await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
-    assert_eq!(app.count("events"), before.0 + 1);
-    let resp = delete_as(&app, &location, &admin.access, Some("\"2\"")).await;
-    assert_eq!(resp.status(), 204);
-    assert_problem(
-        app.get_as(&location, &admin.access).await,
-        404,
-        "/problems/not-found",
-    )
-    .await;
+    assert_deleted_only_with_current_tag(&app, &location, &admin.access, ("events", before.0 + 1))
+        .await;
     assert_eq!(event_rows(&app), before);
 
-    let audit: Vec<_> = app
-        .audit_rows("event")
-        .into_iter()
-        .filter(|r| r.2 == Some(id))
-        .collect();
     assert_eq!(
-        audit,
-        vec![
-            ("create".to_owned(), Some(admin.user_id), Some(id)),
-            ("update".to_owned(), Some(admin.user_id), Some(id)),
-            ("delete".to_owned(), Some(admin.user_id), Some(id)),
-        ]
+        app.audit_of("event", id),
+        audit_trail(admin.user_id, id, &["create", "update", "delete"])
     );
 }
 
@@ -308,37 +227,15 @@ async fn bad_events_are_refused_with_pointers_and_change_nothing(app: TestApp) {
         (with("starts_at", json!("2022-03-05 09:00")), "/starts_at"),
         (with("title", json!(7)), "/title"),
     ];
-    for (body, pointer) in cases {
-        let problem = assert_problem(
-            app.post_as("/api/v1/events", Some(&admin.access), &body)
-                .await,
-            422,
-            "/problems/validation",
-        )
-        .await;
-        assert_eq!(pointers(&problem), [pointer], "{body}");
-    }
+    assert_each_names_its_pointer(&app, &admin.access, "/api/v1/events", cases).await;
     let mut no_category = event_body(root, &[item8]);
     no_category.as_object_mut().unwrap().remove("category");
     let mut no_items = event_body(root, &[item8]);
     no_items.as_object_mut().unwrap().remove("plan_item_ids");
-    for body in [with("colour", json!("red")), no_category, no_items] {
-        assert_problem(
-            app.post_as("/api/v1/events", Some(&admin.access), &body)
-                .await,
-            422,
-            "/problems/validation",
-        )
-        .await;
-    }
-    let malformed = app
-        .request(reqwest::Method::POST, "/api/v1/events", Some(&admin.access))
-        .header("content-type", "application/json")
-        .body("{\"title\": \"学雷锋\", \"plan_item_ids\": [")
-        .send()
-        .await
-        .unwrap();
-    assert_problem(malformed, 400, "/problems/malformed-json").await;
+    let incomplete = [with("colour", json!("red")), no_category, no_items];
+    assert_each_invalid(&app, &admin.access, "/api/v1/events", incomplete).await;
+    let half = "{\"title\": \"学雷锋\", \"plan_item_ids\": [";
+    assert_malformed_refused(&app, &admin.access, "/api/v1/events", half).await;
     assert_eq!(event_rows(&app), before);
     assert!(app.audit_rows("event").is_empty());
 
@@ -382,16 +279,7 @@ async fn an_events_plan_items_come_from_the_plan_of_its_year(app: TestApp) {
         // no plan for 2024 at all
         (in_year(2024, &[item_2022]), "/plan_item_ids/0"),
     ];
-    for (body, pointer) in cases {
-        let problem = assert_problem(
-            app.post_as("/api/v1/events", Some(&admin.access), &body)
-                .await,
-            422,
-            "/problems/validation",
-        )
-        .await;
-        assert_eq!(pointers(&problem), [pointer], "{body}");
-    }
+    assert_each_names_its_pointer(&app, &admin.access, "/api/v1/events", cases).await;
     assert_eq!(event_rows(&app), before);
 
     let created = expect_json(
@@ -412,16 +300,13 @@ async fn an_events_plan_items_come_from_the_plan_of_its_year(app: TestApp) {
 
     // a change of items is checked the same way
     let old = app.insert_event("2022年的活动", root);
-    let problem = assert_problem(
-        app.patch_as(
+    let problem = assert_validation(
+        app.patch_any(
             &format!("/api/v1/events/{old}"),
             &admin.access,
-            Some("*"),
             &json!({ "plan_item_ids": [item_2022, item_2023] }),
         )
         .await,
-        422,
-        "/problems/validation",
     )
     .await;
     assert_eq!(pointers(&problem), ["/plan_item_ids/1"]);
@@ -435,10 +320,9 @@ async fn event_status_moves_forward_only(app: TestApp) {
         let app = &app;
         let token = admin.access.clone();
         async move {
-            app.patch_as(
+            app.patch_any(
                 &format!("/api/v1/events/{event}"),
                 &token,
-                Some("*"),
                 &json!({ "status": status }),
             )
             .await
@@ -484,7 +368,7 @@ async fn event_status_moves_forward_only(app: TestApp) {
         let tag_before = header(&app.get_as(&path, &admin.access).await, "etag");
         assert!(!tag_before.is_empty(), "an ETag");
         let stored_before = stored_event(&app, event).1;
-        assert_problem(set_status(event, status).await, 409, "/problems/conflict").await;
+        assert_conflict(set_status(event, status).await).await;
         assert_eq!(
             stored_event(&app, event).1,
             stored_before,
@@ -503,67 +387,53 @@ async fn a_branch_secretary_changes_only_events_its_branches_organise(app: TestA
     let admin = app.login_as(Role::Admin).await;
     let (zb01, zb02) = (app.branch_id("ZB01"), app.branch_id("ZB02"));
     let item8 = app.plan_item_id(8);
-    let (secretary_id, secretary) = secretary_of(&app, &admin, "ZB01").await;
+    let Session {
+        user_id: secretary_id,
+        access: secretary,
+        ..
+    } = secretary_of(&app, &admin, "ZB01").await;
     let e04 = event_titled(&app, E04);
     let elsewhere = app.insert_event("第二支部的活动", zb02);
 
     // reading is open to every role
-    let seen = expect_json(
-        app.get_as(&format!("/api/v1/events/{e04}"), &secretary)
-            .await,
-        200,
-    )
-    .await;
+    let seen = app
+        .get_ok(&format!("/api/v1/events/{e04}"), &secretary)
+        .await;
     assert_eq!(seen["organiser_branch_id"], zb02);
     assert_eq!(seen["title"].as_str().unwrap().as_bytes(), E04.as_bytes());
 
     // changing another branch's events is not found, and changes nothing
     let before = event_rows(&app);
-    assert_problem(
-        app.patch_as(
+    assert_not_found(
+        app.patch_any(
             &format!("/api/v1/events/{e04}"),
             &secretary,
-            Some("*"),
             &json!({ "title": "改名" }),
         )
         .await,
-        404,
-        "/problems/not-found",
     )
     .await;
-    assert_problem(
-        app.patch_as(
+    assert_not_found(
+        app.patch_any(
             &format!("/api/v1/events/{elsewhere}"),
             &secretary,
-            Some("*"),
             &json!({ "status": "cancelled" }),
         )
         .await,
-        404,
-        "/problems/not-found",
     )
     .await;
-    assert_problem(
-        delete_as(
-            &app,
-            &format!("/api/v1/events/{elsewhere}"),
-            &secretary,
-            Some("*"),
-        )
-        .await,
-        404,
-        "/problems/not-found",
+    assert_not_found(
+        app.delete_any(&format!("/api/v1/events/{elsewhere}"), &secretary)
+            .await,
     )
     .await;
-    let problem = assert_problem(
+    let problem = assert_validation(
         app.post_as(
             "/api/v1/events",
             Some(&secretary),
             &event_body(zb02, &[item8]),
         )
         .await,
-        422,
-        "/problems/validation",
     )
     .await;
     assert_eq!(pointers(&problem), ["/organiser_branch_id"]);
@@ -586,16 +456,13 @@ async fn a_branch_secretary_changes_only_events_its_branches_organise(app: TestA
     assert_eq!(resp.status(), 201);
     let location = header(&resp, "location");
     let mine = resp.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let problem = assert_problem(
-        app.patch_as(
+    let problem = assert_validation(
+        app.patch_any(
             &location,
             &secretary,
-            Some("*"),
             &json!({ "organiser_branch_id": zb02 }),
         )
         .await,
-        422,
-        "/problems/validation",
     )
     .await;
     assert_eq!(pointers(&problem), ["/organiser_branch_id"]);
@@ -621,9 +488,9 @@ async fn a_branch_secretary_changes_only_events_its_branches_organise(app: TestA
     assert_eq!(
         app.audit_rows("event"),
         vec![
-            ("create".to_owned(), Some(secretary_id), Some(mine)),
-            ("update".to_owned(), Some(secretary_id), Some(mine)),
-            ("delete".to_owned(), Some(secretary_id), Some(mine)),
+            audit("create", secretary_id, mine),
+            audit("update", secretary_id, mine),
+            audit("delete", secretary_id, mine),
         ]
     );
 }
@@ -644,17 +511,12 @@ async fn an_event_with_hours_is_not_deleted(app: TestApp) {
 
     let root_secretary = app.login_as(Role::Secretary).await;
     for token in [&admin.access, &root_secretary.access] {
-        assert_problem(
-            delete_as(&app, &path, token, Some("*")).await,
-            409,
-            "/problems/conflict",
-        )
-        .await;
+        assert_conflict(app.delete_any(&path, token).await).await;
     }
     assert_eq!(event_rows(&app), before);
     assert_eq!(items_of(&app, e01), items);
     assert_eq!(app.count("hour_entries"), 30);
-    let still = expect_json(app.get_as(&path, &admin.access).await, 200).await;
+    let still = app.get_ok(&path, &admin.access).await;
     assert_eq!(still["title"], E01);
     assert_eq!(still["status"], "completed");
     assert!(app.audit_rows("event").is_empty());
@@ -679,15 +541,7 @@ async fn the_event_list_filters_searches_and_pages(app: TestApp) {
     assert_eq!(resp.status(), 201);
 
     let hr = app.login_as(Role::Hr).await;
-    let all: Vec<i64> = events::table
-        .order(events::id)
-        .select(events::id)
-        .load(&mut app.conn())
-        .unwrap();
-    assert_eq!(all.len(), 9);
-    let (ids, total) = walk(&app, &hr.access, "/api/v1/events", 3).await;
-    assert_eq!(ids, all, "every event once, by id");
-    assert_eq!(total, 9);
+    assert_walk_serves_every_row(&app, &hr.access, ("/api/v1/events", 3), ("events", 9)).await;
 
     let t = &hr.access;
     let branch = |code: &str| app.branch_id(code);
@@ -731,14 +585,7 @@ async fn the_event_list_filters_searches_and_pages(app: TestApp) {
     );
     assert_eq!(titles(&app, t, "q=十个一").await, set(&[E04]));
 
-    for bad in ["limit=0", "limit=201", "colour=red"] {
-        assert_problem(
-            app.get_as(&format!("/api/v1/events?{bad}"), t).await,
-            400,
-            "/problems/invalid-parameter",
-        )
-        .await;
-    }
+    assert_each_query_refused(&app, t, "/api/v1/events", BAD_PAGING).await;
 }
 
 async fn hr_and_volunteers_cannot_write_events(app: TestApp) {
@@ -750,39 +597,29 @@ async fn hr_and_volunteers_cannot_write_events(app: TestApp) {
     for role in [Role::Hr, Role::Volunteer] {
         let s = app.login_as(role).await;
         let before = event_rows(&app);
-        assert_problem(
+        assert_forbidden(
             app.post_as(
                 "/api/v1/events",
                 Some(&s.access),
                 &event_body(root, &[item8]),
             )
             .await,
-            403,
-            "/problems/forbidden",
         )
         .await;
-        assert_problem(
-            app.patch_as(
+        assert_forbidden(
+            app.patch_any(
                 &path,
                 &s.access,
-                Some("*"),
                 &json!({ "title": "改名", "status": "open" }),
             )
             .await,
-            403,
-            "/problems/forbidden",
         )
         .await;
-        assert_problem(
-            delete_as(&app, &path, &s.access, Some("*")).await,
-            403,
-            "/problems/forbidden",
-        )
-        .await;
+        assert_forbidden(app.delete_any(&path, &s.access).await).await;
         assert_eq!(event_rows(&app), before, "{role}");
-        let seen = expect_json(app.get_as(&path, &s.access).await, 200).await;
+        let seen = app.get_ok(&path, &s.access).await;
         assert_eq!(seen["title"], "只读的活动");
-        let list = expect_json(app.get_as("/api/v1/events", &s.access).await, 200).await;
+        let list = app.get_ok("/api/v1/events", &s.access).await;
         assert_eq!(list["total"], 1);
     }
     assert_eq!(
@@ -811,7 +648,7 @@ async fn an_events_plan_year_is_its_local_year(app: TestApp) {
             &body("2022-12-31T17:00:00Z", "2022-12-31T19:00:00Z"),
         )
         .await;
-    let problem = assert_problem(resp, 422, "/problems/validation").await;
+    let problem = assert_validation(resp).await;
     assert_eq!(pointers(&problem), ["/plan_item_ids/0"]);
     assert_eq!(app.count("events"), before);
     // 23:00 on 31 December in Fuzhou is the 2022 plan's
@@ -833,12 +670,7 @@ async fn an_events_plan_year_is_its_local_year(app: TestApp) {
         .json()
         .await
         .unwrap();
-    let titles: Vec<&str> = listed["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["title"].as_str().unwrap())
-        .collect();
+    let titles: Vec<&str> = strs_of(&listed["items"], "title");
     assert_eq!(titles, ["跨年志愿服务"]);
 }
 

@@ -8,183 +8,15 @@ use diesel::prelude::*;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 use volunteer_hours::auth::Role;
-use volunteer_hours::db::schema::{
-    event_plan_items, events, hour_entries, idempotency_keys, volunteers,
-};
+use volunteer_hours::db::schema::{hour_entries, idempotency_keys};
 use volunteer_hours::db::{self, Backend};
 use volunteer_hours::hours::model::LIVE;
 
-use crate::both_backends;
-use crate::helpers::{assert_problem, Session, TestApp, TEST_PASSWORD};
+use crate::helpers::*;
+use crate::{both_backends, per_backend};
 
 // ---------------------------------------------------------------------------------------
 // helpers
-
-/// A fresh Idempotency-Key.
-fn key() -> String {
-    format!("test-{:032x}", rand::random::<u128>())
-}
-
-fn entry(volunteer: i64, minutes: i32) -> Value {
-    json!({ "volunteer_id": volunteer, "minutes": minutes })
-}
-
-fn timed(volunteer: i64, started_at: &str, ended_at: &str) -> Value {
-    json!({ "volunteer_id": volunteer, "started_at": started_at, "ended_at": ended_at })
-}
-
-fn roster(entries: Vec<Value>) -> Value {
-    json!({ "entries": entries })
-}
-
-async fn submit_keyed(
-    app: &TestApp,
-    token: &str,
-    event: i64,
-    key: &str,
-    body: &Value,
-) -> reqwest::Response {
-    app.request(
-        reqwest::Method::POST,
-        &format!("/api/v1/events/{event}/hours"),
-        Some(token),
-    )
-    .header("idempotency-key", key)
-    .json(body)
-    .send()
-    .await
-    .expect("request")
-}
-
-/// A submission with a fresh key.
-async fn submit(app: &TestApp, token: &str, event: i64, body: &Value) -> reqwest::Response {
-    submit_keyed(app, token, event, &key(), body).await
-}
-
-/// A submission that must succeed; its entries.
-async fn submit_ok(app: &TestApp, token: &str, event: i64, body: &Value) -> Vec<Value> {
-    let resp = submit(app, token, event, body).await;
-    let status = resp.status().as_u16();
-    let body: Value = resp.json().await.expect("submission body");
-    assert_eq!(status, 201, "{body}");
-    body["entries"].as_array().expect("entries").clone()
-}
-
-/// One entry that must be accepted; its id.
-async fn submit_one(app: &TestApp, token: &str, event: i64, volunteer: i64, minutes: i32) -> i64 {
-    let entries = submit_ok(app, token, event, &entry(volunteer, minutes)).await;
-    assert_eq!(entries.len(), 1);
-    entries[0]["id"].as_i64().expect("id")
-}
-
-fn id_of(entry: &Value) -> i64 {
-    entry["id"].as_i64().expect("id")
-}
-
-fn pointers(problem: &Value) -> Vec<String> {
-    let mut out: Vec<String> = problem["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|e| e["pointer"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out
-}
-
-/// A 422 naming exactly `expected` (in any order).
-async fn assert_invalid(resp: reqwest::Response, expected: &[&str]) -> Value {
-    let body = assert_problem(resp, 422, "/problems/validation").await;
-    let mut want: Vec<String> = expected.iter().map(|p| (*p).to_owned()).collect();
-    want.sort();
-    assert_eq!(pointers(&body), want, "{body}");
-    body
-}
-
-async fn created_id(resp: reqwest::Response) -> i64 {
-    let status = resp.status().as_u16();
-    let body: Value = resp.json().await.expect("body");
-    assert_eq!(status, 201, "{body}");
-    body["id"].as_i64().expect("id")
-}
-
-async fn ok_json(resp: reqwest::Response) -> Value {
-    let status = resp.status().as_u16();
-    let body: Value = resp.json().await.expect("body");
-    assert_eq!(status, 200, "{body}");
-    body
-}
-
-async fn approve(app: &TestApp, token: &str, id: i64) -> reqwest::Response {
-    app.request(
-        reqwest::Method::POST,
-        &format!("/api/v1/hours/{id}/approve"),
-        Some(token),
-    )
-    .send()
-    .await
-    .expect("request")
-}
-
-async fn reject(app: &TestApp, token: &str, id: i64, reason: &str) -> reqwest::Response {
-    app.post_as(
-        &format!("/api/v1/hours/{id}/reject"),
-        Some(token),
-        &json!({ "reason": reason }),
-    )
-    .await
-}
-
-async fn review_many(app: &TestApp, token: &str, body: &Value) -> reqwest::Response {
-    app.post_as("/api/v1/hours/review", Some(token), body).await
-}
-
-async fn correct(app: &TestApp, token: &str, id: i64, body: &Value) -> reqwest::Response {
-    app.post_as(
-        &format!("/api/v1/hours/{id}/corrections"),
-        Some(token),
-        body,
-    )
-    .await
-}
-
-async fn withdraw(
-    app: &TestApp,
-    token: &str,
-    id: i64,
-    if_match: Option<&str>,
-) -> reqwest::Response {
-    let mut req = app.request(
-        reqwest::Method::DELETE,
-        &format!("/api/v1/hours/{id}"),
-        Some(token),
-    );
-    if let Some(tag) = if_match {
-        req = req.header("if-match", tag);
-    }
-    req.send().await.expect("request")
-}
-
-async fn edit(
-    app: &TestApp,
-    token: &str,
-    id: i64,
-    if_match: Option<&str>,
-    body: &Value,
-) -> reqwest::Response {
-    app.patch_as(&format!("/api/v1/hours/{id}"), token, if_match, body)
-        .await
-}
-
-/// The entry's current ETag, read through the API.
-async fn etag(app: &TestApp, token: &str, id: i64) -> String {
-    let resp = app.get_as(&format!("/api/v1/hours/{id}"), token).await;
-    assert_eq!(resp.status(), 200);
-    resp.headers()["etag"].to_str().expect("etag").to_owned()
-}
 
 async fn list(app: &TestApp, token: &str, query: &str) -> Value {
     let resp = app.get_as(&format!("/api/v1/hours?{query}"), token).await;
@@ -218,22 +50,6 @@ async fn assert_totals(app: &TestApp, token: &str, minutes: i64, hours: &str, st
     assert_eq!(mine["star_level"], stars, "{mine}");
 }
 
-fn status_of(app: &TestApp, id: i64) -> String {
-    hour_entries::table
-        .find(id)
-        .select(hour_entries::status)
-        .first(&mut app.conn())
-        .expect("entry")
-}
-
-fn minutes_of(app: &TestApp, id: i64) -> i32 {
-    hour_entries::table
-        .find(id)
-        .select(hour_entries::minutes)
-        .first(&mut app.conn())
-        .expect("entry")
-}
-
 /// Minutes of a volunteer's live (submitted or approved) entries.
 fn live_minutes(app: &TestApp, volunteer: i64) -> i32 {
     let minutes: Vec<i32> = hour_entries::table
@@ -245,96 +61,11 @@ fn live_minutes(app: &TestApp, volunteer: i64) -> i32 {
     minutes.into_iter().sum()
 }
 
-fn audit(action: &str, actor: i64, id: i64) -> (String, Option<i64>, Option<i64>) {
-    (action.to_owned(), Some(actor), Some(id))
-}
-
-/// An event between two UTC times ("YYYY-MM-DD HH:MM:SS"), serving 2022 plan item `item`.
-fn event_at(app: &TestApp, title: &str, branch: i64, start: &str, end: &str, item: i32) -> i64 {
-    let item = app.plan_item_id(item);
-    let at =
-        |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").expect("timestamp");
-    let now = db::now();
-    diesel::insert_into(events::table)
-        .values((
-            events::title.eq(title),
-            events::category.eq("lei_feng_day"),
-            events::organiser_branch_id.eq(branch),
-            events::starts_at.eq(at(start)),
-            events::ends_at.eq(at(end)),
-            events::created_at.eq(now),
-            events::updated_at.eq(now),
-            events::search_text.eq(title.to_lowercase()),
-        ))
-        .execute(&mut app.conn())
-        .expect("event");
-    let id: i64 = events::table
-        .select(events::id)
-        .order(events::id.desc())
-        .first(&mut app.conn())
-        .expect("event id");
-    diesel::insert_into(event_plan_items::table)
-        .values((
-            event_plan_items::event_id.eq(id),
-            event_plan_items::plan_item_id.eq(item),
-        ))
-        .execute(&mut app.conn())
-        .expect("event item");
-    id
-}
-
 /// 2022-03-05 00:00-15:00 UTC (08:00-23:00 at +08:00): long enough for 900 minutes.
 fn long_event(app: &TestApp, title: &str) -> i64 {
-    let root = app.branch_id("JGDW");
-    event_at(
-        app,
-        title,
-        root,
-        "2022-03-05 00:00:00",
-        "2022-03-05 15:00:00",
-        8,
-    )
-}
-
-fn set_event_status(app: &TestApp, event: i64, status: &str) {
-    diesel::update(events::table.find(event))
-        .set(events::status.eq(status))
-        .execute(&mut app.conn())
-        .expect("event status");
-}
-
-fn set_volunteer_status(app: &TestApp, volunteer: i64, status: &str) {
-    diesel::update(volunteers::table.find(volunteer))
-        .set(volunteers::status.eq(status))
-        .execute(&mut app.conn())
-        .expect("volunteer status");
-}
-
-/// The volunteer behind an account made by `create_user(username, Role::Volunteer)`.
-fn volunteer_of(app: &TestApp, username: &str) -> i64 {
-    volunteers::table
-        .filter(volunteers::volunteer_number.eq(format!("V-{username}")))
-        .select(volunteers::id)
-        .first(&mut app.conn())
-        .expect("volunteer of the account")
-}
-
-/// A secretary of branch `code`, created by an administrator through the API, logged in.
-async fn secretary_of(app: &TestApp, admin: &Session, username: &str, code: &str) -> Session {
-    let resp = app
-        .post_as(
-            "/api/v1/users",
-            Some(&admin.access),
-            &json!({
-                "username": username,
-                "password": TEST_PASSWORD,
-                "role": "secretary",
-                "branch_id": app.branch_id(code),
-            }),
-        )
-        .await;
-    assert_eq!(resp.status(), 201, "secretary {username}");
-    app.session(username, Role::Secretary).await
+    app.event(title, app.branch_id("JGDW"))
+        .between("2022-03-05 00:00:00", "2022-03-05 15:00:00")
+        .insert()
 }
 
 /// Records a claim on `key` as a request still running would leave it.
@@ -519,16 +250,8 @@ async fn a_roster_of_500_entries_is_recorded_whole(app: TestApp) {
     let extra = app.insert_volunteer("第五百零一名", root);
     let other = app.insert_event("名册上限", root);
     let too_many: Vec<Value> = (0..501).map(|_| entry(extra, 60)).collect();
-    assert_invalid(
-        submit(&app, &sec.access, other, &roster(too_many)).await,
-        &["/entries"],
-    )
-    .await;
-    assert_invalid(
-        submit(&app, &sec.access, other, &roster(vec![])).await,
-        &["/entries"],
-    )
-    .await;
+    assert_submission_invalid(&app, &sec.access, other, &roster(too_many), &["/entries"]).await;
+    assert_submission_invalid(&app, &sec.access, other, &roster(vec![]), &["/entries"]).await;
     assert_eq!(app.count("hour_entries"), 500);
     assert_eq!(app.audit_rows("hour_entry").len(), 500);
 }
@@ -544,8 +267,11 @@ async fn a_roster_with_three_bad_entries_names_exactly_those_and_writes_nothing(
     entries[2] = entry(people[2], 0);
     entries[5] = entry(9_999_999, 120);
     entries[8] = json!({ "volunteer_id": people[8], "minutes": 120, "service_date": "2022-03-09" });
-    let body = assert_invalid(
-        submit(&app, &sec.access, event, &roster(entries.clone())).await,
+    let body = assert_submission_invalid(
+        &app,
+        &sec.access,
+        event,
+        &roster(entries.clone()),
         &[
             "/entries/2/minutes",
             "/entries/5/volunteer_id",
@@ -579,7 +305,7 @@ async fn each_rule_is_refused_with_its_pointer_and_nothing_is_written(app: TestA
     let event = app.insert_event("规则", root);
     let v = app.insert_volunteer("规则志愿者", root);
     let inactive = app.insert_volunteer("已离开的志愿者", root);
-    set_volunteer_status(&app, inactive, "inactive");
+    app.set_volunteer_status(inactive, "inactive");
     let cases: Vec<(Value, &str)> = vec![
         (entry(v, 0), "/minutes"),
         (entry(v, -5), "/minutes"),
@@ -630,15 +356,15 @@ async fn each_rule_is_refused_with_its_pointer_and_nothing_is_written(app: TestA
     ];
     for (body, pointer) in cases {
         let resp = submit(&app, &sec.access, event, &body).await;
-        let problem = assert_problem(resp, 422, "/problems/validation").await;
+        let problem = assert_validation(resp).await;
         assert_eq!(
-            pointers(&problem),
+            sorted_pointers(&problem),
             vec![pointer.to_owned()],
             "{body} -> {problem}"
         );
     }
     // unknown fields are refused too
-    assert_problem(
+    assert_validation(
         submit(
             &app,
             &sec.access,
@@ -646,25 +372,13 @@ async fn each_rule_is_refused_with_its_pointer_and_nothing_is_written(app: TestA
             &json!({ "volunteer_id": v, "minutes": 60, "hours": 1 }),
         )
         .await,
-        422,
-        "/problems/validation",
     )
     .await;
     // a cancelled event takes no hours; an unknown one is not found
     let cancelled = app.insert_event("取消的活动", root);
-    set_event_status(&app, cancelled, "cancelled");
-    assert_problem(
-        submit(&app, &sec.access, cancelled, &entry(v, 60)).await,
-        409,
-        "/problems/conflict",
-    )
-    .await;
-    assert_problem(
-        submit(&app, &sec.access, 9_999_999, &entry(v, 60)).await,
-        404,
-        "/problems/not-found",
-    )
-    .await;
+    app.set_event_status(cancelled, "cancelled");
+    assert_conflict(submit(&app, &sec.access, cancelled, &entry(v, 60)).await).await;
+    assert_not_found(submit(&app, &sec.access, 9_999_999, &entry(v, 60)).await).await;
     // no key, or a malformed one
     let path = format!("/api/v1/events/{event}/hours");
     let resp = app
@@ -738,14 +452,9 @@ async fn a_second_entry_for_the_same_volunteer_event_and_day_is_a_conflict_namin
     let first = submit_one(&app, &sec.access, event, v, 60).await;
     let named = format!("hour entry {first}");
 
-    let body = assert_problem(
-        submit(&app, &sec.access, event, &entry(v, 30)).await,
-        409,
-        "/problems/conflict",
-    )
-    .await;
+    let body = assert_conflict(submit(&app, &sec.access, event, &entry(v, 30)).await).await;
     assert!(body["detail"].as_str().unwrap().contains(&named), "{body}");
-    let body = assert_problem(
+    let body = assert_conflict(
         submit(
             &app,
             &sec.access,
@@ -753,13 +462,11 @@ async fn a_second_entry_for_the_same_volunteer_event_and_day_is_a_conflict_namin
             &json!({ "volunteer_id": v, "minutes": 30, "service_date": "2022-03-05" }),
         )
         .await,
-        409,
-        "/problems/conflict",
     )
     .await;
     assert!(body["detail"].as_str().unwrap().contains(&named), "{body}");
     // in a roster, the whole roster is refused and the duplicate is named
-    let body = assert_problem(
+    let body = assert_conflict(
         submit(
             &app,
             &sec.access,
@@ -767,8 +474,6 @@ async fn a_second_entry_for_the_same_volunteer_event_and_day_is_a_conflict_namin
             &roster(vec![entry(w, 60), entry(v, 30)]),
         )
         .await,
-        409,
-        "/problems/conflict",
     )
     .await;
     let detail = body["detail"].as_str().unwrap();
@@ -789,7 +494,7 @@ async fn a_second_entry_for_the_same_volunteer_event_and_day_is_a_conflict_namin
     );
     let again = submit_one(&app, &sec.access, event, v, 45).await;
     assert_ne!(again, first);
-    assert_eq!(status_of(&app, first), "withdrawn");
+    assert_eq!(app.status_of(first), "withdrawn");
     assert_eq!(app.count("hour_entries"), 3);
 }
 
@@ -806,27 +511,14 @@ async fn the_daily_cap_of_24_hours_holds_across_requests(app: TestApp) {
     let w = app.insert_volunteer("另一位", root);
 
     let first = submit_one(&app, &sec.access, a, v, 900).await;
-    let body = assert_invalid(
-        submit(&app, &sec.access, b, &entry(v, 600)).await,
-        &["/minutes"],
-    )
-    .await;
-    assert!(
-        body["errors"][0]["detail"]
-            .as_str()
-            .unwrap()
-            .contains("1500"),
-        "{body}"
-    );
+    let body = assert_submission_invalid(&app, &sec.access, b, &entry(v, 600), &["/minutes"]).await;
+    assert_first_error_mentions(&body, "1500");
     // in a roster only the entry over the cap is named, and nothing is written
-    assert_invalid(
-        submit(
-            &app,
-            &sec.access,
-            b,
-            &roster(vec![entry(w, 600), entry(v, 600)]),
-        )
-        .await,
+    assert_submission_invalid(
+        &app,
+        &sec.access,
+        b,
+        &roster(vec![entry(w, 600), entry(v, 600)]),
         &["/entries/1/minutes"],
     )
     .await;
@@ -834,19 +526,12 @@ async fn the_daily_cap_of_24_hours_holds_across_requests(app: TestApp) {
 
     // exactly 24 hours is allowed; a minute more is not, however it is given
     let second = submit_one(&app, &sec.access, b, v, 540).await;
-    assert_invalid(
-        submit(&app, &sec.access, c, &entry(v, 1)).await,
-        &["/minutes"],
-    )
-    .await;
-    assert_invalid(
-        submit(
-            &app,
-            &sec.access,
-            c,
-            &timed(v, "2022-03-05T14:00:00Z", "2022-03-05T15:00:00Z"),
-        )
-        .await,
+    assert_submission_invalid(&app, &sec.access, c, &entry(v, 1), &["/minutes"]).await;
+    assert_submission_invalid(
+        &app,
+        &sec.access,
+        c,
+        &timed(v, "2022-03-05T14:00:00Z", "2022-03-05T15:00:00Z"),
         &["/minutes"],
     )
     .await;
@@ -864,7 +549,7 @@ async fn the_daily_cap_of_24_hours_holds_across_requests(app: TestApp) {
         &["/minutes"],
     )
     .await;
-    assert_eq!(minutes_of(&app, second), 540);
+    assert_eq!(app.minutes_of(second), 540);
     assert_eq!(live_minutes(&app, v), 1440);
     assert_eq!(app.count("hour_entries"), 2);
 
@@ -932,7 +617,7 @@ async fn idempotent_replays_answer_the_first_response_and_write_once(app: TestAp
     // keys belong to their user: another's same key and body is a new request (a duplicate)
     let resp = submit_keyed(&app, &admin.access, event, key, &body).await;
     assert!(resp.headers().get("idempotent-replayed").is_none());
-    assert_problem(resp, 409, "/problems/conflict").await;
+    assert_conflict(resp).await;
     assert_eq!(app.count("hour_entries"), 3);
 
     // while the first request with a key is still running, a retry is told so
@@ -940,12 +625,7 @@ async fn idempotent_replays_answer_the_first_response_and_write_once(app: TestAp
     let path = format!("/api/v1/events/{event}/hours");
     let held = entry(w, 60);
     hold_key(&app, sec.user_id, "held-key", &path, &held);
-    assert_problem(
-        submit_keyed(&app, &sec.access, event, "held-key", &held).await,
-        409,
-        "/problems/conflict",
-    )
-    .await;
+    assert_conflict(submit_keyed(&app, &sec.access, event, "held-key", &held).await).await;
     assert_eq!(app.count("hour_entries"), 3);
     // a claim whose request died lapses after the lease, and a retry takes it over
     let lapsed = db::now() - chrono::Duration::from_std(Duration::from_secs(120)).unwrap();
@@ -987,7 +667,7 @@ async fn concurrent_duplicates_on_postgres() {
         match resp.status().as_u16() {
             201 => answers.push(resp.text().await.unwrap()),
             409 => {
-                assert_problem(resp, 409, "/problems/conflict").await;
+                assert_conflict(resp).await;
             }
             other => {
                 let text = resp.text().await.unwrap_or_default();
@@ -1079,15 +759,10 @@ async fn approved_entries_are_locked_and_reviews_need_a_reason(app: TestApp) {
 
     // only administrators review (by default)
     for token in [&sec.access, &hr.access, &volunteer.access] {
-        assert_problem(approve(&app, token, a).await, 403, "/problems/forbidden").await;
+        assert_forbidden(approve(&app, token, a).await).await;
     }
-    assert_eq!(status_of(&app, a), "submitted");
-    assert_problem(
-        approve(&app, &admin.access, 9_999_999).await,
-        404,
-        "/problems/not-found",
-    )
-    .await;
+    assert_eq!(app.status_of(a), "submitted");
+    assert_not_found(approve(&app, &admin.access, 9_999_999).await).await;
 
     let resp = approve(&app, &admin.access, a).await;
     assert_eq!(resp.status(), 200);
@@ -1101,59 +776,31 @@ async fn approved_entries_are_locked_and_reviews_need_a_reason(app: TestApp) {
     let tag = etag(&app, &sec.access, a).await;
     assert_eq!(tag, "\"2\"");
     for (token, if_match) in [(&sec.access, tag.as_str()), (&admin.access, "*")] {
-        assert_problem(
-            edit(&app, token, a, Some(if_match), &json!({ "minutes": 30 })).await,
-            409,
-            "/problems/conflict",
-        )
-        .await;
-        assert_problem(
-            withdraw(&app, token, a, Some(if_match)).await,
-            409,
-            "/problems/conflict",
-        )
-        .await;
+        assert_conflict(edit(&app, token, a, Some(if_match), &json!({ "minutes": 30 })).await)
+            .await;
+        assert_conflict(withdraw(&app, token, a, Some(if_match)).await).await;
     }
     // without any precondition the request itself is incomplete: 428 comes first
-    assert_problem(
+    assert_precondition_required(
         edit(&app, &admin.access, a, None, &json!({ "minutes": 30 })).await,
-        428,
-        "/problems/precondition-required",
     )
     .await;
-    assert_problem(
-        withdraw(&app, &admin.access, a, None).await,
-        428,
-        "/problems/precondition-required",
-    )
-    .await;
-    assert_problem(
-        approve(&app, &admin.access, a).await,
-        409,
-        "/problems/conflict",
-    )
-    .await;
-    assert_problem(
-        reject(&app, &admin.access, a, "太晚了").await,
-        409,
-        "/problems/conflict",
-    )
-    .await;
+    assert_precondition_required(withdraw(&app, &admin.access, a, None).await).await;
+    assert_conflict(approve(&app, &admin.access, a).await).await;
+    assert_conflict(reject(&app, &admin.access, a, "太晚了").await).await;
     assert_eq!(
-        (status_of(&app, a).as_str(), minutes_of(&app, a)),
+        (app.status_of(a).as_str(), app.minutes_of(a)),
         ("approved", 60)
     );
 
     // a rejection needs a reason
-    assert_problem(
+    assert_validation(
         app.post_as(
             &format!("/api/v1/hours/{b}/reject"),
             Some(&admin.access),
             &json!({}),
         )
         .await,
-        422,
-        "/problems/validation",
     )
     .await;
     assert_invalid(reject(&app, &admin.access, b, "").await, &["/reason"]).await;
@@ -1162,24 +809,14 @@ async fn approved_entries_are_locked_and_reviews_need_a_reason(app: TestApp) {
         &["/reason"],
     )
     .await;
-    assert_eq!(status_of(&app, b), "submitted");
+    assert_eq!(app.status_of(b), "submitted");
     let rejected = ok_json(reject(&app, &admin.access, b, "与签到表不符").await).await;
     assert_eq!(rejected["status"], "rejected");
     assert_eq!(rejected["reason"], "与签到表不符");
     assert_eq!(rejected["reviewed_by"], admin.user_id);
     // a rejection is final too
-    assert_problem(
-        approve(&app, &admin.access, b).await,
-        409,
-        "/problems/conflict",
-    )
-    .await;
-    assert_problem(
-        edit(&app, &sec.access, b, Some("*"), &json!({ "minutes": 30 })).await,
-        409,
-        "/problems/conflict",
-    )
-    .await;
+    assert_conflict(approve(&app, &admin.access, b).await).await;
+    assert_conflict(edit(&app, &sec.access, b, Some("*"), &json!({ "minutes": 30 })).await).await;
 
     assert_eq!(
         app.audit_rows("hour_entry"),
@@ -1204,69 +841,21 @@ async fn submitters_edit_and_withdraw_unreviewed_entries_with_if_match(app: Test
     assert_eq!(etag(&app, &sec.access, id).await, "\"1\"");
 
     let change = json!({ "minutes": 90, "role": "摄影", "note": "补录签到" });
-    assert_problem(
-        edit(&app, &sec.access, id, None, &change).await,
-        428,
-        "/problems/precondition-required",
-    )
-    .await;
-    assert_problem(
-        edit(&app, &sec.access, id, Some("\"7\""), &change).await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
+    assert_precondition_required(edit(&app, &sec.access, id, None, &change).await).await;
+    assert_precondition_failed(edit(&app, &sec.access, id, Some("\"7\""), &change).await).await;
     // only the submitter (or an administrator); hr writes nothing
-    assert_problem(
-        edit(&app, &other.access, id, Some("\"1\""), &change).await,
-        403,
-        "/problems/forbidden",
-    )
-    .await;
-    assert_problem(
-        edit(&app, &hr.access, id, Some("\"1\""), &change).await,
-        403,
-        "/problems/forbidden",
-    )
-    .await;
+    assert_forbidden(edit(&app, &other.access, id, Some("\"1\""), &change).await).await;
+    assert_forbidden(edit(&app, &hr.access, id, Some("\"1\""), &change).await).await;
     // the rules of a submission hold for an edit
-    assert_invalid(
-        edit(
-            &app,
-            &sec.access,
-            id,
-            Some("\"1\""),
-            &json!({ "minutes": 0 }),
-        )
-        .await,
-        &["/minutes"],
-    )
-    .await;
-    assert_invalid(
-        edit(
-            &app,
-            &sec.access,
-            id,
-            Some("\"1\""),
-            &json!({ "minutes": 301 }),
-        )
-        .await,
-        &["/minutes"],
-    )
-    .await;
-    assert_invalid(
-        edit(
-            &app,
-            &sec.access,
-            id,
-            Some("\"1\""),
-            &json!({ "service_date": "2022-03-09" }),
-        )
-        .await,
-        &["/service_date"],
-    )
-    .await;
-    assert_eq!(minutes_of(&app, id), 60);
+    for (bad, pointer) in [
+        (json!({ "minutes": 0 }), "/minutes"),
+        (json!({ "minutes": 301 }), "/minutes"),
+        (json!({ "service_date": "2022-03-09" }), "/service_date"),
+    ] {
+        let resp = edit(&app, &sec.access, id, Some("\"1\""), &bad).await;
+        assert_invalid(resp, &[pointer]).await;
+    }
+    assert_eq!(app.minutes_of(id), 60);
 
     let resp = edit(&app, &sec.access, id, Some("\"1\""), &change).await;
     assert_eq!(resp.status(), 200);
@@ -1294,28 +883,13 @@ async fn submitters_edit_and_withdraw_unreviewed_entries_with_if_match(app: Test
     assert_eq!(resp.headers()["etag"], "\"3\"");
     let edited: Value = resp.json().await.unwrap();
     assert_eq!(edited["minutes"], 150);
-    assert_eq!(minutes_of(&app, id), 150);
+    assert_eq!(app.minutes_of(id), 150);
 
     // withdrawal: the submitter, with If-Match; the row stays, withdrawn
-    assert_problem(
-        withdraw(&app, &sec.access, id, None).await,
-        428,
-        "/problems/precondition-required",
-    )
-    .await;
-    assert_problem(
-        withdraw(&app, &sec.access, id, Some("\"2\"")).await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
-    assert_problem(
-        withdraw(&app, &other.access, id, Some("\"3\"")).await,
-        403,
-        "/problems/forbidden",
-    )
-    .await;
-    assert_eq!(status_of(&app, id), "submitted");
+    assert_precondition_required(withdraw(&app, &sec.access, id, None).await).await;
+    assert_precondition_failed(withdraw(&app, &sec.access, id, Some("\"2\"")).await).await;
+    assert_forbidden(withdraw(&app, &other.access, id, Some("\"3\"")).await).await;
+    assert_eq!(app.status_of(id), "submitted");
     assert_eq!(
         withdraw(&app, &sec.access, id, Some("\"3\""))
             .await
@@ -1323,7 +897,7 @@ async fn submitters_edit_and_withdraw_unreviewed_entries_with_if_match(app: Test
         204
     );
     assert_eq!(app.count("hour_entries"), 1);
-    assert_eq!(status_of(&app, id), "withdrawn");
+    assert_eq!(app.status_of(id), "withdrawn");
     let read = ok_json(
         app.get_as(&format!("/api/v1/hours/{id}"), &sec.access)
             .await,
@@ -1331,24 +905,9 @@ async fn submitters_edit_and_withdraw_unreviewed_entries_with_if_match(app: Test
     .await;
     assert_eq!(read["status"], "withdrawn");
     // and is no longer changed, withdrawn or reviewed
-    assert_problem(
-        withdraw(&app, &sec.access, id, Some("*")).await,
-        409,
-        "/problems/conflict",
-    )
-    .await;
-    assert_problem(
-        edit(&app, &sec.access, id, Some("*"), &json!({ "minutes": 30 })).await,
-        409,
-        "/problems/conflict",
-    )
-    .await;
-    assert_problem(
-        approve(&app, &admin.access, id).await,
-        409,
-        "/problems/conflict",
-    )
-    .await;
+    assert_conflict(withdraw(&app, &sec.access, id, Some("*")).await).await;
+    assert_conflict(edit(&app, &sec.access, id, Some("*"), &json!({ "minutes": 30 })).await).await;
+    assert_conflict(approve(&app, &admin.access, id).await).await;
 
     assert_eq!(
         app.audit_rows("hour_entry"),
@@ -1408,7 +967,7 @@ async fn bulk_review_is_all_or_nothing_with_an_error_per_id(app: TestApp) {
         &["/ids/1", "/ids/2", "/ids/3"],
     )
     .await;
-    assert_eq!(status_of(&app, ids[2]), "submitted", "nothing changed");
+    assert_eq!(app.status_of(ids[2]), "submitted", "nothing changed");
     assert_invalid(
         review_many(
             &app,
@@ -1441,15 +1000,13 @@ async fn bulk_review_is_all_or_nothing_with_an_error_per_id(app: TestApp) {
     )
     .await;
     // those who may not review change nothing
-    assert_problem(
+    assert_forbidden(
         review_many(
             &app,
             &hr.access,
             &json!({ "action": "approve", "ids": [ids[2]] }),
         )
         .await,
-        403,
-        "/problems/forbidden",
     )
     .await;
     let resp = review_many(
@@ -1464,7 +1021,7 @@ async fn bulk_review_is_all_or_nothing_with_an_error_per_id(app: TestApp) {
         resp.status()
     );
     assert_eq!(
-        (status_of(&app, ids[2]), status_of(&app, ids[3])),
+        (app.status_of(ids[2]), app.status_of(ids[3])),
         ("submitted".to_owned(), "submitted".to_owned())
     );
 
@@ -1496,14 +1053,9 @@ async fn bulk_review_is_all_or_nothing_with_an_error_per_id(app: TestApp) {
             ("rejected".to_owned(), Some("重复登记".to_owned())),
         ]
     );
-    let reviews: Vec<_> = app
-        .audit_rows("hour_entry")
-        .into_iter()
-        .filter(|r| r.0 != "create")
-        .collect();
     assert_eq!(
-        reviews,
-        vec![
+        app.audit_after_create("hour_entry"),
+        [
             audit("approve", admin.user_id, ids[0]),
             audit("approve", admin.user_id, ids[1]),
             audit("reject", admin.user_id, ids[2]),
@@ -1523,18 +1075,13 @@ async fn corrections_are_reviewed_and_net_into_totals_and_stars(backend: Backend
     let sec = app.login_as(Role::Secretary).await;
     let hr = app.login_as(Role::Hr).await;
     let me = app.login_as(Role::Volunteer).await;
-    let vol = volunteer_of(&app, "volunteer.user");
+    let vol = app.volunteer_of("volunteer.user");
     let event = app.insert_event("更正", app.branch_id("JGDW"));
     let fix = |minutes: i32, reason: &str| json!({ "minutes": minutes, "reason": reason });
     let original = submit_one(&app, &sec.access, event, vol, 120).await;
 
     // only an approved entry is corrected
-    assert_problem(
-        correct(&app, &sec.access, original, &fix(-30, "多记了")).await,
-        409,
-        "/problems/conflict",
-    )
-    .await;
+    assert_conflict(correct(&app, &sec.access, original, &fix(-30, "多记了")).await).await;
     assert_totals(&app, &me.access, 0, "0.00", 0).await;
     assert_eq!(approve(&app, &admin.access, original).await.status(), 200);
     assert_totals(&app, &me.access, 120, "2.00", 2).await;
@@ -1555,23 +1102,13 @@ async fn corrections_are_reviewed_and_net_into_totals_and_stars(backend: Backend
         &["/reason"],
     )
     .await;
-    assert_problem(
-        correct(&app, &sec.access, original, &json!({ "minutes": -30 })).await,
-        422,
-        "/problems/validation",
-    )
-    .await;
+    assert_validation(correct(&app, &sec.access, original, &json!({ "minutes": -30 })).await).await;
     assert_invalid(
         correct(&app, &sec.access, original, &fix(-121, "超过原值")).await,
         &["/minutes"],
     )
     .await;
-    assert_problem(
-        correct(&app, &hr.access, original, &fix(-30, "人事改")).await,
-        403,
-        "/problems/forbidden",
-    )
-    .await;
+    assert_forbidden(correct(&app, &hr.access, original, &fix(-30, "人事改")).await).await;
     assert_eq!(app.count("hour_entries"), 1);
 
     // a correction is an entry of its own, awaiting review
@@ -1598,7 +1135,7 @@ async fn corrections_are_reviewed_and_net_into_totals_and_stars(backend: Backend
     .await;
     // the original stays locked
     let tag = etag(&app, &sec.access, original).await;
-    assert_problem(
+    assert_conflict(
         edit(
             &app,
             &sec.access,
@@ -1607,21 +1144,14 @@ async fn corrections_are_reviewed_and_net_into_totals_and_stars(backend: Backend
             &json!({ "minutes": 90 }),
         )
         .await,
-        409,
-        "/problems/conflict",
     )
     .await;
-    assert_eq!(minutes_of(&app, original), 120);
+    assert_eq!(app.minutes_of(original), 120);
 
     assert_eq!(approve(&app, &admin.access, c1_id).await.status(), 200);
     assert_totals(&app, &me.access, 90, "1.50", 1).await;
     // a correction is not itself corrected
-    assert_problem(
-        correct(&app, &sec.access, c1_id, &fix(10, "再改")).await,
-        409,
-        "/problems/conflict",
-    )
-    .await;
+    assert_conflict(correct(&app, &sec.access, c1_id, &fix(10, "再改")).await).await;
 
     // a retried correction with its key is made once
     let send = || {
@@ -1667,21 +1197,11 @@ async fn corrections_are_reviewed_and_net_into_totals_and_stars(backend: Backend
         4
     );
     // an account without a volunteer has no hours of its own
-    assert_problem(
-        app.get_as("/api/v1/me/hours", &hr.access).await,
-        404,
-        "/problems/not-found",
-    )
-    .await;
+    assert_not_found(app.get_as("/api/v1/me/hours", &hr.access).await).await;
 
-    let corrections: Vec<_> = app
-        .audit_rows("hour_entry")
-        .into_iter()
-        .filter(|r| r.0 == "correct")
-        .collect();
     assert_eq!(
-        corrections,
-        vec![
+        app.audit_of_action("hour_entry", "correct"),
+        [
             audit("correct", sec.user_id, c1_id),
             audit("correct", sec.user_id, c2_id),
             audit("correct", sec.user_id, c3_id),
@@ -1697,38 +1217,33 @@ async fn secretaries_act_only_within_their_branch_scope(app: TestApp) {
     let root_sec = app.login_as(Role::Secretary).await;
     let hr = app.login_as(Role::Hr).await;
     let volunteer = app.login_as(Role::Volunteer).await;
-    let sec_x = secretary_of(&app, &admin, "xfpc.secretary", "XFPC").await;
-    let sec_n = secretary_of(&app, &admin, "nyc.secretary", "NYC").await;
+    let sec_x = secretary_of(&app, &admin, "XFPC").await;
+    let sec_n = secretary_of(&app, &admin, "NYC").await;
     let (xfpc, nyc) = (app.branch_id("XFPC"), app.branch_id("NYC"));
     let event = app.insert_event("联合活动", app.branch_id("JGDW"));
     let vx = app.insert_volunteer("消费品处志愿者", xfpc);
     let vn = app.insert_volunteer("能源处志愿者", nyc);
 
     // A cannot submit for B's volunteer, alone or in a roster
-    assert_invalid(
-        submit(&app, &sec_x.access, event, &entry(vn, 60)).await,
+    assert_submission_invalid(
+        &app,
+        &sec_x.access,
+        event,
+        &entry(vn, 60),
         &["/volunteer_id"],
     )
     .await;
-    assert_invalid(
-        submit(
-            &app,
-            &sec_x.access,
-            event,
-            &roster(vec![entry(vx, 60), entry(vn, 60)]),
-        )
-        .await,
+    assert_submission_invalid(
+        &app,
+        &sec_x.access,
+        event,
+        &roster(vec![entry(vx, 60), entry(vn, 60)]),
         &["/entries/1/volunteer_id"],
     )
     .await;
     // hr and volunteers never submit
     for token in [&hr.access, &volunteer.access] {
-        assert_problem(
-            submit(&app, token, event, &entry(vx, 60)).await,
-            403,
-            "/problems/forbidden",
-        )
-        .await;
+        assert_forbidden(submit(&app, token, event, &entry(vx, 60)).await).await;
     }
     assert_eq!(app.count("hour_entries"), 0);
 
@@ -1742,18 +1257,14 @@ async fn secretaries_act_only_within_their_branch_scope(app: TestApp) {
     assert_eq!(read["branch_id"], xfpc, "the volunteer's branch");
 
     // A cannot read B's entries
-    assert_problem(
+    assert_not_found(
         app.get_as(&format!("/api/v1/hours/{en}"), &sec_x.access)
             .await,
-        404,
-        "/problems/not-found",
     )
     .await;
-    assert_problem(
+    assert_not_found(
         app.get_as(&format!("/api/v1/hours/{en}/history"), &sec_x.access)
             .await,
-        404,
-        "/problems/not-found",
     )
     .await;
     let page = list(&app, &sec_x.access, "").await;
@@ -1777,7 +1288,7 @@ async fn secretaries_act_only_within_their_branch_scope(app: TestApp) {
         1
     );
     // nor change or review them
-    assert_problem(
+    assert_not_found(
         edit(
             &app,
             &sec_x.access,
@@ -1786,29 +1297,12 @@ async fn secretaries_act_only_within_their_branch_scope(app: TestApp) {
             &json!({ "minutes": 30 }),
         )
         .await,
-        404,
-        "/problems/not-found",
     )
     .await;
-    assert_problem(
-        withdraw(&app, &sec_x.access, en, Some("*")).await,
-        404,
-        "/problems/not-found",
-    )
-    .await;
-    assert_problem(
-        approve(&app, &sec_x.access, en).await,
-        404,
-        "/problems/not-found",
-    )
-    .await;
-    assert_problem(
-        reject(&app, &sec_x.access, en, "不对").await,
-        404,
-        "/problems/not-found",
-    )
-    .await;
-    assert_problem(
+    assert_not_found(withdraw(&app, &sec_x.access, en, Some("*")).await).await;
+    assert_not_found(approve(&app, &sec_x.access, en).await).await;
+    assert_not_found(reject(&app, &sec_x.access, en, "不对").await).await;
+    assert_not_found(
         correct(
             &app,
             &sec_x.access,
@@ -1816,29 +1310,13 @@ async fn secretaries_act_only_within_their_branch_scope(app: TestApp) {
             &json!({ "minutes": -10, "reason": "不对" }),
         )
         .await,
-        404,
-        "/problems/not-found",
     )
     .await;
     // nor review its own
-    assert_problem(
-        approve(&app, &sec_x.access, ex).await,
-        403,
-        "/problems/forbidden",
-    )
-    .await;
-    assert_problem(
-        reject(&app, &sec_x.access, ex, "自己审自己").await,
-        403,
-        "/problems/forbidden",
-    )
-    .await;
+    assert_forbidden(approve(&app, &sec_x.access, ex).await).await;
+    assert_forbidden(reject(&app, &sec_x.access, ex, "自己审自己").await).await;
     assert_eq!(
-        (
-            status_of(&app, ex),
-            status_of(&app, en),
-            minutes_of(&app, en)
-        ),
+        (app.status_of(ex), app.status_of(en), app.minutes_of(en)),
         ("submitted".to_owned(), "submitted".to_owned(), 60)
     );
 
@@ -1846,11 +1324,9 @@ async fn secretaries_act_only_within_their_branch_scope(app: TestApp) {
     assert_eq!(list(&app, &root_sec.access, "").await["total"], 2);
     assert_eq!(list(&app, &hr.access, "").await["total"], 2);
     assert_eq!(list(&app, &volunteer.access, "").await["total"], 0);
-    assert_problem(
+    assert_not_found(
         app.get_as(&format!("/api/v1/hours/{ex}"), &volunteer.access)
             .await,
-        404,
-        "/problems/not-found",
     )
     .await;
     // administrators submit for any branch
@@ -1878,7 +1354,7 @@ async fn a_parent_branch_secretary_reviews_when_enabled_but_never_its_own(backen
     // both secretaries of the root branch JGDW, the parent of XFPC
     let root_sec = app.login_as(Role::Secretary).await;
     let peer = app.session("peer.secretary", Role::Secretary).await;
-    let sec_x = secretary_of(&app, &admin, "xfpc.secretary", "XFPC").await;
+    let sec_x = secretary_of(&app, &admin, "XFPC").await;
     let (root, xfpc) = (app.branch_id("JGDW"), app.branch_id("XFPC"));
     let event = app.insert_event("上级审核", root);
     let vx1 = app.insert_volunteer("消费品处一", xfpc);
@@ -1889,56 +1365,26 @@ async fn a_parent_branch_secretary_reviews_when_enabled_but_never_its_own(backen
     let at_root = submit_one(&app, &peer.access, event, vr, 60).await;
 
     // a branch's own secretary does not review its branch's hours
-    assert_problem(
-        approve(&app, &sec_x.access, by_x).await,
-        403,
-        "/problems/forbidden",
-    )
-    .await;
-    assert_problem(
-        approve(&app, &sec_x.access, by_root).await,
-        403,
-        "/problems/forbidden",
-    )
-    .await;
-    assert_problem(
-        approve(&app, &peer.access, at_root).await,
-        403,
-        "/problems/forbidden",
-    )
-    .await;
+    assert_forbidden(approve(&app, &sec_x.access, by_x).await).await;
+    assert_forbidden(approve(&app, &sec_x.access, by_root).await).await;
+    assert_forbidden(approve(&app, &peer.access, at_root).await).await;
     // the parent's secretary reviews others' submissions below it...
     let approved = ok_json(approve(&app, &root_sec.access, by_x).await).await;
     assert_eq!(approved["status"], "approved");
     assert_eq!(approved["reviewed_by"], root_sec.user_id);
     // ...but never its own
-    assert_problem(
-        approve(&app, &root_sec.access, by_root).await,
-        403,
-        "/problems/forbidden",
-    )
-    .await;
-    assert_problem(
-        reject(&app, &root_sec.access, by_root, "自己的").await,
-        403,
-        "/problems/forbidden",
-    )
-    .await;
+    assert_forbidden(approve(&app, &root_sec.access, by_root).await).await;
+    assert_forbidden(reject(&app, &root_sec.access, by_root, "自己的").await).await;
     assert_eq!(
-        (status_of(&app, by_root), status_of(&app, at_root)),
+        (app.status_of(by_root), app.status_of(at_root)),
         ("submitted".to_owned(), "submitted".to_owned())
     );
     // an administrator may
     assert_eq!(approve(&app, &admin.access, by_root).await.status(), 200);
 
-    let reviews: Vec<_> = app
-        .audit_rows("hour_entry")
-        .into_iter()
-        .filter(|r| r.0 != "create")
-        .collect();
     assert_eq!(
-        reviews,
-        vec![
+        app.audit_after_create("hour_entry"),
+        [
             audit("approve", root_sec.user_id, by_x),
             audit("approve", admin.user_id, by_root),
         ]
@@ -1956,30 +1402,20 @@ async fn the_window_tolerance_is_configurable(backend: Backend) {
     let event = strict.insert_event("无容差", root); // 01:00-04:00 UTC
     let v1 = strict.insert_volunteer("准点一", root);
     let v2 = strict.insert_volunteer("准点二", root);
-    assert_invalid(
-        submit(&strict, &sec.access, event, &entry(v1, 181)).await,
-        &["/minutes"],
-    )
-    .await;
-    assert_invalid(
-        submit(
-            &strict,
-            &sec.access,
-            event,
-            &timed(v1, "2022-03-05T00:30:00Z", "2022-03-05T03:00:00Z"),
-        )
-        .await,
+    assert_submission_invalid(&strict, &sec.access, event, &entry(v1, 181), &["/minutes"]).await;
+    assert_submission_invalid(
+        &strict,
+        &sec.access,
+        event,
+        &timed(v1, "2022-03-05T00:30:00Z", "2022-03-05T03:00:00Z"),
         &["/started_at"],
     )
     .await;
-    assert_invalid(
-        submit(
-            &strict,
-            &sec.access,
-            event,
-            &timed(v1, "2022-03-05T02:00:00Z", "2022-03-05T04:01:00Z"),
-        )
-        .await,
+    assert_submission_invalid(
+        &strict,
+        &sec.access,
+        event,
+        &timed(v1, "2022-03-05T02:00:00Z", "2022-03-05T04:01:00Z"),
         &["/started_at"],
     )
     .await;
@@ -2007,11 +1443,7 @@ async fn the_window_tolerance_is_configurable(backend: Backend) {
     let event = lenient.insert_event("两小时容差", root);
     let v1 = lenient.insert_volunteer("早到一", root);
     let v2 = lenient.insert_volunteer("早到二", root);
-    assert_invalid(
-        submit(&lenient, &sec.access, event, &entry(v1, 421)).await,
-        &["/minutes"],
-    )
-    .await;
+    assert_submission_invalid(&lenient, &sec.access, event, &entry(v1, 421), &["/minutes"]).await;
     submit_one(&lenient, &sec.access, event, v1, 420).await;
     let early = submit_ok(
         &lenient,
@@ -2039,14 +1471,11 @@ async fn the_hours_list_filters_and_pages(app: TestApp) {
         app.branch_id("NYC"),
     );
     let e1 = app.insert_event("三月五日", root); // item 8
-    let e2 = event_at(
-        &app,
-        "三月十二日",
-        root,
-        "2022-03-12 01:00:00",
-        "2022-03-12 04:00:00",
-        1,
-    );
+    let e2 = app
+        .event("三月十二日", root)
+        .between("2022-03-12 01:00:00", "2022-03-12 04:00:00")
+        .serving(1)
+        .insert();
     let v1 = app.insert_volunteer("一号", xfpc);
     let v2 = app.insert_volunteer("二号", xfpc);
     let v3 = app.insert_volunteer("三号", nyc);
@@ -2121,23 +1550,21 @@ async fn the_hours_list_filters_and_pages(app: TestApp) {
     assert_eq!(paged, all);
     assert!(item_ids(&list(&app, &hr.access, "limit=2&page=4").await).is_empty());
 
-    for bad in [
-        "limit=0",
-        "limit=201",
-        "page=0",
-        "status=bogus",
-        "from=yesterday",
-        "volunteer_id=abc",
-        "colour=red",
-    ] {
-        assert_problem(
-            app.get_as(&format!("/api/v1/hours?{bad}"), &hr.access)
-                .await,
-            400,
-            "/problems/invalid-parameter",
-        )
-        .await;
-    }
+    assert_each_query_refused(
+        &app,
+        &hr.access,
+        "/api/v1/hours",
+        &[
+            "limit=0",
+            "limit=201",
+            "page=0",
+            "status=bogus",
+            "from=yesterday",
+            "volunteer_id=abc",
+            "colour=red",
+        ],
+    )
+    .await;
 }
 
 async fn the_history_shows_every_change_with_actor_time_and_reason(app: TestApp) {
@@ -2146,7 +1573,7 @@ async fn the_history_shows_every_change_with_actor_time_and_reason(app: TestApp)
     let hr = app.login_as(Role::Hr).await;
     let me = app.login_as(Role::Volunteer).await;
     let stranger = app.session("stranger.volunteer", Role::Volunteer).await;
-    let vol = volunteer_of(&app, "volunteer.user");
+    let vol = app.volunteer_of("volunteer.user");
     let event = app.insert_event("履历", app.branch_id("JGDW"));
 
     let id = submit_one(&app, &sec.access, event, vol, 60).await;
@@ -2251,18 +1678,14 @@ async fn the_history_shows_every_change_with_actor_time_and_reason(app: TestApp)
             .await;
         assert_eq!(ok_json(resp).await.as_array().unwrap().len(), 7);
     }
-    assert_problem(
+    assert_not_found(
         app.get_as(&format!("/api/v1/hours/{id}/history"), &stranger.access)
             .await,
-        404,
-        "/problems/not-found",
     )
     .await;
-    assert_problem(
+    assert_not_found(
         app.get_as("/api/v1/hours/9999999/history", &admin.access)
             .await,
-        404,
-        "/problems/not-found",
     )
     .await;
     // 90 minutes less the approved 15; the rejected correction does not count
@@ -2353,12 +1776,7 @@ async fn every_hours_action_is_audited_and_the_audit_log_filters(app: TestApp) {
     // GET /api/v1/audit: administrators only, filtered by actor, entity and time
     let page = audit_page(&app, &admin.access, "entity=hour_entry").await;
     assert_eq!(page["total"], 6);
-    let newest_first: Vec<&str> = page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["action"].as_str().unwrap())
-        .collect();
+    let newest_first: Vec<&str> = strs_of(&page["items"], "action");
     assert_eq!(
         newest_first,
         ["reject", "correct", "approve", "withdraw", "create", "create"]
@@ -2391,12 +1809,7 @@ async fn every_hours_action_is_audited_and_the_audit_log_filters(app: TestApp) {
         );
     }
     for token in [&sec.access, &hr.access] {
-        assert_problem(
-            app.get_as("/api/v1/audit?entity=hour_entry", token).await,
-            403,
-            "/problems/forbidden",
-        )
-        .await;
+        assert_forbidden(app.get_as("/api/v1/audit?entity=hour_entry", token).await).await;
     }
 }
 
@@ -2416,13 +1829,6 @@ both_backends!(
     the_history_shows_every_change_with_actor_time_and_reason,
     every_hours_action_is_audited_and_the_audit_log_filters,
 );
-
-macro_rules! per_backend {
-    ($($name:ident),* $(,)?) => {
-        mod configured_sqlite { $( #[actix_web::test] async fn $name() { super::$name(volunteer_hours::db::Backend::Sqlite).await } )* }
-        mod configured_postgres { $( #[actix_web::test] async fn $name() { super::$name(volunteer_hours::db::Backend::Postgres).await } )* }
-    };
-}
 
 per_backend!(
     corrections_are_reviewed_and_net_into_totals_and_stars,

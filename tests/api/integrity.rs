@@ -7,12 +7,10 @@ use futures_util::future::join_all;
 use serde_json::{json, Value};
 use volunteer_hours::auth::Role;
 use volunteer_hours::db::schema::{audit_log, event_plan_items, events, hour_entries};
-use volunteer_hours::db::{self, Backend};
+use volunteer_hours::db::Backend;
 
-use crate::both_backends;
-use crate::helpers::{
-    assert_problem, expect_json, header, pointers, secretary_of, Session, TestApp,
-};
+use crate::helpers::*;
+use crate::{both_backends, on_each_backend};
 
 /// Who acts in these scenarios: an administrator, the secretary of JGDW, and two items of
 /// the 2022 plan.
@@ -27,9 +25,8 @@ struct World {
 async fn world(app: &TestApp) -> World {
     app.seed();
     let admin = app.login_as(Role::Admin).await;
-    let (_, secretary) = secretary_of(app, &admin, "JGDW").await;
     World {
-        secretary,
+        secretary: secretary_of(app, &admin, "JGDW").await.access,
         branch: app.branch_id("JGDW"),
         item8: app.plan_item_id(8),
         item9: app.plan_item_id(9),
@@ -39,36 +36,14 @@ async fn world(app: &TestApp) -> World {
 
 /// An event of JGDW between two UTC times ("YYYY-MM-DD HH:MM"), serving plan item 8.
 fn event(app: &TestApp, w: &World, start: &str, end: &str) -> i64 {
-    let at =
-        |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("a timestamp");
-    let now = db::now();
-    let conn = &mut app.conn();
-    diesel::insert_into(events::table)
-        .values((
-            events::title.eq("学雷锋志愿服务"),
-            events::category.eq("lei_feng_day"),
-            events::organiser_branch_id.eq(w.branch),
-            events::starts_at.eq(at(start)),
-            events::ends_at.eq(at(end)),
-            events::created_at.eq(now),
-            events::updated_at.eq(now),
-            events::search_text.eq("学雷锋志愿服务"),
-        ))
-        .execute(conn)
-        .expect("event");
-    let id: i64 = events::table
-        .select(events::id)
-        .order(events::id.desc())
-        .first(conn)
-        .expect("event id");
-    diesel::insert_into(event_plan_items::table)
-        .values((
-            event_plan_items::event_id.eq(id),
-            event_plan_items::plan_item_id.eq(w.item8),
-        ))
-        .execute(conn)
-        .expect("event item");
-    id
+    app.event("学雷锋志愿服务", w.branch)
+        .between(start, end)
+        .insert()
+}
+
+/// 林晓燕, 陈建国 and 王芳, volunteers of JGDW.
+fn three_volunteers(app: &TestApp, w: &World) -> [i64; 3] {
+    ["林晓燕", "陈建国", "王芳"].map(|name| app.insert_volunteer(name, w.branch))
 }
 
 /// 09:00-12:00 local time on 2022-03-05 (01:00-04:00 UTC).
@@ -76,64 +51,13 @@ fn morning_event(app: &TestApp, w: &World) -> i64 {
     event(app, w, "2022-03-05 01:00", "2022-03-05 04:00")
 }
 
-fn minutes(volunteer: i64, minutes: i32) -> Value {
-    json!({ "volunteer_id": volunteer, "minutes": minutes })
-}
-
 /// Timed service on 2022-03-05 between two UTC clock times ("HH:MM").
-fn timed(volunteer: i64, from: &str, to: &str) -> Value {
-    json!({
-        "volunteer_id": volunteer,
-        "started_at": format!("2022-03-05T{from}:00Z"),
-        "ended_at": format!("2022-03-05T{to}:00Z"),
-    })
-}
-
-async fn record(app: &TestApp, token: &str, event: i64, entries: Vec<Value>) -> reqwest::Response {
-    app.request(
-        reqwest::Method::POST,
-        &format!("/api/v1/events/{event}/hours"),
-        Some(token),
+fn served(volunteer: i64, from: &str, to: &str) -> Value {
+    timed(
+        volunteer,
+        &format!("2022-03-05T{from}:00Z"),
+        &format!("2022-03-05T{to}:00Z"),
     )
-    .header(
-        "idempotency-key",
-        format!("k-{:032x}", rand::random::<u128>()),
-    )
-    .json(&json!({ "entries": entries }))
-    .send()
-    .await
-    .expect("request")
-}
-
-/// Records entries that must be accepted; their ids in the order given.
-async fn recorded(app: &TestApp, token: &str, event: i64, entries: Vec<Value>) -> Vec<i64> {
-    let body = expect_json(record(app, token, event, entries).await, 201).await;
-    body["entries"]
-        .as_array()
-        .expect("entries")
-        .iter()
-        .map(|e| e["id"].as_i64().expect("id"))
-        .collect()
-}
-
-async fn approve(app: &TestApp, token: &str, id: i64) -> reqwest::Response {
-    app.post_as(
-        &format!("/api/v1/hours/{id}/approve"),
-        Some(token),
-        &json!({}),
-    )
-    .await
-}
-
-async fn approved(app: &TestApp, token: &str, ids: &[i64]) {
-    let resp = app
-        .post_as(
-            "/api/v1/hours/review",
-            Some(token),
-            &json!({ "action": "approve", "ids": ids }),
-        )
-        .await;
-    expect_json(resp, 200).await;
 }
 
 async fn event_etag(app: &TestApp, token: &str, event: i64) -> String {
@@ -170,7 +94,7 @@ async fn amend(app: &TestApp, token: &str, event: i64, body: Value) -> reqwest::
 
 /// A 409 naming exactly `ids` (in id order) as the entries in the way.
 async fn assert_names_entries(resp: reqwest::Response, ids: &[i64]) -> Value {
-    let body = assert_problem(resp, 409, "/problems/conflict").await;
+    let body = assert_conflict(resp).await;
     let mut want = ids.to_vec();
     want.sort_unstable();
     assert_eq!(body["entry_ids"], json!(want), "{body}");
@@ -211,14 +135,6 @@ fn stored_event(app: &TestApp, event: i64) -> (String, Vec<i64>, String, String,
     )
 }
 
-fn status_of(app: &TestApp, id: i64) -> String {
-    hour_entries::table
-        .find(id)
-        .select(hour_entries::status)
-        .first(&mut app.conn())
-        .expect("entry")
-}
-
 // ---------------------------------------------------------------------------------------
 // 1. an event cannot be rewritten under its hours
 
@@ -233,7 +149,7 @@ async fn an_event_with_hours_keeps_what_its_entries_were_accepted_under(app: Tes
         &app,
         &w.secretary,
         ev,
-        vec![minutes(a, 200), timed(b, "01:00", "04:00")],
+        vec![entry(a, 200), served(b, "01:00", "04:00")],
     )
     .await;
     let (long, timed_entry) = (ids[0], ids[1]);
@@ -354,12 +270,12 @@ async fn a_conflict_names_twenty_entries_and_counts_them_all(app: TestApp) {
         &app,
         &w.secretary,
         ev,
-        people.iter().map(|v| minutes(*v, 60)).collect(),
+        people.iter().map(|v| entry(*v, 60)).collect(),
     )
     .await;
-    approved(&app, &w.admin.access, &ids).await;
+    approve_all(&app, &w.admin.access, &ids).await;
     let resp = edit_event(&app, &w.admin.access, ev, json!({ "category": "other" })).await;
-    let body = assert_problem(resp, 409, "/problems/conflict").await;
+    let body = assert_conflict(resp).await;
     let mut first: Vec<i64> = ids.clone();
     first.sort_unstable();
     first.truncate(20);
@@ -374,29 +290,22 @@ async fn a_conflict_names_twenty_entries_and_counts_them_all(app: TestApp) {
 async fn an_administrator_amends_an_event_and_every_entry_history_shows_it(app: TestApp) {
     let w = world(&app).await;
     let ev = morning_event(&app, &w);
-    let (a, b, c) = (
-        app.insert_volunteer("林晓燕", w.branch),
-        app.insert_volunteer("陈建国", w.branch),
-        app.insert_volunteer("王芳", w.branch),
-    );
+    let [a, b, c] = three_volunteers(&app, &w);
     let ids = recorded(
         &app,
         &w.secretary,
         ev,
-        vec![minutes(a, 120), timed(b, "01:00", "02:00"), minutes(c, 30)],
+        vec![entry(a, 120), served(b, "01:00", "02:00"), entry(c, 30)],
     )
     .await;
-    approved(&app, &w.admin.access, &ids[..2]).await;
+    approve_all(&app, &w.admin.access, &ids[..2]).await;
     let admin = &w.admin.access;
     let by_item = |token: String| {
         let app = &app;
         async move {
-            let body = expect_json(
-                app.get_as("/api/v1/reports/totals?group_by=plan_item,category", &token)
-                    .await,
-                200,
-            )
-            .await;
+            let body = app
+                .get_ok("/api/v1/reports/totals?group_by=plan_item,category", &token)
+                .await;
             body["rows"]
                 .as_array()
                 .expect("rows")
@@ -418,12 +327,7 @@ async fn an_administrator_amends_an_event_and_every_entry_history_shows_it(app: 
 
     let change = json!({ "category": "tree_planting", "plan_item_ids": [w.item9], "reason": "类别录入错误" });
     // only administrators amend, with If-Match, a reason, and something to change
-    assert_problem(
-        amend(&app, &w.secretary, ev, change.clone()).await,
-        403,
-        "/problems/forbidden",
-    )
-    .await;
+    assert_forbidden(amend(&app, &w.secretary, ev, change.clone()).await).await;
     let bare = app
         .post_as(
             &format!("/api/v1/events/{ev}/amendments"),
@@ -431,29 +335,14 @@ async fn an_administrator_amends_an_event_and_every_entry_history_shows_it(app: 
             &change,
         )
         .await;
-    assert_problem(bare, 428, "/problems/precondition-required").await;
+    assert_precondition_required(bare).await;
     let no_reason = json!({ "category": "tree_planting" });
-    assert_problem(
-        amend(&app, admin, ev, no_reason).await,
-        422,
-        "/problems/validation",
-    )
-    .await;
+    assert_validation(amend(&app, admin, ev, no_reason).await).await;
     let empty = json!({ "category": "tree_planting", "reason": "" });
-    let body = assert_problem(
-        amend(&app, admin, ev, empty).await,
-        422,
-        "/problems/validation",
-    )
-    .await;
+    let body = assert_validation(amend(&app, admin, ev, empty).await).await;
     assert_eq!(pointers(&body), vec!["/reason"]);
     let same = json!({ "category": "lei_feng_day", "reason": "无变化" });
-    assert_problem(
-        amend(&app, admin, ev, same).await,
-        422,
-        "/problems/validation",
-    )
-    .await;
+    assert_validation(amend(&app, admin, ev, same).await).await;
     // times only where every live entry still fits
     let squeeze = json!({ "starts_at": "2022-03-05T03:30:00Z", "ends_at": "2022-03-05T04:00:00Z", "reason": "时间有误" });
     assert_names_entries(amend(&app, admin, ev, squeeze).await, &[ids[1]]).await;
@@ -500,12 +389,9 @@ async fn an_administrator_amends_an_event_and_every_entry_history_shows_it(app: 
     assert_eq!(reason.as_deref(), Some("类别录入错误"));
     // and the history of every affected entry shows it
     for id in &ids {
-        let history = expect_json(
-            app.get_as(&format!("/api/v1/hours/{id}/history"), admin)
-                .await,
-            200,
-        )
-        .await;
+        let history = app
+            .get_ok(&format!("/api/v1/hours/{id}/history"), admin)
+            .await;
         let last = history.as_array().unwrap().last().unwrap().clone();
         assert_eq!(last["action"], "event_amended", "{history}");
         assert_eq!(last["reason"], "类别录入错误");
@@ -522,16 +408,12 @@ async fn an_administrator_amends_an_event_and_every_entry_history_shows_it(app: 
 async fn a_cancelled_event_approves_nothing_more_and_keeps_what_was_approved(app: TestApp) {
     let w = world(&app).await;
     let ev = morning_event(&app, &w);
-    let (a, b, c) = (
-        app.insert_volunteer("林晓燕", w.branch),
-        app.insert_volunteer("陈建国", w.branch),
-        app.insert_volunteer("王芳", w.branch),
-    );
+    let [a, b, c] = three_volunteers(&app, &w);
     let ids = recorded(
         &app,
         &w.secretary,
         ev,
-        vec![minutes(a, 60), minutes(b, 90), minutes(c, 30)],
+        vec![entry(a, 60), entry(b, 90), entry(c, 30)],
     )
     .await;
     let admin = &w.admin.access;
@@ -542,12 +424,7 @@ async fn a_cancelled_event_approves_nothing_more_and_keeps_what_was_approved(app
     )
     .await;
 
-    assert_problem(
-        approve(&app, admin, ids[1]).await,
-        409,
-        "/problems/conflict",
-    )
-    .await;
+    assert_conflict(approve(&app, admin, ids[1]).await).await;
     let bulk = app
         .post_as(
             "/api/v1/hours/review",
@@ -555,7 +432,7 @@ async fn a_cancelled_event_approves_nothing_more_and_keeps_what_was_approved(app
             &json!({ "action": "approve", "ids": [ids[1], ids[2]] }),
         )
         .await;
-    let body = assert_problem(bulk, 422, "/problems/validation").await;
+    let body = assert_validation(bulk).await;
     assert_eq!(pointers(&body), vec!["/ids/0", "/ids/1"]);
     let correction = app
         .post_as(
@@ -564,8 +441,8 @@ async fn a_cancelled_event_approves_nothing_more_and_keeps_what_was_approved(app
             &json!({ "minutes": -10, "reason": "多记" }),
         )
         .await;
-    assert_problem(correction, 409, "/problems/conflict").await;
-    assert_eq!(status_of(&app, ids[1]), "submitted");
+    assert_conflict(correction).await;
+    assert_eq!(app.status_of(ids[1]), "submitted");
     // rejected or withdrawn, as ever
     let reject = app
         .post_as(
@@ -575,14 +452,11 @@ async fn a_cancelled_event_approves_nothing_more_and_keeps_what_was_approved(app
         )
         .await;
     expect_json(reject, 200).await;
-    assert_eq!(status_of(&app, ids[1]), "rejected");
+    assert_eq!(app.status_of(ids[1]), "rejected");
     // the approved entry stays counted
-    let totals = expect_json(
-        app.get_as("/api/v1/reports/totals?group_by=event", admin)
-            .await,
-        200,
-    )
-    .await;
+    let totals = app
+        .get_ok("/api/v1/reports/totals?group_by=event", admin)
+        .await;
     assert_eq!(totals["rows"][0]["total_minutes"], 60, "{totals}");
     // and the cancellation's audit row lists what stays counted and what cannot be approved
     let (after, reason): (Option<String>, Option<String>) = audit_log::table
@@ -617,29 +491,29 @@ async fn timed_service_of_one_volunteer_never_overlaps(app: TestApp) {
     let third = event(&app, &w, "2022-03-05 02:00", "2022-03-05 05:00");
     let v = app.insert_volunteer("林晓燕", w.branch);
     let s = &w.secretary;
-    let a = recorded(&app, s, first, vec![timed(v, "01:00", "04:00")]).await[0];
+    let a = recorded(&app, s, first, vec![served(v, "01:00", "04:00")]).await[0];
 
     // full and partial overlaps at another event are refused, naming the entry
     assert_names_entries(
-        record(&app, s, second, vec![timed(v, "02:00", "03:00")]).await,
+        submit_roster(&app, s, second, vec![served(v, "02:00", "03:00")]).await,
         &[a],
     )
     .await;
     assert_names_entries(
-        record(&app, s, second, vec![timed(v, "03:30", "04:30")]).await,
+        submit_roster(&app, s, second, vec![served(v, "03:30", "04:30")]).await,
         &[a],
     )
     .await;
     assert_names_entries(
-        record(&app, s, second, vec![timed(v, "01:00", "05:00")]).await,
+        submit_roster(&app, s, second, vec![served(v, "01:00", "05:00")]).await,
         &[a],
     )
     .await;
     assert_eq!(entries_of(&app, v), 1, "refusals write nothing");
     // touching ends are fine
-    let b = recorded(&app, s, second, vec![timed(v, "04:00", "05:00")]).await[0];
+    let b = recorded(&app, s, second, vec![served(v, "04:00", "05:00")]).await[0];
     // minutes alone carry no clock time: only the daily cap guards them
-    recorded(&app, s, third, vec![minutes(v, 60)]).await;
+    recorded(&app, s, third, vec![entry(v, 60)]).await;
 
     // an edit that would overlap is refused too, and changes nothing
     let tag = header(&app.get_as(&format!("/api/v1/hours/{b}"), s).await, "etag");
@@ -677,23 +551,12 @@ async fn two_overlapping_entries_in_one_roster_name_each_other(app: TestApp) {
         json!({ "volunteer_id": other, "started_at": "2022-03-05T15:00:00Z", "ended_at": "2022-03-05T17:00:00Z" }),
         json!({ "volunteer_id": v, "started_at": "2022-03-05T16:00:00Z", "ended_at": "2022-03-05T18:00:00Z", "service_date": "2022-03-06" }),
     ];
-    let body = assert_problem(
-        record(&app, &w.secretary, night, entries).await,
-        422,
-        "/problems/validation",
-    )
-    .await;
+    let body = assert_validation(submit_roster(&app, &w.secretary, night, entries).await).await;
     assert_eq!(
         pointers(&body),
         vec!["/entries/0/started_at", "/entries/2/started_at"]
     );
-    assert!(
-        body["errors"][0]["detail"]
-            .as_str()
-            .unwrap()
-            .contains("/entries/2"),
-        "{body}"
-    );
+    assert_first_error_mentions(&body, "/entries/2");
     assert_eq!(entries_of(&app, v) + entries_of(&app, other), 0);
 }
 
@@ -709,8 +572,13 @@ async fn concurrent_overlapping_rosters(backend: Backend) {
     for round in 0..6 {
         let v = app.insert_volunteer(&format!("并发{round}"), w.branch);
         let posts = [
-            record(&app, &w.secretary, first, vec![timed(v, "01:00", "03:00")]),
-            record(&app, &w.secretary, second, vec![timed(v, "02:00", "04:00")]),
+            submit_roster(&app, &w.secretary, first, vec![served(v, "01:00", "03:00")]),
+            submit_roster(
+                &app,
+                &w.secretary,
+                second,
+                vec![served(v, "02:00", "04:00")],
+            ),
         ];
         let mut statuses: Vec<u16> = join_all(posts)
             .await
@@ -721,16 +589,6 @@ async fn concurrent_overlapping_rosters(backend: Backend) {
         assert_eq!(statuses, vec![201, 409], "round {round}");
         assert_eq!(entries_of(&app, v), 1, "round {round}");
     }
-}
-
-#[actix_web::test]
-async fn concurrent_overlapping_rosters_on_postgres() {
-    concurrent_overlapping_rosters(Backend::Postgres).await;
-}
-
-#[actix_web::test]
-async fn concurrent_overlapping_rosters_on_sqlite() {
-    concurrent_overlapping_rosters(Backend::Sqlite).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -748,15 +606,10 @@ async fn nobody_reviews_what_it_submitted(backend: Backend) {
         app.insert_volunteer("林晓燕", w.branch),
         app.insert_volunteer("陈建国", w.branch),
     );
-    let own = recorded(&app, &w.admin.access, ev, vec![minutes(a, 60)]).await[0];
-    let theirs = recorded(&app, &w.secretary, ev, vec![minutes(b, 60)]).await[0];
+    let own = recorded(&app, &w.admin.access, ev, vec![entry(a, 60)]).await[0];
+    let theirs = recorded(&app, &w.secretary, ev, vec![entry(b, 60)]).await[0];
 
-    let body = assert_problem(
-        approve(&app, &w.admin.access, own).await,
-        403,
-        "/problems/forbidden",
-    )
-    .await;
+    let body = assert_forbidden(approve(&app, &w.admin.access, own).await).await;
     assert!(
         body["detail"]
             .as_str()
@@ -764,57 +617,28 @@ async fn nobody_reviews_what_it_submitted(backend: Backend) {
             .contains("REVIEW_OWN_SUBMISSIONS"),
         "{body}"
     );
-    let reject = app
-        .post_as(
-            &format!("/api/v1/hours/{own}/reject"),
-            Some(&w.admin.access),
-            &json!({ "reason": "不符" }),
-        )
-        .await;
-    assert_problem(reject, 403, "/problems/forbidden").await;
+    assert_forbidden(reject(&app, &w.admin.access, own, "不符").await).await;
     // in bulk, the own entry is named like any unreviewable id, and nothing is approved
-    let bulk = app
-        .post_as(
-            "/api/v1/hours/review",
-            Some(&w.admin.access),
-            &json!({ "action": "approve", "ids": [theirs, own] }),
-        )
-        .await;
-    let body = assert_problem(bulk, 422, "/problems/validation").await;
+    let bulk = review_many(
+        &app,
+        &w.admin.access,
+        &json!({ "action": "approve", "ids": [theirs, own] }),
+    )
+    .await;
+    let body = assert_validation(bulk).await;
     assert_eq!(pointers(&body), vec!["/ids/1"]);
     assert_eq!(
-        (status_of(&app, own), status_of(&app, theirs)),
+        (app.status_of(own), app.status_of(theirs)),
         ("submitted".into(), "submitted".into())
     );
 
     // another administrator reviews it
     expect_json(approve(&app, &second.access, own).await, 200).await;
     // a correction is its corrector's submission
-    let correction = app
-        .post_as(
-            &format!("/api/v1/hours/{own}/corrections"),
-            Some(&second.access),
-            &json!({ "minutes": -15, "reason": "多记一刻钟" }),
-        )
-        .await;
-    let correction = expect_json(correction, 201).await["id"].as_i64().unwrap();
-    assert_problem(
-        approve(&app, &second.access, correction).await,
-        403,
-        "/problems/forbidden",
-    )
-    .await;
+    let fix = json!({ "minutes": -15, "reason": "多记一刻钟" });
+    let correction = created_id(correct(&app, &second.access, own, &fix).await).await;
+    assert_forbidden(approve(&app, &second.access, correction).await).await;
     expect_json(approve(&app, &w.admin.access, correction).await, 200).await;
-}
-
-#[actix_web::test]
-async fn nobody_reviews_what_it_submitted_on_sqlite() {
-    nobody_reviews_what_it_submitted(Backend::Sqlite).await;
-}
-
-#[actix_web::test]
-async fn nobody_reviews_what_it_submitted_on_postgres() {
-    nobody_reviews_what_it_submitted(Backend::Postgres).await;
 }
 
 /// With REVIEW_OWN_SUBMISSIONS=true (an installation with one administrator), the
@@ -824,9 +648,9 @@ async fn a_single_administrator_may_review_its_own_when_configured(app: TestApp)
     let w = world(&app).await;
     let ev = morning_event(&app, &w);
     let a = app.insert_volunteer("林晓燕", w.branch);
-    let own = recorded(&app, &w.admin.access, ev, vec![minutes(a, 60)]).await[0];
+    let own = recorded(&app, &w.admin.access, ev, vec![entry(a, 60)]).await[0];
     expect_json(approve(&app, &w.admin.access, own).await, 200).await;
-    assert_eq!(status_of(&app, own), "approved");
+    assert_eq!(app.status_of(own), "approved");
 }
 
 both_backends!(
@@ -838,3 +662,8 @@ both_backends!(
     two_overlapping_entries_in_one_roster_name_each_other,
     a_single_administrator_may_review_its_own_when_configured,
 );
+
+on_each_backend! {
+    concurrent_overlapping_rosters: concurrent_overlapping_rosters_on_sqlite, concurrent_overlapping_rosters_on_postgres;
+    nobody_reviews_what_it_submitted: nobody_reviews_what_it_submitted_on_sqlite, nobody_reviews_what_it_submitted_on_postgres;
+}

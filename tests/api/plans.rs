@@ -7,7 +7,7 @@ use volunteer_hours::auth::Role;
 use volunteer_hours::db::schema::{plan_items, plans};
 
 use crate::both_backends;
-use crate::helpers::{assert_problem, expect_json, header, pointers, walk, TestApp};
+use crate::helpers::*;
 
 /// Chinese text with full-width quotes, which must come back byte for byte.
 const PAIRING: &str = "马厂社区“十个一”志愿服务";
@@ -58,6 +58,18 @@ fn plan_rows(app: &TestApp) -> (i64, i64, i64) {
     )
 }
 
+/// The year, titles and issuer of the work points of `year`, as the seed and
+/// `plan_body` write them.
+fn assert_plan_of_year(plan: &Value, year: i32) {
+    assert_eq!(plan["year"], year);
+    assert_eq!(plan["title"], format!("{year}年精神文明创建工作要点"));
+    assert_eq!(
+        plan["title_en"],
+        format!("{year} Key Points of Spiritual-Civilization Work")
+    );
+    assert_eq!(plan["issuer"], "福州市工业和信息化局");
+}
+
 fn plan_id(app: &TestApp, year: i32) -> i64 {
     plans::table
         .filter(plans::year.eq(year))
@@ -71,7 +83,7 @@ async fn every_role_reads_the_seeded_plan_with_its_sections_and_items_in_order(a
     let id = plan_id(&app, 2022);
     for role in [Role::Admin, Role::Secretary, Role::Hr, Role::Volunteer] {
         let s = app.login_as(role).await;
-        let list = expect_json(app.get_as("/api/v1/plans", &s.access).await, 200).await;
+        let list = app.get_ok("/api/v1/plans", &s.access).await;
         assert_eq!(list["total"], 1, "{role}: {list}");
         assert_eq!(
             (list["page"].as_i64(), list["limit"].as_i64()),
@@ -79,13 +91,7 @@ async fn every_role_reads_the_seeded_plan_with_its_sections_and_items_in_order(a
         );
         let summary = &list["items"][0];
         assert_eq!(summary["id"], id);
-        assert_eq!(summary["year"], 2022);
-        assert_eq!(summary["title"], "2022年精神文明创建工作要点");
-        assert_eq!(
-            summary["title_en"],
-            "2022 Key Points of Spiritual-Civilization Work"
-        );
-        assert_eq!(summary["issuer"], "福州市工业和信息化局");
+        assert_plan_of_year(summary, 2022);
         assert_eq!(summary["item_count"], 11);
     }
 
@@ -128,12 +134,7 @@ async fn every_role_reads_the_seeded_plan_with_its_sections_and_items_in_order(a
         .unwrap()
         .contains("及时将志愿服务参加情况录入志愿服务系统"));
 
-    assert_problem(
-        app.get_as("/api/v1/plans/999999", &hr.access).await,
-        404,
-        "/problems/not-found",
-    )
-    .await;
+    assert_not_found(app.get_as("/api/v1/plans/999999", &hr.access).await).await;
 }
 
 async fn a_new_years_plan_is_checked_whole_created_once_and_read_back(app: TestApp) {
@@ -143,42 +144,24 @@ async fn a_new_years_plan_is_checked_whole_created_once_and_read_back(app: TestA
     // item 1 again in the second section: refused whole, nothing written
     let mut duplicate = plan_body(2023);
     duplicate["sections"][1]["items"][0]["number"] = json!(1);
-    let body = assert_problem(
+    let body = assert_validation(
         app.post_as("/api/v1/plans", Some(&admin.access), &duplicate)
             .await,
-        422,
-        "/problems/validation",
     )
     .await;
     assert_eq!(pointers(&body), ["/sections/1/items/0/number"]);
     assert_eq!(plan_rows(&app), before);
     assert!(app.audit_rows("plan").is_empty());
 
-    let resp = app
-        .post_as("/api/v1/plans", Some(&admin.access), &plan_body(2023))
-        .await;
-    assert_eq!(resp.status(), 201);
-    assert_eq!(resp.headers()["etag"], "\"1\"");
-    let location = header(&resp, "location");
-    let created: Value = resp.json().await.unwrap();
-    let id = created["id"].as_i64().unwrap();
-    assert_eq!(location, format!("/api/v1/plans/{id}"));
+    let (id, location, created) =
+        create(&app, &admin.access, "/api/v1/plans", &plan_body(2023)).await;
     assert_eq!(created["year"], 2023);
     assert_eq!(plan_rows(&app), (before.0 + 1, before.1 + 2, before.2 + 3));
 
     // read back by another role, sections and items in order
     let volunteer = app.login_as(Role::Volunteer).await;
-    let resp = app.get_as(&location, &volunteer.access).await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"1\"");
-    let plan: Value = resp.json().await.unwrap();
-    assert_eq!(plan["year"], 2023);
-    assert_eq!(plan["title"], "2023年精神文明创建工作要点");
-    assert_eq!(
-        plan["title_en"],
-        "2023 Key Points of Spiritual-Civilization Work"
-    );
-    assert_eq!(plan["issuer"], "福州市工业和信息化局");
+    let plan = read_tagged(&app, &location, &volunteer.access, "\"1\"").await;
+    assert_plan_of_year(&plan, 2023);
     assert_eq!(plan["published_on"], "2023-02-20");
     assert_eq!(plan["preamble"], plan_body(2023)["preamble"]);
     let sections = plan["sections"].as_array().unwrap();
@@ -233,18 +216,16 @@ async fn a_new_years_plan_is_checked_whole_created_once_and_read_back(app: TestA
     // the same year again, and the seeded year: conflicts that write nothing
     let after = plan_rows(&app);
     for year in [2023, 2022] {
-        assert_problem(
+        assert_conflict(
             app.post_as("/api/v1/plans", Some(&admin.access), &plan_body(year))
                 .await,
-            409,
-            "/problems/conflict",
         )
         .await;
     }
     assert_eq!(plan_rows(&app), after);
     assert_eq!(
         app.audit_rows("plan"),
-        vec![("create".to_owned(), Some(admin.user_id), Some(id))]
+        vec![audit("create", admin.user_id, id)]
     );
 }
 
@@ -280,7 +261,7 @@ async fn each_plan_rule_names_its_pointer_and_writes_nothing(app: TestApp) {
         ),
     ];
     for (body, expected) in cases {
-        let problem = assert_problem(post(body.clone()).await, 422, "/problems/validation").await;
+        let problem = assert_validation(post(body.clone()).await).await;
         let mut got = pointers(&problem);
         got.sort();
         assert_eq!(got, expected, "{body}");
@@ -293,24 +274,14 @@ async fn each_plan_rule_names_its_pointer_and_writes_nothing(app: TestApp) {
     let mut unknown_item_field = plan_body(2023);
     unknown_item_field["sections"][0]["items"][0]["owner"] = json!("机关党委");
     for body in [unknown_field, missing_sections, unknown_item_field] {
-        assert_problem(post(body).await, 422, "/problems/validation").await;
+        assert_validation(post(body).await).await;
     }
-    let malformed = app
-        .request(reqwest::Method::POST, "/api/v1/plans", Some(&admin.access))
-        .header("content-type", "application/json")
-        .body("{\"year\": 2023, \"sections\": [")
-        .send()
-        .await
-        .unwrap();
-    assert_problem(malformed, 400, "/problems/malformed-json").await;
+    let half = "{\"year\": 2023, \"sections\": [";
+    assert_malformed_refused(&app, &admin.access, "/api/v1/plans", half).await;
 
     assert_eq!(plan_rows(&app), before);
     assert!(app.audit_rows("plan").is_empty());
-    let list = expect_json(
-        app.get_as("/api/v1/plans?year=2023", &admin.access).await,
-        200,
-    )
-    .await;
+    let list = app.get_ok("/api/v1/plans?year=2023", &admin.access).await;
     assert_eq!(list["total"], 0);
 }
 
@@ -319,34 +290,22 @@ async fn only_administrators_write_plans(app: TestApp) {
     let before = plan_rows(&app);
     for role in [Role::Secretary, Role::Hr, Role::Volunteer] {
         let s = app.login_as(role).await;
-        assert_problem(
+        assert_forbidden(
             app.post_as("/api/v1/plans", Some(&s.access), &plan_body(2023))
                 .await,
-            403,
-            "/problems/forbidden",
         )
         .await;
         // reading is fine
-        let list = expect_json(app.get_as("/api/v1/plans", &s.access).await, 200).await;
+        let list = app.get_ok("/api/v1/plans", &s.access).await;
         assert_eq!(list["total"], 1, "{role}");
     }
-    assert_problem(
-        app.post_as("/api/v1/plans", None, &plan_body(2023)).await,
-        401,
-        "/problems/unauthorized",
-    )
-    .await;
+    assert_unauthorized(app.post_as("/api/v1/plans", None, &plan_body(2023)).await).await;
     assert_eq!(plan_rows(&app), before);
     assert!(app.audit_rows("plan").is_empty());
 
     // nothing half-written stands in the way of the administrator
     let admin = app.login_as(Role::Admin).await;
-    assert_eq!(
-        app.post_as("/api/v1/plans", Some(&admin.access), &plan_body(2023))
-            .await
-            .status(),
-        201
-    );
+    create(&app, &admin.access, "/api/v1/plans", &plan_body(2023)).await;
 }
 
 async fn the_plan_list_pages_and_filters_by_year(app: TestApp) {
@@ -357,54 +316,36 @@ async fn the_plan_list_pages_and_filters_by_year(app: TestApp) {
             .await;
         assert_eq!(resp.status(), 201, "{year}");
     }
-    let all: Vec<i64> = plans::table
-        .order(plans::id)
-        .select(plans::id)
-        .load(&mut app.conn())
-        .unwrap();
-    assert_eq!(all.len(), 4);
     let hr = app.login_as(Role::Hr).await;
-    let (ids, total) = walk(&app, &hr.access, "/api/v1/plans", 2).await;
-    assert_eq!(ids, all, "every plan once, by id");
-    assert_eq!(total, 4);
+    assert_walk_serves_every_row(&app, &hr.access, ("/api/v1/plans", 2), ("plans", 4)).await;
 
-    let list = expect_json(app.get_as("/api/v1/plans?year=2024", &hr.access).await, 200).await;
+    let list = app.get_ok("/api/v1/plans?year=2024", &hr.access).await;
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["id"], plan_id(&app, 2024));
     assert_eq!(list["items"][0]["year"], 2024);
     assert_eq!(list["items"][0]["published_on"], "2024-02-20");
     assert_eq!(list["items"][0]["item_count"], 3);
-    let list = expect_json(app.get_as("/api/v1/plans?year=1999", &hr.access).await, 200).await;
+    let list = app.get_ok("/api/v1/plans?year=1999", &hr.access).await;
     assert_eq!(list["total"], 0);
     assert_eq!(list["items"], json!([]));
 
-    for bad in ["limit=0", "limit=201", "page=0", "colour=red"] {
-        assert_problem(
-            app.get_as(&format!("/api/v1/plans?{bad}"), &hr.access)
-                .await,
-            400,
-            "/problems/invalid-parameter",
-        )
-        .await;
-    }
+    assert_each_query_refused(
+        &app,
+        &hr.access,
+        "/api/v1/plans",
+        &["limit=0", "limit=201", "page=0", "colour=red"],
+    )
+    .await;
 }
 
 async fn plan_items_are_listed_by_year_then_number(app: TestApp) {
     let admin = app.login_as(Role::Admin).await;
-    assert_eq!(
-        app.post_as("/api/v1/plans", Some(&admin.access), &plan_body(2023))
-            .await
-            .status(),
-        201
-    );
+    create(&app, &admin.access, "/api/v1/plans", &plan_body(2023)).await;
     let volunteer = app.login_as(Role::Volunteer).await;
 
-    let all = expect_json(
-        app.get_as("/api/v1/plan-items?limit=200", &volunteer.access)
-            .await,
-        200,
-    )
-    .await;
+    let all = app
+        .get_ok("/api/v1/plan-items?limit=200", &volunteer.access)
+        .await;
     assert_eq!(all["total"], 14);
     let order: Vec<(i64, i64)> = all["items"]
         .as_array()
@@ -430,22 +371,16 @@ async fn plan_items_are_listed_by_year_then_number(app: TestApp) {
     assert_eq!(all["items"][12]["title"], PAIRING);
     assert_eq!(all["items"][12]["section_number"], 1);
 
-    let by_year = expect_json(
-        app.get_as("/api/v1/plan-items?year=2023", &volunteer.access)
-            .await,
-        200,
-    )
-    .await;
+    let by_year = app
+        .get_ok("/api/v1/plan-items?year=2023", &volunteer.access)
+        .await;
     assert_eq!(by_year["total"], 3);
-    let by_plan = expect_json(
-        app.get_as(
+    let by_plan = app
+        .get_ok(
             &format!("/api/v1/plan-items?plan_id={}", plan_id(&app, 2023)),
             &volunteer.access,
         )
-        .await,
-        200,
-    )
-    .await;
+        .await;
     assert_eq!(by_plan["items"], by_year["items"]);
     assert!(by_plan["items"]
         .as_array()
@@ -464,15 +399,13 @@ async fn plan_items_are_listed_by_year_then_number(app: TestApp) {
     assert_eq!(ids, ids_2022);
     assert_eq!(total, 11);
 
-    for bad in ["limit=0", "limit=201", "section=1"] {
-        assert_problem(
-            app.get_as(&format!("/api/v1/plan-items?{bad}"), &volunteer.access)
-                .await,
-            400,
-            "/problems/invalid-parameter",
-        )
-        .await;
-    }
+    assert_each_query_refused(
+        &app,
+        &volunteer.access,
+        "/api/v1/plan-items",
+        &["limit=0", "limit=201", "section=1"],
+    )
+    .await;
 }
 
 both_backends!(

@@ -13,7 +13,7 @@ use volunteer_hours::auth::Role;
 use volunteer_hours::db::schema::{event_plan_items, events, hour_entries, volunteers};
 use volunteer_hours::db::{self, Backend};
 
-use crate::helpers::{assert_problem, TestApp};
+use crate::helpers::*;
 
 const CATEGORIES: [&str; 5] = [
     "lei_feng_day",
@@ -406,12 +406,7 @@ async fn each_role_sees_its_own_scope(app: TestApp) {
     app.seed_demo();
     let admin = app.login_as(Role::Admin).await;
     let all = totals(&app, &admin.access, "group_by=branch").await;
-    let branches: BTreeSet<i64> = all["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["branch_id"].as_i64().unwrap())
-        .collect();
+    let branches: BTreeSet<i64> = ints_of(&all["rows"], "branch_id").into_iter().collect();
     assert!(branches.len() >= 3, "{all}");
 
     // a secretary of ZB01 sees ZB01 only
@@ -432,12 +427,7 @@ async fn each_role_sees_its_own_scope(app: TestApp) {
         "group_by=branch",
     )
     .await;
-    let seen: BTreeSet<i64> = mine["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["branch_id"].as_i64().unwrap())
-        .collect();
+    let seen: BTreeSet<i64> = ints_of(&mine["rows"], "branch_id").into_iter().collect();
     assert_eq!(seen, BTreeSet::from([zb01]));
 
     // a volunteer sees only itself
@@ -453,13 +443,15 @@ async fn each_role_sees_its_own_scope(app: TestApp) {
         .execute(&mut app.conn())
         .unwrap();
     let own = totals(&app, &v.access, "group_by=volunteer").await;
-    let ids: Vec<i64> = own["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["volunteer_id"].as_i64().unwrap())
-        .collect();
+    let ids: Vec<i64> = ints_of(&own["rows"], "volunteer_id");
     assert_eq!(ids, vec![vid]);
+}
+
+/// The row of `volunteer` in a totals answer grouped by volunteer.
+fn volunteer_row(totals: &Value, volunteer: i64) -> Value {
+    let rows = totals["rows"].as_array().expect("rows");
+    let row = rows.iter().find(|r| r["volunteer_id"] == volunteer);
+    row.expect("the volunteer's row").clone()
 }
 
 async fn star_levels_follow_cumulative_approved_hours(app: TestApp) {
@@ -476,13 +468,7 @@ async fn star_levels_follow_cumulative_approved_hours(app: TestApp) {
         .unwrap();
     let admin = app.login_as(Role::Admin).await;
     let body = totals(&app, &admin.access, "group_by=volunteer").await;
-    let row = body["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["volunteer_id"] == volunteer)
-        .unwrap()
-        .clone();
+    let row = volunteer_row(&body, volunteer);
     assert_eq!(
         (
             row["cumulative_minutes"].as_i64(),
@@ -509,13 +495,7 @@ async fn star_levels_follow_cumulative_approved_hours(app: TestApp) {
             .unwrap();
     }
     let body = totals(&app, &admin.access, "group_by=volunteer").await;
-    let row = body["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["volunteer_id"] == volunteer)
-        .unwrap()
-        .clone();
+    let row = volunteer_row(&body, volunteer);
     assert_eq!(
         (
             row["cumulative_minutes"].as_i64(),
@@ -536,12 +516,7 @@ async fn training_is_kept_apart(app: TestApp) {
     assert!(rows
         .iter()
         .all(|r| r["kind"] == "training" && r["category"] == "training"));
-    let kinds: BTreeSet<&str> = both["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["kind"].as_str().unwrap())
-        .collect();
+    let kinds: BTreeSet<&str> = strs_of(&both["rows"], "kind").into_iter().collect();
     assert_eq!(kinds, BTreeSet::from(["service", "training"]));
 }
 
@@ -562,7 +537,7 @@ async fn bad_report_parameters_are_refused(app: TestApp) {
             "/api/v1/exports/totals.xlsx",
         ] {
             let resp = app.get_as(&format!("{path}?{bad}"), &admin.access).await;
-            assert_problem(resp, 400, "/problems/invalid-parameter").await;
+            assert_invalid_parameter(resp).await;
         }
     }
 }

@@ -47,249 +47,109 @@ struct Row {
     expect: [u16; 5],
 }
 
-const fn row(method: &'static str, path: &'static str, target: Target, expect: [u16; 5]) -> Row {
-    Row {
-        method,
-        path,
-        target,
-        expect,
+/// One row a line: method, path, what `{id}` stands for, then the status for each caller
+/// in the order of CALLERS. Lines starting with `#` say why a row is as it is.
+const MATRIX: &str = "
+GET    /health                            None               200 200 200 200 200
+GET    /ready                             None               200 200 200 200 200
+# login and refresh need no token; these bodies carry wrong credentials
+POST   /api/v1/auth/login                 None               401 401 401 401 401
+POST   /api/v1/auth/refresh               None               401 401 401 401 401
+POST   /api/v1/auth/logout                None               401 204 204 204 204
+GET    /api/v1/auth/me                    None               401 200 200 200 200
+# a wrong current password: past authentication, refused on content
+POST   /api/v1/auth/password              None               401 422 422 422 422
+GET    /api/v1/users                      None               401 200 403 403 403
+POST   /api/v1/users                      None               401 201 403 403 403
+GET    /api/v1/users/{id}                 User               401 200 403 403 403
+PATCH  /api/v1/users/{id}                 User               401 200 403 403 403
+GET    /api/v1/plans                      None               401 200 200 200 200
+POST   /api/v1/plans                      None               401 201 403 403 403
+GET    /api/v1/plans/{id}                 Plan               401 200 200 200 200
+GET    /api/v1/plan-items                 None               401 200 200 200 200
+GET    /api/v1/branches                   None               401 200 200 200 200
+POST   /api/v1/branches                   None               401 201 403 403 403
+GET    /api/v1/branches/{id}              Branch             401 200 200 200 200
+PATCH  /api/v1/branches/{id}              Branch             401 200 403 403 403
+DELETE /api/v1/branches/{id}              FreshBranch        401 204 403 403 403
+# a volunteer sees only itself: another volunteer is not found
+GET    /api/v1/volunteers                 None               401 200 200 200 200
+POST   /api/v1/volunteers                 None               401 201 201 403 403
+GET    /api/v1/volunteers/{id}            Volunteer          401 200 200 200 404
+PATCH  /api/v1/volunteers/{id}            Volunteer          401 200 200 403 403
+DELETE /api/v1/volunteers/{id}            FreshVolunteer     401 204 204 403 403
+GET    /api/v1/events                     None               401 200 200 200 200
+POST   /api/v1/events                     None               401 201 201 403 403
+GET    /api/v1/events/{id}                Event              401 200 200 200 200
+PATCH  /api/v1/events/{id}                Event              401 200 200 403 403
+DELETE /api/v1/events/{id}                FreshEvent         401 204 204 403 403
+# a fresh event: each administrator's amendment changes the category once
+POST   /api/v1/events/{id}/amendments     FreshEvent         401 200 403 403 403
+POST   /api/v1/events/{id}/hours          FreshEvent         401 201 201 403 403
+GET    /api/v1/hours                      None               401 200 200 200 200
+# ids that do not exist: refused on content once the role may review at all
+POST   /api/v1/hours/review               None               401 422 403 403 403
+GET    /api/v1/hours/{id}                 Entry              401 200 200 200 404
+# only administrators review unless PARENT_SECRETARY_REVIEWS is on
+POST   /api/v1/hours/{id}/approve         FreshEntry         401 200 403 403 403
+POST   /api/v1/hours/{id}/reject          FreshEntry         401 200 403 403 403
+POST   /api/v1/hours/{id}/corrections     FreshApprovedEntry 401 201 201 403 403
+# only the submitter (or an administrator) edits or withdraws
+PATCH  /api/v1/hours/{id}                 FreshEntry         401 200 403 403 403
+DELETE /api/v1/hours/{id}                 FreshEntry         401 204 403 403 403
+GET    /api/v1/hours/{id}/history         Entry              401 200 200 200 404
+# only an account linked to a volunteer has a record of its own
+GET    /api/v1/me/hours                   None               401 404 404 404 200
+GET    /api/v1/audit                      None               401 200 403 403 403
+# every role reads totals, each within its scope
+GET    /api/v1/reports/totals             None               401 200 200 200 200
+GET    /api/v1/exports/totals.csv         None               401 200 200 200 200
+GET    /api/v1/exports/totals.xlsx        None               401 200 200 200 200
+";
+
+fn target(name: &str) -> Target {
+    match name {
+        "None" => T::None,
+        "User" => T::User,
+        "Plan" => T::Plan,
+        "Branch" => T::Branch,
+        "FreshBranch" => T::FreshBranch,
+        "Volunteer" => T::Volunteer,
+        "FreshVolunteer" => T::FreshVolunteer,
+        "Event" => T::Event,
+        "FreshEvent" => T::FreshEvent,
+        "Entry" => T::Entry,
+        "FreshEntry" => T::FreshEntry,
+        "FreshApprovedEntry" => T::FreshApprovedEntry,
+        other => panic!("unknown target {other} in the role matrix"),
     }
 }
 
-use Target as T;
+fn matrix() -> Vec<Row> {
+    MATRIX
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| {
+            let cells: Vec<&'static str> = line.split_whitespace().collect();
+            let [method, path, target_name, statuses @ ..] = cells.as_slice() else {
+                panic!("a short row in the role matrix: {line}");
+            };
+            let expect: Vec<u16> = statuses
+                .iter()
+                .map(|s| s.parse().expect("a status"))
+                .collect();
+            Row {
+                method,
+                path,
+                target: target(target_name),
+                expect: expect.try_into().expect("five statuses"),
+            }
+        })
+        .collect()
+}
 
-const MATRIX: &[Row] = &[
-    row("GET", "/health", T::None, [200, 200, 200, 200, 200]),
-    row("GET", "/ready", T::None, [200, 200, 200, 200, 200]),
-    // login and refresh need no token; these bodies carry wrong credentials
-    row(
-        "POST",
-        "/api/v1/auth/login",
-        T::None,
-        [401, 401, 401, 401, 401],
-    ),
-    row(
-        "POST",
-        "/api/v1/auth/refresh",
-        T::None,
-        [401, 401, 401, 401, 401],
-    ),
-    row(
-        "POST",
-        "/api/v1/auth/logout",
-        T::None,
-        [401, 204, 204, 204, 204],
-    ),
-    row("GET", "/api/v1/auth/me", T::None, [401, 200, 200, 200, 200]),
-    // a wrong current password: past authentication, refused on content
-    row(
-        "POST",
-        "/api/v1/auth/password",
-        T::None,
-        [401, 422, 422, 422, 422],
-    ),
-    row("GET", "/api/v1/users", T::None, [401, 200, 403, 403, 403]),
-    row("POST", "/api/v1/users", T::None, [401, 201, 403, 403, 403]),
-    row(
-        "GET",
-        "/api/v1/users/{id}",
-        T::User,
-        [401, 200, 403, 403, 403],
-    ),
-    row(
-        "PATCH",
-        "/api/v1/users/{id}",
-        T::User,
-        [401, 200, 403, 403, 403],
-    ),
-    row("GET", "/api/v1/plans", T::None, [401, 200, 200, 200, 200]),
-    row("POST", "/api/v1/plans", T::None, [401, 201, 403, 403, 403]),
-    row(
-        "GET",
-        "/api/v1/plans/{id}",
-        T::Plan,
-        [401, 200, 200, 200, 200],
-    ),
-    row(
-        "GET",
-        "/api/v1/plan-items",
-        T::None,
-        [401, 200, 200, 200, 200],
-    ),
-    row(
-        "GET",
-        "/api/v1/branches",
-        T::None,
-        [401, 200, 200, 200, 200],
-    ),
-    row(
-        "POST",
-        "/api/v1/branches",
-        T::None,
-        [401, 201, 403, 403, 403],
-    ),
-    row(
-        "GET",
-        "/api/v1/branches/{id}",
-        T::Branch,
-        [401, 200, 200, 200, 200],
-    ),
-    row(
-        "PATCH",
-        "/api/v1/branches/{id}",
-        T::Branch,
-        [401, 200, 403, 403, 403],
-    ),
-    row(
-        "DELETE",
-        "/api/v1/branches/{id}",
-        T::FreshBranch,
-        [401, 204, 403, 403, 403],
-    ),
-    // a volunteer sees only itself: another volunteer is not found
-    row(
-        "GET",
-        "/api/v1/volunteers",
-        T::None,
-        [401, 200, 200, 200, 200],
-    ),
-    row(
-        "POST",
-        "/api/v1/volunteers",
-        T::None,
-        [401, 201, 201, 403, 403],
-    ),
-    row(
-        "GET",
-        "/api/v1/volunteers/{id}",
-        T::Volunteer,
-        [401, 200, 200, 200, 404],
-    ),
-    row(
-        "PATCH",
-        "/api/v1/volunteers/{id}",
-        T::Volunteer,
-        [401, 200, 200, 403, 403],
-    ),
-    row(
-        "DELETE",
-        "/api/v1/volunteers/{id}",
-        T::FreshVolunteer,
-        [401, 204, 204, 403, 403],
-    ),
-    row("GET", "/api/v1/events", T::None, [401, 200, 200, 200, 200]),
-    row("POST", "/api/v1/events", T::None, [401, 201, 201, 403, 403]),
-    row(
-        "GET",
-        "/api/v1/events/{id}",
-        T::Event,
-        [401, 200, 200, 200, 200],
-    ),
-    row(
-        "PATCH",
-        "/api/v1/events/{id}",
-        T::Event,
-        [401, 200, 200, 403, 403],
-    ),
-    row(
-        "DELETE",
-        "/api/v1/events/{id}",
-        T::FreshEvent,
-        [401, 204, 204, 403, 403],
-    ),
-    // a fresh event: each administrator's amendment changes the category once
-    row(
-        "POST",
-        "/api/v1/events/{id}/amendments",
-        T::FreshEvent,
-        [401, 200, 403, 403, 403],
-    ),
-    row(
-        "POST",
-        "/api/v1/events/{id}/hours",
-        T::FreshEvent,
-        [401, 201, 201, 403, 403],
-    ),
-    row("GET", "/api/v1/hours", T::None, [401, 200, 200, 200, 200]),
-    // ids that do not exist: refused on content once the role may review at all
-    row(
-        "POST",
-        "/api/v1/hours/review",
-        T::None,
-        [401, 422, 403, 403, 403],
-    ),
-    row(
-        "GET",
-        "/api/v1/hours/{id}",
-        T::Entry,
-        [401, 200, 200, 200, 404],
-    ),
-    // only administrators review unless PARENT_SECRETARY_REVIEWS is on
-    row(
-        "POST",
-        "/api/v1/hours/{id}/approve",
-        T::FreshEntry,
-        [401, 200, 403, 403, 403],
-    ),
-    row(
-        "POST",
-        "/api/v1/hours/{id}/reject",
-        T::FreshEntry,
-        [401, 200, 403, 403, 403],
-    ),
-    row(
-        "POST",
-        "/api/v1/hours/{id}/corrections",
-        T::FreshApprovedEntry,
-        [401, 201, 201, 403, 403],
-    ),
-    // only the submitter (or an administrator) edits or withdraws
-    row(
-        "PATCH",
-        "/api/v1/hours/{id}",
-        T::FreshEntry,
-        [401, 200, 403, 403, 403],
-    ),
-    row(
-        "DELETE",
-        "/api/v1/hours/{id}",
-        T::FreshEntry,
-        [401, 204, 403, 403, 403],
-    ),
-    row(
-        "GET",
-        "/api/v1/hours/{id}/history",
-        T::Entry,
-        [401, 200, 200, 200, 404],
-    ),
-    // only an account linked to a volunteer has a record of its own
-    row(
-        "GET",
-        "/api/v1/me/hours",
-        T::None,
-        [401, 404, 404, 404, 200],
-    ),
-    row("GET", "/api/v1/audit", T::None, [401, 200, 403, 403, 403]),
-    // every role reads totals, each within its scope
-    row(
-        "GET",
-        "/api/v1/reports/totals",
-        T::None,
-        [401, 200, 200, 200, 200],
-    ),
-    row(
-        "GET",
-        "/api/v1/exports/totals.csv",
-        T::None,
-        [401, 200, 200, 200, 200],
-    ),
-    row(
-        "GET",
-        "/api/v1/exports/totals.xlsx",
-        T::None,
-        [401, 200, 200, 200, 200],
-    ),
-];
+use Target as T;
 
 struct Fixtures {
     user: i64,
@@ -351,7 +211,8 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
             documented.insert((method.to_uppercase(), path.clone()));
         }
     }
-    let tabled: BTreeSet<(String, String)> = MATRIX
+    let matrix = matrix();
+    let tabled: BTreeSet<(String, String)> = matrix
         .iter()
         .map(|r| (r.method.to_owned(), r.path.to_owned()))
         .collect();
@@ -385,7 +246,7 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
         ..f
     };
     let mut fresh = 0;
-    for r in MATRIX {
+    for r in &matrix {
         for (caller, expected) in CALLERS.iter().zip(r.expect) {
             // a fresh session per request: logout and the like must not spoil the next row
             let token = match caller {

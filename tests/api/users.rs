@@ -6,28 +6,19 @@ use volunteer_hours::auth::Role;
 use volunteer_hours::db::schema::users;
 
 use crate::both_backends;
-use crate::helpers::{assert_problem, TestApp};
+use crate::helpers::*;
 
 async fn an_admin_creates_reads_and_updates_an_account(app: TestApp) {
     let admin = app.login_as(Role::Admin).await;
     let branch = app.branch_id("XFPC");
-    let resp = app
-        .post_as("/api/v1/users", Some(&admin.access), &json!({
-            "username": "xfpc.secretary", "password": "消费品处的密码很长很长很长", "role": "secretary", "branch_id": branch
-        }))
-        .await;
-    assert_eq!(resp.status(), 201);
-    let location = resp.headers()["location"].to_str().unwrap().to_owned();
-    assert_eq!(resp.headers()["etag"], "\"1\"");
-    let created: Value = resp.json().await.unwrap();
-    let id = created["id"].as_i64().unwrap();
-    assert_eq!(location, format!("/api/v1/users/{id}"));
+    let (id, location, created) = create(&app, &admin.access, "/api/v1/users", &json!({
+        "username": "xfpc.secretary", "password": "消费品处的密码很长很长很长", "role": "secretary", "branch_id": branch
+    }))
+    .await;
     assert_eq!(created["branch_id"], branch);
     assert!(created.get("password_hash").is_none());
 
-    let resp = app.get_as(&location, &admin.access).await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"1\"");
+    read_tagged(&app, &location, &admin.access, "\"1\"").await;
 
     // the new account can log in with its (Chinese) password
     assert_eq!(
@@ -38,42 +29,15 @@ async fn an_admin_creates_reads_and_updates_an_account(app: TestApp) {
     );
 
     let change = json!({ "role": "hr", "branch_id": null });
-    assert_problem(
-        app.patch_as(&location, &admin.access, None, &change).await,
-        428,
-        "/problems/precondition-required",
-    )
-    .await;
-    assert_problem(
-        app.patch_as(&location, &admin.access, Some("\"7\""), &change)
-            .await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
-    let resp = app
-        .patch_as(&location, &admin.access, Some("\"1\""), &change)
-        .await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "\"2\"");
-    let updated: Value = resp.json().await.unwrap();
+    assert_patch_needs_current_tag(&app, &location, &admin.access, "\"7\"", &change).await;
+    let updated = patched(&app, &location, &admin.access, ("\"1\"", "\"2\""), &change).await;
     assert_eq!(
         (updated["role"].as_str(), updated["branch_id"].is_null()),
         (Some("hr"), true)
     );
     // the old tag is stale now
-    assert_problem(
-        app.patch_as(
-            &location,
-            &admin.access,
-            Some("\"1\""),
-            &json!({ "disabled": true }),
-        )
-        .await,
-        412,
-        "/problems/precondition-failed",
-    )
-    .await;
+    let later = json!({ "disabled": true });
+    assert_stale_patch(&app, &location, &admin.access, "\"1\"", &later).await;
 
     let (role, branch_id, disabled): (String, Option<i64>, bool) = users::table
         .find(id)
@@ -81,47 +45,28 @@ async fn an_admin_creates_reads_and_updates_an_account(app: TestApp) {
         .first(&mut app.conn())
         .unwrap();
     assert_eq!((role.as_str(), branch_id, disabled), ("hr", None, false));
-    let audit: Vec<_> = app
-        .audit_rows("user")
-        .into_iter()
-        .filter(|r| r.2 == Some(id))
-        .collect();
     assert_eq!(
-        audit,
-        vec![
-            ("create".to_owned(), Some(admin.user_id), Some(id)),
-            ("update".to_owned(), Some(admin.user_id), Some(id))
-        ]
+        app.audit_of("user", id),
+        audit_trail(admin.user_id, id, &["create", "update"])
     );
 }
 
 async fn bad_accounts_are_refused_whole_and_change_nothing(app: TestApp) {
     let admin = app.login_as(Role::Admin).await;
     let before = app.count("users");
-    let resp = app
-        .post_as(
-            "/api/v1/users",
-            Some(&admin.access),
-            &json!({ "username": "Bad Name", "password": "short", "role": "secretary" }),
-        )
-        .await;
-    let body = assert_problem(resp, 422, "/problems/validation").await;
-    let pointers: Vec<&str> = body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["pointer"].as_str().unwrap())
-        .collect();
+    let post = |body: Value| {
+        let (app, token) = (&app, &admin.access);
+        async move { assert_validation(app.post_as("/api/v1/users", Some(token), &body).await).await }
+    };
+    let body =
+        post(json!({ "username": "Bad Name", "password": "short", "role": "secretary" })).await;
+    let pointers: Vec<&str> = strs_of(&body["errors"], "pointer");
     assert_eq!(pointers, ["/username", "/password"]);
 
-    let resp = app
-        .post_as(
-            "/api/v1/users",
-            Some(&admin.access),
-            &json!({ "username": "lonely.sec", "password": "long enough pw", "role": "secretary" }),
-        )
-        .await;
-    let body = assert_problem(resp, 422, "/problems/validation").await;
+    let body = post(
+        json!({ "username": "lonely.sec", "password": "long enough pw", "role": "secretary" }),
+    )
+    .await;
     assert_eq!(body["errors"][0]["pointer"], "/branch_id");
 
     let cases = [
@@ -171,23 +116,14 @@ async fn bad_accounts_are_refused_whole_and_change_nothing(app: TestApp) {
 async fn administrators_cannot_lock_themselves_out(app: TestApp) {
     let admin = app.login_as(Role::Admin).await;
     let path = format!("/api/v1/users/{}", admin.user_id);
-    assert_problem(
-        app.patch_as(
-            &path,
-            &admin.access,
-            Some("*"),
-            &json!({ "disabled": true }),
-        )
-        .await,
-        409,
-        "/problems/conflict",
+    assert_conflict(
+        app.patch_any(&path, &admin.access, &json!({ "disabled": true }))
+            .await,
     )
     .await;
-    assert_problem(
-        app.patch_as(&path, &admin.access, Some("*"), &json!({ "role": "hr" }))
+    assert_conflict(
+        app.patch_any(&path, &admin.access, &json!({ "role": "hr" }))
             .await,
-        409,
-        "/problems/conflict",
     )
     .await;
     assert_eq!(
@@ -254,31 +190,19 @@ async fn the_user_list_pages_without_gaps_or_duplicates(app: TestApp) {
         let resp = app
             .get_as(&format!("/api/v1/users?{bad}"), &admin.access)
             .await;
-        assert_problem(resp, 400, "/problems/invalid-parameter").await;
+        assert_invalid_parameter(resp).await;
     }
 }
 
 async fn unknown_and_malformed_ids(app: TestApp) {
     let admin = app.login_as(Role::Admin).await;
-    assert_problem(
-        app.get_as("/api/v1/users/999999", &admin.access).await,
-        404,
-        "/problems/not-found",
-    )
-    .await;
-    assert_problem(
-        app.patch_as("/api/v1/users/999999", &admin.access, Some("*"), &json!({}))
+    assert_not_found(app.get_as("/api/v1/users/999999", &admin.access).await).await;
+    assert_not_found(
+        app.patch_any("/api/v1/users/999999", &admin.access, &json!({}))
             .await,
-        404,
-        "/problems/not-found",
     )
     .await;
-    assert_problem(
-        app.get_as("/api/v1/users/abc", &admin.access).await,
-        400,
-        "/problems/invalid-parameter",
-    )
-    .await;
+    assert_invalid_parameter(app.get_as("/api/v1/users/abc", &admin.access).await).await;
 }
 
 async fn audit_rows_name_the_request_that_caused_them(app: TestApp) {
@@ -337,7 +261,7 @@ async fn a_create_retried_with_its_idempotency_key_creates_once(app: TestApp) {
         send(json!({ "username": "other", "password": "a long enough password", "role": "hr" }))
             .await
             .unwrap();
-    assert_problem(other, 422, "/problems/validation").await;
+    assert_validation(other).await;
     assert_eq!(app.count("users"), users_after_first);
 }
 

@@ -13,6 +13,13 @@ use volunteer_hours::db::{
     self, Backend, ConnectionManager, DatabaseUrl, Pool, PoolOptions, PooledConn,
 };
 
+mod builders;
+mod hours;
+mod resources;
+
+pub use hours::*;
+pub use resources::*;
+
 /// Set in CI: a PostgreSQL test that cannot run fails instead of passing silently.
 pub const REQUIRE_POSTGRES: &str = "REQUIRE_POSTGRES_TESTS";
 
@@ -272,6 +279,49 @@ macro_rules! both_backends {
     };
 }
 
+/// One test per backend for an `async fn(Backend)`, under names of its own:
+/// `on_each_backend!(NAME: NAME_ON_SQLITE, NAME_ON_POSTGRES);`.
+#[macro_export]
+macro_rules! on_each_backend {
+    ($($name:ident: $sqlite:ident, $postgres:ident;)*) => {
+        $(
+            #[actix_web::test]
+            async fn $sqlite() {
+                $name(volunteer_hours::db::Backend::Sqlite).await;
+            }
+
+            #[actix_web::test]
+            async fn $postgres() {
+                $name(volunteer_hours::db::Backend::Postgres).await;
+            }
+        )*
+    };
+}
+
+/// Generates one test per backend for each named `async fn(Backend)` that spawns its own,
+/// differently configured app: `configured_sqlite::NAME` and `configured_postgres::NAME`.
+#[macro_export]
+macro_rules! per_backend {
+    ($($name:ident),* $(,)?) => {
+        mod configured_sqlite {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name(volunteer_hours::db::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod configured_postgres {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name(volunteer_hours::db::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
 /// A logged-in user.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -287,21 +337,17 @@ pub const TEST_PASSWORD: &str = "correct horse battery";
 impl TestApp {
     /// The plan and its branches (idempotent).
     pub fn seed(&self) {
-        volunteer_hours::seed::run(
-            &mut self.conn(),
-            &volunteer_hours::seed::Source::Embedded,
-            false,
-        )
-        .expect("seed");
+        self.seed_with(false);
     }
 
+    /// The plan, its branches and the demo volunteers and events.
     pub fn seed_demo(&self) {
-        volunteer_hours::seed::run(
-            &mut self.conn(),
-            &volunteer_hours::seed::Source::Embedded,
-            true,
-        )
-        .expect("seed");
+        self.seed_with(true);
+    }
+
+    fn seed_with(&self, demo: bool) {
+        let source = volunteer_hours::seed::Source::Embedded;
+        volunteer_hours::seed::run(&mut self.conn(), &source, demo).expect("seed");
     }
 
     pub fn branch_id(&self, code: &str) -> i64 {
@@ -429,6 +475,21 @@ impl TestApp {
         req.send().await.expect("request")
     }
 
+    /// A GET that must answer 200; the JSON body.
+    pub async fn get_ok(&self, path: &str, token: &str) -> Value {
+        ok_json(self.get_as(path, token).await).await
+    }
+
+    /// A PATCH with `If-Match: *`: whatever the current version.
+    pub async fn patch_any(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.patch_as(path, token, Some("*"), body).await
+    }
+
+    /// A DELETE with `If-Match: *`: whatever the current version.
+    pub async fn delete_any(&self, path: &str, token: &str) -> reqwest::Response {
+        delete_as(self, path, token, Some("*")).await
+    }
+
     /// Audit rows for an entity, oldest first: (action, actor_id, entity_id).
     pub fn audit_rows(&self, entity: &str) -> Vec<(String, Option<i64>, Option<i64>)> {
         use volunteer_hours::db::schema::audit_log;
@@ -438,134 +499,6 @@ impl TestApp {
             .select((audit_log::action, audit_log::actor_id, audit_log::entity_id))
             .load(&mut self.conn())
             .expect("audit rows")
-    }
-}
-
-/// Rows made directly in the database, for tests that need something to act on.
-impl TestApp {
-    pub fn insert_branch(&self, code: &str, parent: Option<i64>) -> i64 {
-        use volunteer_hours::db::schema::branches;
-        let now = db::now();
-        diesel::insert_into(branches::table)
-            .values((
-                branches::code.eq(code),
-                branches::name.eq(format!("测试 {code}")),
-                branches::parent_id.eq(parent),
-                branches::created_at.eq(now),
-                branches::updated_at.eq(now),
-                branches::search_text.eq(code.to_lowercase()),
-            ))
-            .execute(&mut self.conn())
-            .expect("branch");
-        self.branch_id(code)
-    }
-
-    pub fn insert_volunteer(&self, name: &str, branch_id: i64) -> i64 {
-        use volunteer_hours::db::schema::volunteers;
-        let now = db::now();
-        diesel::insert_into(volunteers::table)
-            .values((
-                volunteers::name.eq(name),
-                volunteers::branch_id.eq(branch_id),
-                volunteers::created_at.eq(now),
-                volunteers::updated_at.eq(now),
-                volunteers::search_text.eq(name.to_lowercase()),
-            ))
-            .execute(&mut self.conn())
-            .expect("volunteer");
-        volunteers::table
-            .select(volunteers::id)
-            .order(volunteers::id.desc())
-            .first(&mut self.conn())
-            .expect("volunteer id")
-    }
-
-    /// The id of item `number` of the 2022 plan (seeds it if needed).
-    pub fn plan_item_id(&self, number: i32) -> i64 {
-        use volunteer_hours::db::schema::{plan_items, plans};
-        self.seed();
-        plan_items::table
-            .inner_join(plans::table)
-            .filter(plans::year.eq(2022))
-            .filter(plan_items::number.eq(number))
-            .select(plan_items::id)
-            .first(&mut self.conn())
-            .expect("plan item")
-    }
-
-    /// A planned 2022 event organised by `branch_id`, serving item 8.
-    pub fn insert_event(&self, title: &str, branch_id: i64) -> i64 {
-        use volunteer_hours::db::schema::{event_plan_items, events};
-        let item = self.plan_item_id(8);
-        let now = db::now();
-        let at = |h: u32| {
-            chrono::NaiveDate::from_ymd_opt(2022, 3, 5)
-                .and_then(|d| d.and_hms_opt(h, 0, 0))
-                .expect("time")
-        };
-        diesel::insert_into(events::table)
-            .values((
-                events::title.eq(title),
-                events::category.eq("lei_feng_day"),
-                events::organiser_branch_id.eq(branch_id),
-                events::starts_at.eq(at(1)),
-                events::ends_at.eq(at(4)),
-                events::created_at.eq(now),
-                events::updated_at.eq(now),
-                events::search_text.eq(title.to_lowercase()),
-            ))
-            .execute(&mut self.conn())
-            .expect("event");
-        let id: i64 = events::table
-            .select(events::id)
-            .order(events::id.desc())
-            .first(&mut self.conn())
-            .expect("event id");
-        diesel::insert_into(event_plan_items::table)
-            .values((
-                event_plan_items::event_id.eq(id),
-                event_plan_items::plan_item_id.eq(item),
-            ))
-            .execute(&mut self.conn())
-            .expect("event item");
-        id
-    }
-}
-
-impl TestApp {
-    /// An entry of 60 minutes on 2022-03-05 for a new volunteer at a new event (both in
-    /// JGDW), with `status`; approved and rejected ones carry a review time.
-    pub fn insert_entry(&self, status: &str) -> i64 {
-        use volunteer_hours::db::schema::hour_entries;
-        self.seed();
-        let root = self.branch_id("JGDW");
-        let n: u64 = rand::random();
-        let volunteer = self.insert_volunteer(&format!("服务者 {n}"), root);
-        let event = self.insert_event(&format!("活动 {n}"), root);
-        let now = db::now();
-        let reviewed = (status == "approved" || status == "rejected").then_some(now);
-        let reason = (status == "rejected").then_some("不符");
-        diesel::insert_into(hour_entries::table)
-            .values((
-                hour_entries::volunteer_id.eq(volunteer),
-                hour_entries::event_id.eq(event),
-                hour_entries::branch_id.eq(root),
-                hour_entries::minutes.eq(60),
-                hour_entries::service_date
-                    .eq(chrono::NaiveDate::from_ymd_opt(2022, 3, 5).expect("date")),
-                hour_entries::status.eq(status),
-                hour_entries::reviewed_at.eq(reviewed),
-                hour_entries::reason.eq(reason),
-                hour_entries::created_at.eq(now),
-                hour_entries::updated_at.eq(now),
-            ))
-            .execute(&mut self.conn())
-            .expect("entry");
-        hour_entries::table
-            .select(hour_entries::id)
-            .order(hour_entries::id.desc())
-            .first(&mut self.conn())
-            .expect("entry id")
     }
 }
 
@@ -579,12 +512,46 @@ pub async fn expect_json(resp: reqwest::Response, status: u16) -> Value {
     serde_json::from_str(&text).expect("a JSON body")
 }
 
+/// A 200 with a JSON body; the body.
+pub async fn ok_json(resp: reqwest::Response) -> Value {
+    expect_json(resp, 200).await
+}
+
+/// A 201 with a JSON body; the new resource's id.
+pub async fn created_id(resp: reqwest::Response) -> i64 {
+    expect_json(resp, 201).await["id"].as_i64().expect("id")
+}
+
 pub fn header(resp: &reqwest::Response, name: &str) -> String {
     resp.headers()
         .get(name)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned()
+}
+
+/// The string `field` of each element of the array `list`, in order.
+pub fn strs_of<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
+    let items = list.as_array().expect("an array");
+    items
+        .iter()
+        .map(|i| i[field].as_str().expect(field))
+        .collect()
+}
+
+/// The integer `field` of each element of the array `list`, in order.
+pub fn ints_of(list: &Value, field: &str) -> Vec<i64> {
+    let items = list.as_array().expect("an array");
+    items
+        .iter()
+        .map(|i| i[field].as_i64().expect(field))
+        .collect()
+}
+
+/// Asserts that the detail of a problem's first error mentions `text`.
+pub fn assert_first_error_mentions(problem: &Value, text: &str) {
+    let detail = problem["errors"][0]["detail"].as_str().expect("a detail");
+    assert!(detail.contains(text), "{problem}");
 }
 
 /// The pointers of a validation problem, in the order given.
@@ -648,23 +615,54 @@ pub async fn walk(app: &TestApp, token: &str, path: &str, limit: i64) -> (Vec<i6
     (ids, total.expect("a page"))
 }
 
-/// A secretary of branch `code`, made through the admin API: (user id, access token).
-pub async fn secretary_of(app: &TestApp, admin: &Session, code: &str) -> (i64, String) {
+/// A secretary of branch `code` (`{code}.secretary`, in lower case), made through the admin
+/// API and logged in.
+pub async fn secretary_of(app: &TestApp, admin: &Session, code: &str) -> Session {
     let username = format!("{}.secretary", code.to_lowercase());
     let resp = app
         .post_as(
             "/api/v1/users",
             Some(&admin.access),
             &json!({
-                "username": username, "password": "a long enough password",
-                "role": "secretary", "branch_id": app.branch_id(code)
+                "username": username,
+                "password": TEST_PASSWORD,
+                "role": "secretary",
+                "branch_id": app.branch_id(code),
             }),
         )
         .await;
-    let user = expect_json(resp, 201).await;
-    let token = expect_json(app.login(&username, "a long enough password").await, 200).await;
-    (
-        user["id"].as_i64().unwrap(),
-        token["access_token"].as_str().unwrap().to_owned(),
-    )
+    expect_json(resp, 201).await;
+    app.session(&username, volunteer_hours::auth::Role::Secretary)
+        .await
+}
+
+/// An audit row as `TestApp::audit_rows` reads it.
+pub fn audit(action: &str, actor: i64, id: i64) -> (String, Option<i64>, Option<i64>) {
+    (action.to_owned(), Some(actor), Some(id))
+}
+
+/// One assertion per problem type the tests meet often; each checks the status and the
+/// type, and returns the problem.
+macro_rules! problem_assertions {
+    ($($(#[$doc:meta])* $name:ident => $status:literal $problem_type:literal;)*) => {
+        $(
+            $(#[$doc])*
+            pub async fn $name(resp: reqwest::Response) -> Value {
+                assert_problem(resp, $status, $problem_type).await
+            }
+        )*
+    };
+}
+
+problem_assertions! {
+    assert_unauthorized => 401 "/problems/unauthorized";
+    assert_forbidden => 403 "/problems/forbidden";
+    assert_not_found => 404 "/problems/not-found";
+    assert_conflict => 409 "/problems/conflict";
+    assert_precondition_required => 428 "/problems/precondition-required";
+    assert_precondition_failed => 412 "/problems/precondition-failed";
+    /// A 422 validation problem, whatever it names.
+    assert_validation => 422 "/problems/validation";
+    /// A 400 for a bad query or path parameter.
+    assert_invalid_parameter => 400 "/problems/invalid-parameter";
 }
