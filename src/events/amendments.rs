@@ -231,7 +231,7 @@ pub async fn amend_event(
         .db(move |conn| {
             db::write_tx(conn, |conn| {
                 let scope = caller.scope(conn)?;
-                let row = model::find_locked(conn, id, true)?;
+                let row = model::lock(conn, id)?;
                 if_match.check(row.version)?;
                 let before_body = body_of(conn, row.clone())?;
                 let before = Shape::of(&before_body);

@@ -206,9 +206,9 @@ pub async fn create_event(
         .await
 }
 
-/// The event if the caller may change it; 404 otherwise.
+/// The event, locked for the change, if the caller may change it; 404 otherwise.
 fn find_writable(conn: &mut DbConn, scope: &Scope, id: i64) -> AppResult<EventRow> {
-    let row = model::find(conn, id)?;
+    let row = model::lock(conn, id)?;
     if scope.has_branch(row.organiser_branch_id) {
         Ok(row)
     } else {
@@ -255,7 +255,6 @@ pub async fn update_event(
             db::write_tx(conn, |conn| {
                 let scope = caller.scope(conn)?;
                 let before = find_writable(conn, &scope, id)?;
-                let before = model::find_locked(conn, before.id, true)?;
                 if_match.check(before.version)?;
                 let before_body = body_of(conn, before.clone())?;
                 let title = change.title.unwrap_or_else(|| before.title.clone());

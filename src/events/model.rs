@@ -84,18 +84,17 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<EventRow> {
         .first(conn)
 }
 
-/// The event, locked until the transaction ends on PostgreSQL: `exclusive` for a change of
-/// its times, kind or plan items; shared for work whose rules depend on those (recording or
-/// approving hours at it), so that neither runs against a version the other is replacing.
+/// The event, locked for a change until the transaction ends on PostgreSQL. Work whose
+/// rules depend on its times and kind (recording or reviewing hours at it) holds it shared
+/// (`hours::model::event`), so neither runs against a version the other is replacing.
 /// SQLite's writers already take turns.
-pub fn find_locked(conn: &mut DbConn, id: i64, exclusive: bool) -> QueryResult<EventRow> {
+pub fn lock(conn: &mut DbConn, id: i64) -> QueryResult<EventRow> {
     let query = events::table.find(id);
     match conn {
-        DbConn::Pg(c) if exclusive => query
+        DbConn::Pg(c) => query
             .select(EventRow::as_select())
             .for_no_key_update()
             .first(c),
-        DbConn::Pg(c) => query.select(EventRow::as_select()).for_share().first(c),
         DbConn::Sqlite(c) => query.select(EventRow::as_select()).first(c),
     }
 }

@@ -26,7 +26,7 @@ impl HourStatus {
     /// rejected, not withdrawn.
     pub const LIVE: [HourStatus; 2] = [HourStatus::Submitted, HourStatus::Approved];
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             HourStatus::Submitted => "submitted",
             HourStatus::Approved => "approved",
@@ -99,6 +99,18 @@ mod tests {
                 assert!(!from.can_become(next), "{from} -> {next}");
             }
         }
+    }
+
+    #[test]
+    fn the_stored_texts_follow_the_statuses() {
+        assert_eq!(
+            crate::hours::model::STATUSES,
+            HourStatus::ALL.map(HourStatus::as_str)
+        );
+        assert_eq!(
+            crate::hours::model::LIVE,
+            HourStatus::LIVE.map(HourStatus::as_str)
+        );
     }
 
     #[test]

@@ -16,9 +16,18 @@ mod roster_insert;
 
 pub use roster_insert::PgRosterInsert;
 
-pub const STATUSES: &[&str] = &["submitted", "approved", "rejected", "withdrawn"];
-/// Entries that count towards limits: not rejected, not withdrawn.
-pub const LIVE: &[&str] = &["submitted", "approved"];
+/// The texts of [`HourStatus::ALL`], as stored.
+pub const STATUSES: &[&str] = &[
+    HourStatus::Submitted.as_str(),
+    HourStatus::Approved.as_str(),
+    HourStatus::Rejected.as_str(),
+    HourStatus::Withdrawn.as_str(),
+];
+/// The texts of [`HourStatus::LIVE`]: entries that count towards limits.
+pub const LIVE: &[&str] = &[
+    HourStatus::Submitted.as_str(),
+    HourStatus::Approved.as_str(),
+];
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = hour_entries)]
@@ -159,7 +168,11 @@ pub fn lock_volunteers(conn: &mut DbConn, ids: &[VolunteerId]) -> QueryResult<()
 /// An entry's minutes with its corrections: approved ones, and with `pending` also those
 /// awaiting review.
 pub fn net_minutes(conn: &mut DbConn, entry: &HourRow, pending: bool) -> QueryResult<i64> {
-    let statuses: &[&str] = if pending { LIVE } else { &["approved"] };
+    let statuses: &[&str] = if pending {
+        LIVE
+    } else {
+        &[HourStatus::Approved.as_str()]
+    };
     let corrections: Vec<i32> = hour_entries::table
         .filter(hour_entries::corrects_id.eq(entry.id))
         .filter(hour_entries::status.eq_any(statuses))
