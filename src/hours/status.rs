@@ -102,18 +102,6 @@ mod tests {
     }
 
     #[test]
-    fn the_stored_texts_follow_the_statuses() {
-        assert_eq!(
-            crate::hours::model::STATUSES,
-            HourStatus::ALL.map(HourStatus::as_str)
-        );
-        assert_eq!(
-            crate::hours::model::LIVE,
-            HourStatus::LIVE.map(HourStatus::as_str)
-        );
-    }
-
-    #[test]
     fn live_entries_are_submitted_or_approved() {
         assert!(HourStatus::Submitted.is_live() && HourStatus::Approved.is_live());
         assert!(!HourStatus::Rejected.is_live() && !HourStatus::Withdrawn.is_live());

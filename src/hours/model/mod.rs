@@ -517,3 +517,14 @@ pub fn update(conn: &mut DbConn, entry: &HourRow, change: &EntryChange<'_>) -> Q
     .execute(conn)?;
     Ok(changed == 1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stored_texts_follow_the_statuses() {
+        assert_eq!(STATUSES, HourStatus::ALL.map(HourStatus::as_str));
+        assert_eq!(LIVE, HourStatus::LIVE.map(HourStatus::as_str));
+    }
+}
