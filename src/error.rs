@@ -8,29 +8,54 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::i18n::{Lang, Msg};
+use crate::msg;
+
 pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// The longest path and query read: beyond, 414. (A request head over actix-http's buffer,
+/// 128 KiB, is answered 431 by the connection itself.)
+pub const MAX_URI_BYTES: usize = 8192;
 
 /// How many hour entries a conflict names at most (it counts them all).
 pub const MAX_NAMED_ENTRIES: usize = 20;
 
 /// One invalid input, located by a JSON pointer into the request body (or `/query/NAME`,
-/// `/path/NAME`, `/header/NAME` for other parts of the request).
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+/// `/path/NAME`, `/header/NAME` for other parts of the request), with what is wrong as a
+/// message of the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    /// RFC 6901 JSON pointer to the offending value, e.g. `/entries/3/minutes`.
-    #[schema(example = "/entries/3/minutes")]
     pub pointer: String,
-    #[schema(example = "must be between 1 and 1440")]
-    pub detail: String,
+    pub detail: Msg,
 }
 
 impl FieldError {
-    pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+    pub fn new(pointer: impl Into<String>, detail: Msg) -> Self {
         FieldError {
             pointer: pointer.into(),
-            detail: detail.into(),
+            detail,
         }
     }
+
+    fn body(&self, lang: Lang) -> FieldErrorBody {
+        FieldErrorBody {
+            pointer: self.pointer.clone(),
+            detail: self.detail.render(lang),
+        }
+    }
+}
+
+/// One invalid input, as a problem lists it.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+#[schema(as = FieldError)]
+pub struct FieldErrorBody {
+    /// RFC 6901 JSON pointer to the offending value, e.g. `/entries/3/minutes`. The same
+    /// in every language.
+    #[schema(example = "/entries/3/minutes")]
+    pub pointer: String,
+    /// What is wrong, in the language of the answer (`Content-Language`).
+    #[schema(example = "must be between 1 and 1440")]
+    pub detail: String,
 }
 
 /// An RFC 9457 problem document. `type` is stable: switch on it, not on `title` or `detail`.
@@ -48,7 +73,7 @@ pub struct Problem {
     pub detail: String,
     /// Present on validation problems: every invalid field.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<FieldError>>,
+    pub errors: Option<Vec<FieldErrorBody>>,
     /// Present on conflicts caused by hour entries: the first 20 of them, by id.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = json!([31, 32]), max_items = 20)]
@@ -62,27 +87,27 @@ pub struct Problem {
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{0}")]
-    BadRequest(String),
+    BadRequest(Msg),
     #[error("malformed JSON: {0}")]
-    MalformedJson(String),
+    MalformedJson(Msg),
     #[error("invalid parameter")]
     InvalidParameter(Vec<FieldError>),
     #[error("validation failed")]
     Validation(Vec<FieldError>),
     #[error("{0}")]
-    Unauthorized(String),
+    Unauthorized(Msg),
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Msg),
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Msg),
     /// A conflict caused by hour entries, which the problem names.
     #[error("{detail}")]
     EntriesConflict {
-        detail: String,
+        detail: Msg,
         entry_ids: Vec<i64>,
         entry_count: u64,
     },
@@ -93,16 +118,13 @@ pub enum AppError {
     #[error("the request's path and query are longer than this server reads (8192 bytes)")]
     UriTooLong,
     #[error("{0}")]
-    UnsupportedMediaType(String),
+    UnsupportedMediaType(Msg),
     #[error("this request needs an If-Match header")]
     PreconditionRequired,
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("{detail}")]
-    Unavailable {
-        detail: String,
-        retry_after_secs: u64,
-    },
+    Unavailable { detail: Msg, retry_after_secs: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -111,18 +133,18 @@ impl AppError {
     /// The database cannot serve this request now (down, lost, or every connection busy).
     pub fn database_unavailable() -> Self {
         AppError::Unavailable {
-            detail: "the database is unavailable or busy; retry shortly".into(),
+            detail: msg!("database-busy"),
             retry_after_secs: 2,
         }
     }
 
-    pub fn validation(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+    pub fn validation(pointer: impl Into<String>, detail: Msg) -> Self {
         AppError::Validation(vec![FieldError::new(pointer, detail)])
     }
 
     /// A 409 naming the hour entries in the way (the first [`MAX_NAMED_ENTRIES`] by id,
     /// and how many in all): `what` says why, e.g. "2 entries would fall outside the event".
-    pub fn entries_conflict(what: impl Into<String>, mut ids: Vec<i64>) -> Self {
+    pub fn entries_conflict(what: Msg, mut ids: Vec<i64>) -> Self {
         ids.sort_unstable();
         ids.dedup();
         let count = ids.len() as u64;
@@ -132,13 +154,13 @@ impl AppError {
             .map(i64::to_string)
             .collect::<Vec<_>>()
             .join(", ");
-        let more = if count > ids.len() as u64 {
-            format!(" and {} more", count - ids.len() as u64)
-        } else {
-            String::new()
-        };
         AppError::EntriesConflict {
-            detail: format!("{}: hour entries {named}{more}", what.into()),
+            detail: msg!(
+                "entries-conflict",
+                what = what,
+                named = named,
+                more = count - ids.len() as u64
+            ),
             entry_ids: ids,
             entry_count: count,
         }
@@ -171,55 +193,76 @@ impl AppError {
         }
     }
 
-    fn title(&self) -> &'static str {
+    fn title(&self) -> Msg {
         match self {
-            AppError::BadRequest(_) => "Bad request",
-            AppError::MalformedJson(_) => "Malformed JSON",
-            AppError::InvalidParameter(_) => "Invalid parameter",
-            AppError::Validation(_) => "Validation failed",
-            AppError::Unauthorized(_) => "Unauthorized",
-            AppError::Forbidden(_) => "Forbidden",
-            AppError::NotFound => "Not found",
-            AppError::MethodNotAllowed => "Method not allowed",
-            AppError::Conflict(_) | AppError::EntriesConflict { .. } => "Conflict",
-            AppError::PreconditionFailed => "Precondition failed",
-            AppError::PayloadTooLarge => "Payload too large",
-            AppError::UriTooLong => "URI too long",
-            AppError::UnsupportedMediaType(_) => "Unsupported media type",
-            AppError::PreconditionRequired => "Precondition required",
-            AppError::TooManyRequests { .. } => "Too many requests",
-            AppError::Unavailable { .. } => "Service unavailable",
-            AppError::Internal(_) => "Internal server error",
+            AppError::BadRequest(_) => msg!("title-bad-request"),
+            AppError::MalformedJson(_) => msg!("title-malformed-json"),
+            AppError::InvalidParameter(_) => msg!("title-invalid-parameter"),
+            AppError::Validation(_) => msg!("title-validation"),
+            AppError::Unauthorized(_) => msg!("title-unauthorized"),
+            AppError::Forbidden(_) => msg!("title-forbidden"),
+            AppError::NotFound => msg!("title-not-found"),
+            AppError::MethodNotAllowed => msg!("title-method-not-allowed"),
+            AppError::Conflict(_) | AppError::EntriesConflict { .. } => msg!("title-conflict"),
+            AppError::PreconditionFailed => msg!("title-precondition-failed"),
+            AppError::PayloadTooLarge => msg!("title-payload-too-large"),
+            AppError::UriTooLong => msg!("title-uri-too-long"),
+            AppError::UnsupportedMediaType(_) => msg!("title-unsupported-media-type"),
+            AppError::PreconditionRequired => msg!("title-precondition-required"),
+            AppError::TooManyRequests { .. } => msg!("title-too-many-requests"),
+            AppError::Unavailable { .. } => msg!("title-service-unavailable"),
+            AppError::Internal(_) => msg!("title-internal"),
         }
     }
 
-    pub fn problem(&self) -> Problem {
-        let detail = match self {
-            AppError::Validation(errors) if errors.len() == 1 => {
-                format!("{}: {}", errors[0].pointer, errors[0].detail)
-            }
-            AppError::Validation(errors) => format!("{} fields are invalid", errors.len()),
-            AppError::InvalidParameter(errors) => errors
-                .iter()
-                .map(|e| format!("{}: {}", e.pointer, e.detail))
-                .collect::<Vec<_>>()
-                .join("; "),
-            AppError::NotFound => "no such resource, or it is outside your scope".to_owned(),
+    /// What happened, as the problem's `detail` says it.
+    pub fn detail(&self) -> Msg {
+        let located = |e: &FieldError| {
+            msg!(
+                "located",
+                pointer = e.pointer.as_str(),
+                detail = e.detail.clone()
+            )
+        };
+        match self {
+            AppError::Validation(errors) if errors.len() == 1 => located(&errors[0]),
+            AppError::Validation(errors) => msg!("invalid-fields", count = errors.len()),
+            AppError::InvalidParameter(errors) => match errors.as_slice() {
+                [one] => located(one),
+                _ => msg!("invalid-parameters", count = errors.len()),
+            },
+            AppError::BadRequest(m)
+            | AppError::MalformedJson(m)
+            | AppError::Unauthorized(m)
+            | AppError::Forbidden(m)
+            | AppError::Conflict(m)
+            | AppError::UnsupportedMediaType(m)
+            | AppError::EntriesConflict { detail: m, .. }
+            | AppError::Unavailable { detail: m, .. } => m.clone(),
+            AppError::NotFound => msg!("not-found"),
+            AppError::MethodNotAllowed => msg!("method-not-allowed"),
+            AppError::PreconditionFailed => msg!("precondition-failed"),
+            AppError::PayloadTooLarge => msg!("payload-too-large"),
+            AppError::UriTooLong => msg!("uri-too-long", bytes = MAX_URI_BYTES),
+            AppError::PreconditionRequired => msg!("precondition-required"),
             AppError::TooManyRequests { retry_after_secs } => {
-                format!("slow down; retry after {retry_after_secs} s")
+                msg!("too-many-requests", seconds = *retry_after_secs)
             }
             // Internals never reach the client; the cause is logged.
-            AppError::Internal(_) => "the server failed to handle this request".to_owned(),
-            other => other.to_string(),
-        };
+            AppError::Internal(_) => msg!("internal"),
+        }
+    }
+
+    /// The problem document, in `lang`.
+    pub fn problem_in(&self, lang: Lang) -> Problem {
         Problem {
             problem_type: format!("/problems/{}", self.slug()),
-            title: self.title().to_owned(),
+            title: self.title().render(lang),
             status: self.status_code().as_u16(),
-            detail,
+            detail: self.detail().render(lang),
             errors: match self {
                 AppError::Validation(errors) | AppError::InvalidParameter(errors) => {
-                    Some(errors.clone())
+                    Some(errors.iter().map(|e| e.body(lang)).collect())
                 }
                 _ => None,
             },
@@ -232,6 +275,11 @@ impl AppError {
                 _ => None,
             },
         }
+    }
+
+    /// The problem document, in the language of the request being answered.
+    pub fn problem(&self) -> Problem {
+        self.problem_in(crate::i18n::current())
     }
 }
 
@@ -290,20 +338,14 @@ impl From<diesel::result::Error> for AppError {
             E::NotFound => AppError::NotFound,
             E::DatabaseError(K::UniqueViolation, info) => {
                 tracing::debug!(constraint = ?info.constraint_name(), "unique violation");
-                AppError::Conflict("an object with the same unique value already exists".into())
+                AppError::Conflict(msg!("unique-violation"))
             }
             E::DatabaseError(K::ForeignKeyViolation, _) => {
-                AppError::Validation(vec![FieldError::new(
-                    "",
-                    "refers to an object that does not exist or is still in use",
-                )])
+                AppError::validation("", msg!("foreign-key-violation"))
             }
             E::DatabaseError(K::CheckViolation | K::NotNullViolation, info) => {
                 tracing::debug!(message = info.message(), "constraint violation");
-                AppError::Validation(vec![FieldError::new(
-                    "",
-                    "a value is outside the allowed range",
-                )])
+                AppError::validation("", msg!("check-violation"))
             }
             // statement_timeout or an administrator cancelled it: the database is stuck or busy
             E::DatabaseError(_, info)
@@ -311,18 +353,18 @@ impl From<diesel::result::Error> for AppError {
             {
                 tracing::warn!(message = info.message(), "statement cancelled");
                 AppError::Unavailable {
-                    detail: "the database took too long; retry shortly".into(),
+                    detail: msg!("database-too-slow"),
                     retry_after_secs: 2,
                 }
             }
             E::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, _) => {
                 AppError::Unavailable {
-                    detail: "the database is unavailable; retry shortly".into(),
+                    detail: msg!("database-unavailable"),
                     retry_after_secs: 2,
                 }
             }
             E::DatabaseError(K::SerializationFailure, _) => AppError::Unavailable {
-                detail: "the request collided with another; retry it".into(),
+                detail: msg!("serialization-failure"),
                 retry_after_secs: 1,
             },
             other => AppError::Internal(anyhow::Error::new(other)),
@@ -364,7 +406,7 @@ mod tests {
     #[test]
     fn unavailable_carries_retry_after() {
         let resp = AppError::Unavailable {
-            detail: "x".into(),
+            detail: msg!("database-busy"),
             retry_after_secs: 2,
         }
         .error_response();

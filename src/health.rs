@@ -79,7 +79,7 @@ pub async fn ready(state: web::Data<AppState>) -> AppResult<HttpResponse> {
         Err(cause) => {
             tracing::warn!(%cause, "not ready");
             Err(AppError::Unavailable {
-                detail: "the database is not available".into(),
+                detail: crate::msg!("database-unavailable"),
                 retry_after_secs: 5,
             })
         }

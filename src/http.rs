@@ -2,169 +2,26 @@
 //! handlers, the catch-all that turns any bare error response into problem+json, and the
 //! request-id header.
 
-use std::future::Future;
-use std::pin::Pin;
-
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::{ErrorHandlerResponse, Next};
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
-use serde::de::DeserializeOwned;
 use tracing_actix_web::RequestId;
 
+mod json;
+
+pub use json::{from_value, json_pointer, parse_json, shape_error, ApiJson};
+
 use crate::error::{AppError, FieldError, PROBLEM_JSON};
-
-/// A JSON request body, parsed with the path of any bad value kept, so that errors can name
-/// it by JSON pointer. Syntax errors answer 400 `malformed-json`; well-formed JSON of the
-/// wrong shape (types, unknown or missing fields) answers 422 `validation`.
-pub struct ApiJson<T>(pub T);
-
-impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
-    type Error = actix_web::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let content_type_ok = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| {
-                let mime = v
-                    .split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase();
-                mime == "application/json" || mime.ends_with("+json")
-            })
-            .unwrap_or(false);
-        let bytes = web::Bytes::from_request(req, payload);
-        Box::pin(async move {
-            if !content_type_ok {
-                return Err(AppError::UnsupportedMediaType(
-                    "send the body as Content-Type: application/json".into(),
-                )
-                .into());
-            }
-            let bytes =
-                bytes
-                    .await
-                    .map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
-                        Some(actix_web::error::PayloadError::Overflow) => AppError::PayloadTooLarge,
-                        _ => AppError::BadRequest(format!("could not read the request body: {e}")),
-                    })?;
-            parse_json(&bytes).map(ApiJson).map_err(Into::into)
-        })
-    }
-}
-
-/// A JSON value already read, as `T`; errors located by pointer as for a body.
-pub fn from_value<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, AppError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let pointer = json_pointer(e.path());
-        AppError::Validation(vec![FieldError::new(
-            pointer,
-            strip_position(&e.into_inner()),
-        )])
-    })
-}
-
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    // Every body of this API is an object; serde would also accept a struct as an array.
-    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'{') | None => {}
-        Some(b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {
-            return Err(AppError::validation("", "the body must be a JSON object"));
-        }
-        Some(_) => return Err(AppError::MalformedJson("expected a JSON object".into())),
-    }
-    // Syntax first (400), then shape (422), so that numbers can be read as JSON Schema does.
-    let mut value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| AppError::MalformedJson(e.to_string()))?;
-    if let Some((mut path, detail)) = normalize(&mut value) {
-        path.reverse();
-        return Err(AppError::validation(path.concat(), detail));
-    }
-    from_value(&value)
-}
-
-/// One pass over a body before it is read as its type:
-/// - JSON Schema counts `5.0` as an integer, so a client's JSON library that writes whole
-///   numbers that way is understood: integral floats in the 64-bit range become integers;
-/// - U+0000 cannot be stored in any text column: its first occurrence is returned, as the
-///   pointer's tokens innermost first, with what is wrong. In a field name it is located
-///   at the object, so that the answer never carries the character back.
-fn normalize(value: &mut serde_json::Value) -> Option<(Vec<String>, &'static str)> {
-    use serde_json::Value;
-    match value {
-        Value::Number(n) => {
-            if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
-                // 2^63 is the first float outside i64; every float below it in size is exact
-                if f.fract() == 0.0 && f.abs() < 9_223_372_036_854_775_808.0 {
-                    *n = serde_json::Number::from(f as i64);
-                }
-            }
-            None
-        }
-        Value::String(s) => s
-            .contains('\0')
-            .then(|| (Vec::new(), "must not contain the NUL character (\\u0000)")),
-        Value::Array(items) => items.iter_mut().enumerate().find_map(|(i, item)| {
-            normalize(item).map(|(mut path, detail)| {
-                path.push(format!("/{i}"));
-                (path, detail)
-            })
-        }),
-        Value::Object(fields) => {
-            if fields.keys().any(|k| k.contains('\0')) {
-                return Some((
-                    Vec::new(),
-                    "field names must not contain the NUL character (\\u0000)",
-                ));
-            }
-            fields.iter_mut().find_map(|(key, item)| {
-                normalize(item).map(|(mut path, detail)| {
-                    path.push(format!("/{}", key.replace('~', "~0").replace('/', "~1")));
-                    (path, detail)
-                })
-            })
-        }
-        Value::Bool(_) | Value::Null => None,
-    }
-}
-
-/// serde_json appends " at line 1 column 9" to data errors; the pointer already says where.
-fn strip_position(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    match text.rfind(" at line ") {
-        Some(i) => text[..i].to_owned(),
-        None => text,
-    }
-}
-
-pub fn json_pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = String::new();
-    for segment in path.iter() {
-        out.push('/');
-        match segment {
-            Segment::Seq { index } => out.push_str(&index.to_string()),
-            Segment::Map { key } | Segment::Enum { variant: key } => {
-                out.push_str(&key.replace('~', "~0").replace('/', "~1"))
-            }
-            Segment::Unknown => out.push('?'),
-        }
-    }
-    out
-}
+use crate::msg;
 
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
         let detail = match &err {
-            actix_web::error::QueryPayloadError::Deserialize(e) => e.to_string(),
-            other => other.to_string(),
+            actix_web::error::QueryPayloadError::Deserialize(e) => shape_error(&e.to_string()),
+            other => msg!("query-unreadable", cause = other.to_string()),
         };
         AppError::InvalidParameter(vec![FieldError::new("/query", detail)]).into()
     })
@@ -183,8 +40,8 @@ pub fn path_config() -> web::PathConfig {
             }
         }
         let detail = match &err {
-            actix_web::error::PathError::Deserialize(e) => e.to_string(),
-            other => other.to_string(),
+            actix_web::error::PathError::Deserialize(e) => shape_error(&e.to_string()),
+            other => msg!("path-unreadable", cause = other.to_string()),
         };
         AppError::InvalidParameter(vec![FieldError::new("/path", detail)]).into()
     })
@@ -229,23 +86,23 @@ impl AppError {
             StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                AppError::UnsupportedMediaType("unsupported Content-Type".into())
+                AppError::UnsupportedMediaType(msg!("unsupported-content-type"))
             }
-            StatusCode::UNAUTHORIZED => AppError::Unauthorized("authentication required".into()),
-            StatusCode::FORBIDDEN => AppError::Forbidden("not allowed".into()),
+            StatusCode::UNAUTHORIZED => AppError::Unauthorized(msg!("authentication-required")),
+            StatusCode::FORBIDDEN => AppError::Forbidden(msg!("not-allowed")),
             StatusCode::TOO_MANY_REQUESTS => AppError::TooManyRequests {
                 retry_after_secs: 1,
             },
             StatusCode::SERVICE_UNAVAILABLE => AppError::Unavailable {
-                detail: "the service is unavailable; retry shortly".into(),
+                detail: msg!("service-unavailable"),
                 retry_after_secs: 2,
             },
             s if s.is_server_error() => AppError::internal(format!("bare {s} response")),
-            s => AppError::BadRequest(
-                s.canonical_reason()
-                    .unwrap_or("the request could not be handled")
-                    .to_owned(),
-            ),
+            s => AppError::BadRequest(msg!(
+                "bare-status",
+                status = s.as_u16(),
+                reason = s.canonical_reason().unwrap_or("")
+            )),
         }
     }
 }
@@ -301,13 +158,11 @@ fn nul_in_url(req: &ServiceRequest) -> Option<AppError> {
     };
     Some(AppError::InvalidParameter(vec![FieldError::new(
         at,
-        "must not contain the NUL character (%00)",
+        msg!("url-has-nul"),
     )]))
 }
 
-/// The longest path and query read: beyond, 414. (A request head over actix-http's buffer,
-/// 128 KiB, is answered 431 by the connection itself.)
-pub const MAX_URI_BYTES: usize = 8192;
+pub use crate::error::MAX_URI_BYTES;
 
 fn too_long(req: &ServiceRequest) -> Option<AppError> {
     let uri = req.uri();
@@ -328,10 +183,7 @@ fn uncanonical_id(req: &ServiceRequest) -> Option<AppError> {
         .split('/')
         .any(|segment| uncanonical(&percent_decoded(segment)))
         .then(|| {
-            AppError::InvalidParameter(vec![FieldError::new(
-                "/path",
-                "ids are written in decimal without a sign or leading zeros, e.g. /volunteers/1",
-            )])
+            AppError::InvalidParameter(vec![FieldError::new("/path", msg!("id-not-canonical"))])
         })
 }
 
@@ -398,53 +250,6 @@ fn method_not_allowed(allow: &str) -> HttpResponse {
     resp
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde::Deserialize;
-
-    #[derive(Debug, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
-    struct Roster {
-        entries: Vec<Entry>,
-    }
-    #[derive(Debug, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
-    struct Entry {
-        minutes: u16,
-    }
-
-    #[test]
-    fn wrong_types_are_located_by_pointer() {
-        let err =
-            parse_json::<Roster>(br#"{"entries":[{"minutes":5},{"minutes":"x"}]}"#).unwrap_err();
-        match err {
-            AppError::Validation(errors) => assert_eq!(errors[0].pointer, "/entries/1/minutes"),
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn syntax_errors_are_malformed_json() {
-        assert!(matches!(
-            parse_json::<Roster>(br#"{"entries":["#),
-            Err(AppError::MalformedJson(_))
-        ));
-        assert!(matches!(
-            parse_json::<Roster>(br#"{"entries":[]} trailing"#),
-            Err(AppError::MalformedJson(_))
-        ));
-    }
-
-    #[test]
-    fn unknown_fields_are_refused() {
-        let err = parse_json::<Roster>(br#"{"entries":[],"extra":1}"#).unwrap_err();
-        assert!(matches!(err, AppError::Validation(_)), "{err:?}");
-    }
-}
-
 // ---- conventions shared by every resource -------------------------------------------------
 
 /// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`) in PATCH
@@ -491,13 +296,13 @@ impl Paging {
         if !(1..=MAX_LIMIT).contains(&limit) {
             errors.push(FieldError::new(
                 "/query/limit",
-                format!("must be between 1 and {MAX_LIMIT}"),
+                msg!("between", min = 1, max = MAX_LIMIT),
             ));
         }
         if !(1..=1_000_000).contains(&page) {
             errors.push(FieldError::new(
                 "/query/page",
-                "must be between 1 and 1000000",
+                msg!("between", min = 1, max = 1_000_000),
             ));
         }
         if !errors.is_empty() {
@@ -572,7 +377,7 @@ impl FromRequest for IfMatch {
                 Some(condition) => Ok(condition),
                 None => Err(AppError::InvalidParameter(vec![FieldError::new(
                     "/header/If-Match",
-                    "must be `*` or an ETag this service sent, such as \"3\"",
+                    msg!("if-match-form"),
                 )])
                 .into()),
             },

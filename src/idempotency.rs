@@ -29,14 +29,14 @@ pub const KEY_PATTERN: &str = "^[!-~]{1,255}$";
 /// The key of a request, checked: 1-255 visible ASCII characters.
 pub fn key_of(req: &HttpRequest, required: bool) -> AppResult<Option<String>> {
     match req.headers().get(HEADER) {
-        None if required => Err(AppError::BadRequest(
-            "this request needs an Idempotency-Key header (a fresh random value per submission, reused on retries)".into(),
-        )),
+        None if required => Err(AppError::BadRequest(crate::msg!(
+            "idempotency-key-required"
+        ))),
         None => Ok(None),
         Some(v) => {
             let key = v.to_str().unwrap_or("").trim();
             if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-                return Err(AppError::BadRequest("Idempotency-Key must be 1 to 255 visible ASCII characters".into()));
+                return Err(AppError::BadRequest(crate::msg!("idempotency-key-form")));
             }
             Ok(Some(key.to_owned()))
         }
@@ -185,7 +185,7 @@ pub fn claim(
     match (state.as_str(), status) {
         _ if stored_hash != hash => Err(AppError::validation(
             "/header/idempotency-key",
-            "this Idempotency-Key was used for a different request; use a new key for a new submission",
+            crate::msg!("idempotency-key-reused"),
         )),
         ("completed", Some(status)) => {
             let headers: serde_json::Value = headers
@@ -211,9 +211,7 @@ pub fn claim(
 }
 
 fn in_progress() -> AppError {
-    AppError::Conflict(
-        "a request with this Idempotency-Key is still being processed; retry shortly".into(),
-    )
+    AppError::Conflict(crate::msg!("idempotency-in-progress"))
 }
 
 /// Stores the response under the key; call inside the transaction that does the work.

@@ -13,6 +13,7 @@ pub mod events;
 pub mod health;
 pub mod hours;
 pub mod http;
+pub mod i18n;
 pub mod idempotency;
 pub mod ids;
 pub mod memory;
@@ -141,6 +142,7 @@ pub fn build_app(
     >,
 > {
     let config = state.config.clone();
+    let default_language = config.default_language;
     let (app, spec) = App::new()
         .into_utoipa_app()
         .openapi(openapi::ApiDoc::openapi())
@@ -161,6 +163,9 @@ pub fn build_app(
     app.default_service(web::to(http::not_found))
         .wrap(ErrorHandlers::new().default_handler(http::problemize))
         .wrap(from_fn(http::request_id_header))
+        .wrap(from_fn(move |req, next| {
+            i18n::respond_in_language(default_language, req, next)
+        }))
         .wrap(Compress::default())
         .wrap(cors(&config))
         .wrap(

@@ -20,7 +20,7 @@ Every response carries `X-Request-Id`; quote it when reporting a problem.",
         license(name = "MIT OR Apache-2.0")
     ),
     modifiers(&BearerAuth),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    components(schemas(crate::error::Problem, crate::error::FieldErrorBody)),
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "auth", description = "Log in with a username and password to get a short-lived \
@@ -288,6 +288,7 @@ fn describe_header(parameter: &mut utoipa::openapi::path::Parameter) {
 /// answers it, so the examples cannot drift from what the service sends.
 fn add_problem_examples(code: &str, response: &mut utoipa::openapi::Response) {
     use crate::error::{AppError, FieldError};
+    use crate::msg;
     use utoipa::openapi::example::ExampleBuilder;
     let Some(content) = response.content.get_mut(crate::error::PROBLEM_JSON) else {
         return;
@@ -296,42 +297,39 @@ fn add_problem_examples(code: &str, response: &mut utoipa::openapi::Response) {
         "400" => vec![
             (
                 "malformed-json",
-                AppError::MalformedJson("EOF while parsing an object at line 1 column 17".into()),
+                AppError::MalformedJson(msg!("json-eof", line = 1, column = 17)),
             ),
             (
                 "invalid-parameter",
                 AppError::InvalidParameter(vec![FieldError::new(
                     "/query/limit",
-                    "must be between 1 and 200",
+                    msg!("between", min = 1, max = 200),
                 )]),
             ),
         ],
         "401" => vec![(
             "unauthorized",
-            AppError::Unauthorized("missing, invalid or expired access token".into()),
+            AppError::Unauthorized(msg!("invalid-access-token")),
         )],
         "403" => vec![(
             "forbidden",
-            AppError::Forbidden("the hr role may not do this".into()),
+            AppError::Forbidden(msg!("role-may-not", role = "hr")),
         )],
         "404" => vec![("not-found", AppError::NotFound)],
-        "409" => vec![(
-            "conflict",
-            AppError::Conflict("an object with the same unique value already exists".into()),
-        )],
+        "409" => vec![("conflict", AppError::Conflict(msg!("unique-violation")))],
         "412" => vec![("precondition-failed", AppError::PreconditionFailed)],
         "413" => vec![("payload-too-large", AppError::PayloadTooLarge)],
         "415" => vec![(
             "unsupported-media-type",
-            AppError::UnsupportedMediaType("unsupported Content-Type".into()),
+            AppError::UnsupportedMediaType(msg!("body-not-json")),
         )],
         "422" => vec![(
             "validation",
             AppError::Validation(vec![
-                FieldError::new("/entries/3/minutes", "must be between 1 and 1440"),
+                FieldError::new("/entries/3/minutes", msg!("between", min = 1, max = 1440)),
                 FieldError::new(
                     "/entries/5/volunteer_id",
-                    "no such volunteer in your branches",
+                    msg!("no-such-volunteer-in-scope"),
                 ),
             ]),
         )],
@@ -345,14 +343,15 @@ fn add_problem_examples(code: &str, response: &mut utoipa::openapi::Response) {
         "503" => vec![(
             "service-unavailable",
             AppError::Unavailable {
-                detail: "the database is unavailable; retry shortly".into(),
+                detail: msg!("database-unavailable"),
                 retry_after_secs: 2,
             },
         )],
         _ => return,
     };
     for (name, error) in examples {
-        let value = serde_json::to_value(error.problem()).ok();
+        // in English, whatever the default language: the spec is one document
+        let value = serde_json::to_value(error.problem_in(crate::i18n::Lang::En)).ok();
         content.examples.entry(name.to_owned()).or_insert_with(|| {
             ExampleBuilder::new()
                 .summary(format!("`/problems/{}`", error.slug()))

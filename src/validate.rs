@@ -2,12 +2,14 @@
 //! that one answer lists every bad field.
 
 use crate::error::{AppError, FieldError};
+use crate::i18n::Msg;
+use crate::msg;
 
 #[derive(Default)]
 pub struct Errors(pub Vec<FieldError>);
 
 impl Errors {
-    pub fn add(&mut self, pointer: impl Into<String>, detail: impl Into<String>) {
+    pub fn add(&mut self, pointer: impl Into<String>, detail: Msg) {
         self.0.push(FieldError::new(pointer, detail));
     }
 
@@ -15,9 +17,9 @@ impl Errors {
     pub fn text(&mut self, pointer: &str, value: &str, min: usize, max: usize) {
         let n = value.chars().count();
         if n < min || n > max {
-            self.add(pointer, format!("must be {min} to {max} characters"));
+            self.add(pointer, msg!("text-length", min = min, max = max));
         } else if value.trim() != value {
-            self.add(pointer, "must not start or end with white space");
+            self.add(pointer, msg!("text-untrimmed"));
         }
     }
 
@@ -33,7 +35,7 @@ impl Errors {
                 .chars()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '-');
         if !ok {
-            self.add(pointer, "must be 1 to 32 of A-Z, 0-9, '_' and '-'");
+            self.add(pointer, msg!("code-form"));
         }
     }
 
@@ -43,7 +45,7 @@ impl Errors {
             && !digits.is_empty()
             && digits.chars().all(|c| c.is_ascii_digit());
         if !ok {
-            self.add(pointer, "must be 5 to 20 digits, optionally after '+'");
+            self.add(pointer, msg!("phone-form"));
         }
     }
 
@@ -53,7 +55,7 @@ impl Errors {
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !ok {
-            self.add(pointer, "must be 1 to 40 of a-z, 0-9 and '_'");
+            self.add(pointer, msg!("tag-form"));
         }
     }
 

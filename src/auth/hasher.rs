@@ -53,7 +53,7 @@ impl Hasher {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
                 return Err(AppError::Unavailable {
-                    detail: "too many logins at once; retry shortly".into(),
+                    detail: crate::msg!("too-many-logins"),
                     retry_after_secs: 1,
                 })
             }

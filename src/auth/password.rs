@@ -4,6 +4,8 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 
 pub use crate::config::HashParams;
+use crate::i18n::Msg;
+use crate::msg;
 
 fn hasher(p: &HashParams) -> Result<Argon2<'static>, argon2::Error> {
     let params = Params::new(p.memory_kib, p.iterations, p.parallelism, None)?;
@@ -14,16 +16,16 @@ pub const MIN_LENGTH: usize = 10;
 pub const MAX_LENGTH: usize = 256;
 
 /// Why a password is refused; never contains the password.
-pub fn check_rules(username: &str, password: &str) -> Result<(), String> {
+pub fn check_rules(username: &str, password: &str) -> Result<(), Msg> {
     let len = password.chars().count();
     if len < MIN_LENGTH {
-        return Err(format!("must be at least {MIN_LENGTH} characters"));
+        return Err(msg!("at-least-characters", min = MIN_LENGTH));
     }
     if len > MAX_LENGTH {
-        return Err(format!("must be at most {MAX_LENGTH} characters"));
+        return Err(msg!("at-most-characters", max = MAX_LENGTH));
     }
     if password.trim().to_lowercase() == username.trim().to_lowercase() {
-        return Err("must not be the username".into());
+        return Err(msg!("password-is-username"));
     }
     Ok(())
 }

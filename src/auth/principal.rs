@@ -28,8 +28,6 @@ pub struct Principal {
     pub volunteer_id: Option<i64>,
 }
 
-const INVALID_TOKEN: &str = "missing, invalid or expired access token";
-
 /// username, role, branch, volunteer, disabled, token version
 type UserRow = (String, String, Option<i64>, Option<i64>, bool, i64);
 
@@ -106,15 +104,16 @@ impl FromRequest for Principal {
         let token = bearer(req);
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
-            let token = token.ok_or_else(|| AppError::Unauthorized(INVALID_TOKEN.into()))?;
+            let token =
+                token.ok_or_else(|| AppError::Unauthorized(crate::msg!("invalid-access-token")))?;
             let claims = state.keys.verify(&token).map_err(|e| {
                 tracing::debug!(reason = %e, "access token refused");
-                AppError::Unauthorized(INVALID_TOKEN.into())
+                AppError::Unauthorized(crate::msg!("invalid-access-token"))
             })?;
             let user_id: i64 = claims
                 .sub
                 .parse()
-                .map_err(|_| AppError::Unauthorized(INVALID_TOKEN.into()))?;
+                .map_err(|_| AppError::Unauthorized(crate::msg!("invalid-access-token")))?;
             let row = match state.principals.get(user_id) {
                 Some(row) => Some(row),
                 None => {
@@ -159,7 +158,7 @@ impl FromRequest for Principal {
                         user_id,
                         "access token of a disabled, changed or unknown user"
                     );
-                    Err(AppError::Unauthorized(INVALID_TOKEN.into()).into())
+                    Err(AppError::Unauthorized(crate::msg!("invalid-access-token")).into())
                 }
             }
         })
@@ -209,10 +208,11 @@ impl<A: Access + 'static> FromRequest for Auth<A> {
             if A::ROLES.contains(&principal.role) {
                 Ok(Auth(principal, PhantomData))
             } else {
-                Err(
-                    AppError::Forbidden(format!("the {} role may not do this", principal.role))
-                        .into(),
-                )
+                Err(AppError::Forbidden(crate::msg!(
+                    "role-may-not",
+                    role = principal.role.to_string()
+                ))
+                .into())
             }
         })
     }

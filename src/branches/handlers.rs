@@ -13,6 +13,7 @@ use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
 use crate::http::{etag, ApiJson, IfMatch, Page, Paging};
 use crate::idempotency::Creation;
+use crate::msg;
 use crate::validate::Errors;
 use crate::AppState;
 
@@ -102,13 +103,10 @@ fn check_parent(
         .count()
         .get_result(conn)?;
     if exists == 0 {
-        errors.add("/parent_id", "no such branch");
+        errors.add("/parent_id", msg!("no-such-branch"));
     } else if let Some(branch) = branch {
         if model::subtree(conn, branch)?.contains(&parent) {
-            errors.add(
-                "/parent_id",
-                "a branch cannot move under itself or one of its descendants",
-            );
+            errors.add("/parent_id", msg!("branch-under-itself"));
         }
     }
     Ok(())
@@ -149,7 +147,10 @@ pub async fn create_branch(
             check_parent(conn, &mut errors, None, parent_id)?;
             errors.into_result()?;
             if model::id_by_code(conn, &code)?.is_some() {
-                return Err(AppError::Conflict(format!("branch code `{code}` is taken")));
+                return Err(AppError::Conflict(msg!(
+                    "branch-code-taken",
+                    code = code.as_str()
+                )));
             }
             let now = db::now();
             diesel::insert_into(branches::table)
@@ -220,7 +221,10 @@ pub async fn update_branch(
                 }
                 errors.into_result()?;
                 if code != before.code && model::id_by_code(conn, &code)?.is_some() {
-                    return Err(AppError::Conflict(format!("branch code `{code}` is taken")));
+                    return Err(AppError::Conflict(msg!(
+                        "branch-code-taken",
+                        code = code.as_str()
+                    )));
                 }
                 let archived = change.archived.unwrap_or(before.archived);
                 let updated = diesel::update(
@@ -284,27 +288,49 @@ pub async fn delete_branch(
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let actor = caller.user_id;
-    state.db(move |conn| {
-        db::write_tx(conn, |conn| {
-            let before = model::find(conn, id)?;
-            if_match.check(before.version)?;
-            let uses: [i64; 5] = [
-                volunteers::table.filter(volunteers::branch_id.eq(id)).count().get_result(conn)?,
-                hour_entries::table.filter(hour_entries::branch_id.eq(id)).count().get_result(conn)?,
-                events::table.filter(events::organiser_branch_id.eq(id)).count().get_result(conn)?,
-                users::table.filter(users::branch_id.eq(id)).count().get_result(conn)?,
-                branches::table.filter(branches::parent_id.eq(id)).count().get_result(conn)?,
-            ];
-            if uses.iter().any(|n| *n > 0) {
-                return Err(AppError::Conflict(
-                    "the branch has volunteers, hours, events, accounts or sub-branches; archive it instead".into(),
-                ));
-            }
-            diesel::delete(branches::table.find(id)).execute(conn)?;
-            audit::log(conn, actor, "delete", "branch", id, Some(&BranchResponse::from(before)), audit::NOTHING)?;
-            Ok(())
+    state
+        .db(move |conn| {
+            db::write_tx(conn, |conn| {
+                let before = model::find(conn, id)?;
+                if_match.check(before.version)?;
+                let uses: [i64; 5] = [
+                    volunteers::table
+                        .filter(volunteers::branch_id.eq(id))
+                        .count()
+                        .get_result(conn)?,
+                    hour_entries::table
+                        .filter(hour_entries::branch_id.eq(id))
+                        .count()
+                        .get_result(conn)?,
+                    events::table
+                        .filter(events::organiser_branch_id.eq(id))
+                        .count()
+                        .get_result(conn)?,
+                    users::table
+                        .filter(users::branch_id.eq(id))
+                        .count()
+                        .get_result(conn)?,
+                    branches::table
+                        .filter(branches::parent_id.eq(id))
+                        .count()
+                        .get_result(conn)?,
+                ];
+                if uses.iter().any(|n| *n > 0) {
+                    return Err(AppError::Conflict(msg!("branch-in-use")));
+                }
+                diesel::delete(branches::table.find(id)).execute(conn)?;
+                audit::log(
+                    conn,
+                    actor,
+                    "delete",
+                    "branch",
+                    id,
+                    Some(&BranchResponse::from(before)),
+                    audit::NOTHING,
+                )?;
+                Ok(())
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::db::DatabaseUrl;
+pub use crate::i18n::Lang;
 
 /// A value that must never reach a log line or an error body.
 #[derive(Clone, PartialEq, Eq)]
@@ -51,6 +52,8 @@ pub struct Config {
     pub cors_allowed_origins: Vec<String>,
     pub max_body_bytes: usize,
     pub api_docs: bool,
+    /// The language of messages when a request's `Accept-Language` names none we have.
+    pub default_language: Lang,
     pub workers: Option<usize>,
     pub password_hash: HashParams,
     pub auth: AuthConfig,
@@ -212,6 +215,7 @@ impl Default for Config {
             cors_allowed_origins: Vec::new(),
             max_body_bytes: 1024 * 1024,
             api_docs: true,
+            default_language: Lang::ZhCn,
             workers: None,
             password_hash: HashParams::default(),
             auth: AuthConfig::default(),

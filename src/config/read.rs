@@ -17,6 +17,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("CORS_ALLOWED_ORIGINS", "(none)", "comma-separated origins allowed to call the API from a browser, e.g. https://app.example.org"),
     ("MAX_BODY_BYTES", "1048576", "largest accepted request body (1 KiB-16 MiB)"),
     ("API_DOCS", "true", "serve Swagger UI at /docs and the spec at /openapi.json"),
+    ("DEFAULT_LANGUAGE", "zh-CN", "language of messages when a request's Accept-Language names neither zh nor en: zh-CN or en"),
     ("WORKERS", "half the cores, at least 1", "HTTP worker threads (1-64)"),
     ("PASSWORD_HASH_MEMORY_KIB", "19456", "argon2id memory cost in KiB (8-1048576)"),
     ("PASSWORD_HASH_ITERATIONS", "2", "argon2id passes (1-10)"),
@@ -136,6 +137,12 @@ impl Config {
             match parse_bool(&v) {
                 Some(b) => config.api_docs = b,
                 None => errors.push(format!("API_DOCS `{v}` must be true or false")),
+            }
+        }
+        if let Some(v) = get("DEFAULT_LANGUAGE") {
+            match v.parse::<Lang>() {
+                Ok(lang) => config.default_language = lang,
+                Err(()) => errors.push(format!("DEFAULT_LANGUAGE `{v}` must be zh-CN or en")),
             }
         }
         if let Some(n) = number(&get, "WORKERS", 1, 64, &mut errors) {

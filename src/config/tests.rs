@@ -17,6 +17,7 @@ fn defaults_serve_sqlite_on_localhost() {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
     assert_eq!(c.pool_size, (2 * cores).clamp(2, 200));
     assert!(c.api_docs);
+    assert_eq!(c.default_language, Lang::ZhCn);
 }
 
 #[test]
@@ -31,13 +32,23 @@ fn every_bad_value_is_reported_at_once() {
             "https://ok.example, https://bad.example/path",
         ),
         ("API_DOCS", "maybe"),
+        ("DEFAULT_LANGUAGE", "fr"),
     ])
     .unwrap_err();
-    assert_eq!(err.0.len(), 6, "{err}");
+    assert_eq!(err.0.len(), 7, "{err}");
+    assert!(err.to_string().contains("DEFAULT_LANGUAGE `fr`"), "{err}");
     let text = err.to_string();
     assert!(text.contains("BIND_ADDRESS"));
     assert!(text.contains("mysql"));
     assert!(!text.contains("pw@"), "secrets must not be echoed: {text}");
+}
+
+#[test]
+fn the_default_language_is_read_as_a_tag() {
+    for (value, lang) in [("zh-CN", Lang::ZhCn), ("zh", Lang::ZhCn), ("en", Lang::En)] {
+        let c = from(&[("DEFAULT_LANGUAGE", value)]).unwrap();
+        assert_eq!(c.default_language, lang, "{value}");
+    }
 }
 
 #[test]

@@ -23,6 +23,7 @@ use crate::hours::model::{live_at_event, HourRow};
 use crate::hours::rules::EventWindow;
 use crate::hours::status::HourStatus;
 use crate::http::{etag, ApiJson, IfMatch};
+use crate::msg;
 use crate::validate::Errors;
 use crate::AppState;
 
@@ -131,10 +132,7 @@ pub fn guard_edit(
             .collect();
         if !approved.is_empty() {
             return Err(AppError::entries_conflict(
-                format!(
-                    "the category and plan items are fixed once hours at the event are approved \
-                     (an administrator may amend them: POST /api/v1/events/{event_id}/amendments)"
-                ),
+                msg!("kind-fixed-once-approved", event = event_id.to_string()),
                 approved,
             ));
         }
@@ -142,7 +140,7 @@ pub fn guard_edit(
     let bad = misfits(&live, before, after, cfg);
     if !bad.is_empty() {
         return Err(AppError::entries_conflict(
-            "the new times would leave recorded hours outside the event",
+            msg!("times-leave-hours-outside"),
             bad,
         ));
     }
@@ -265,16 +263,13 @@ pub async fn amend_event(
                 )?;
                 let changed = before.changed(&after);
                 if changed.is_empty() {
-                    return Err(AppError::validation(
-                    "",
-                    "the amendment changes none of starts_at, ends_at, category and plan_item_ids",
-                ));
+                    return Err(AppError::validation("", msg!("amendment-changes-nothing")));
                 }
                 let live = live_at_event(conn, crate::ids::EventId(id))?;
                 let bad = misfits(&live, &before, &after, &cfg);
                 if !bad.is_empty() {
                     return Err(AppError::entries_conflict(
-                        "the new times would leave recorded hours outside the event",
+                        msg!("times-leave-hours-outside"),
                         bad,
                     ));
                 }

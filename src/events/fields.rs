@@ -10,6 +10,7 @@ use crate::auth::Scope;
 use crate::db::schema::{plan_items, plans};
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::msg;
 use crate::validate::Errors;
 
 pub fn body_of(conn: &mut DbConn, row: EventRow) -> QueryResult<EventResponse> {
@@ -50,11 +51,11 @@ pub fn check(
     e.opt_text("/description", f.description, 5000);
     e.opt_text("/place", f.place, 200);
     if f.ends_at <= f.starts_at {
-        e.add("/ends_at", "must be after starts_at");
+        e.add("/ends_at", msg!("must-be-after", other = "starts_at"));
     }
     if let Some(c) = f.capacity {
         if !(1..=100_000).contains(&c) {
-            e.add("/capacity", "must be between 1 and 100000");
+            e.add("/capacity", msg!("between", min = 1, max = 100_000));
         }
     }
     if organiser_changed {
@@ -62,13 +63,13 @@ pub fn check(
             .optional()?
             .is_some();
         if !exists || !scope.has_branch(f.organiser) {
-            e.add("/organiser_branch_id", "no such branch in your scope");
+            e.add("/organiser_branch_id", msg!("no-such-branch-in-scope"));
         }
     }
     if f.plan_item_ids.is_empty() {
-        e.add("/plan_item_ids", "an event serves at least one plan item");
+        e.add("/plan_item_ids", msg!("event-needs-plan-item"));
     } else if f.plan_item_ids.len() > 50 {
-        e.add("/plan_item_ids", "at most 50 plan items");
+        e.add("/plan_item_ids", msg!("at-most-plan-items", max = 50));
     } else {
         let year = f.starts_at.with_timezone(&f.offset).year();
         let valid: Vec<i64> = plan_items::table
@@ -81,7 +82,7 @@ pub fn check(
             if !valid.contains(id) {
                 e.add(
                     format!("/plan_item_ids/{i}"),
-                    format!("not an item of the {year} plan"),
+                    msg!("not-item-of-plan", year = year),
                 );
             }
         }

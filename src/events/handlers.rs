@@ -16,6 +16,7 @@ use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
 use crate::http::{etag, ApiJson, IfMatch, Page, Paging};
 use crate::idempotency::Creation;
+use crate::msg;
 use crate::AppState;
 
 fn respond(mut builder: HttpResponseBuilder, version: i64, body: EventResponse) -> HttpResponse {
@@ -157,10 +158,7 @@ pub async fn create_event(
             check(conn, &scope, &fields, true)?;
             let status = ev.status.unwrap_or(EventStatus::Planned);
             if !matches!(status, EventStatus::Planned | EventStatus::Open) {
-                return Err(AppError::validation(
-                    "/status",
-                    "a new event is planned or open",
-                ));
+                return Err(AppError::validation("/status", msg!("new-event-status")));
             }
             let now = db::now();
             let new = NewEvent {
@@ -291,10 +289,10 @@ pub async fn update_event(
                     organiser != before.organiser_branch_id,
                 )?;
                 if !before_body.status.can_become(status) {
-                    return Err(AppError::Conflict(format!(
-                        "an event cannot go from {} to {}",
-                        before_body.status.as_str(),
-                        status.as_str()
+                    return Err(AppError::Conflict(msg!(
+                        "event-cannot-go",
+                        from = before_body.status.as_str(),
+                        to = status.as_str()
                     )));
                 }
                 super::amendments::guard_edit(
@@ -429,9 +427,7 @@ pub async fn delete_event(
                     .count()
                     .get_result(conn)?;
                 if hours > 0 {
-                    return Err(AppError::Conflict(
-                        "the event has hours; cancel or complete it instead".into(),
-                    ));
+                    return Err(AppError::Conflict(msg!("event-has-hours")));
                 }
                 let before_body = body_of(conn, before)?;
                 diesel::delete(event_plan_items::table.filter(event_plan_items::event_id.eq(id)))

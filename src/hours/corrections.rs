@@ -14,6 +14,7 @@ use crate::error::{AppError, AppResult, Problem};
 use crate::http::etag;
 use crate::idempotency;
 use crate::ids::{HourEntryId, UserId};
+use crate::msg;
 use crate::validate::Errors;
 use crate::AppState;
 
@@ -45,7 +46,7 @@ pub async fn correct_hours(
     let (input, pending) = create.parts();
     let mut e = Errors::default();
     if !rules::valid_correction(input.minutes) {
-        e.add("/minutes", "must be non-zero, between -1440 and 1440");
+        e.add("/minutes", msg!("correction-minutes", max = DAY_MINUTES));
     }
     e.text("/reason", &input.reason, 1, 500);
     e.into_result()?;
@@ -58,22 +59,20 @@ pub async fn correct_hours(
             let original = model::find_in_scope(conn, &scope, id)?;
             model::lock_volunteers(conn, &[original.volunteer_id])?;
             if original.status != HourStatus::Approved || original.corrects_id.is_some() {
-                return Err(AppError::Conflict(
-                    "only an approved original entry can be corrected".into(),
-                ));
+                return Err(AppError::Conflict(msg!("only-approved-corrected")));
             }
             let event = model::event(conn, original.event_id)?;
             if event.is_cancelled() {
-                return Err(AppError::Conflict(format!(
-                    "event {} is cancelled: nothing more at it is approved, so it takes no corrections",
-                    event.id
+                return Err(AppError::Conflict(msg!(
+                    "event-cancelled-no-corrections",
+                    event = event.id.to_string()
                 )));
             }
             let net = model::net_minutes(conn, &original, true)?;
             if let Err(total) = rules::net_after(net, i64::from(input.minutes)) {
                 return Err(AppError::validation(
                     "/minutes",
-                    format!("would leave the entry at {total} minutes"),
+                    msg!("would-leave-entry", total = total),
                 ));
             }
             let day = model::day_total(conn, original.volunteer_id, original.service_date, None)?
@@ -81,9 +80,11 @@ pub async fn correct_hours(
             if day > DAY_MINUTES {
                 return Err(AppError::validation(
                     "/minutes",
-                    format!(
-                        "the volunteer would have {day} minutes on {}",
-                        original.service_date
+                    msg!(
+                        "over-daily-cap",
+                        total = day,
+                        date = original.service_date.to_string(),
+                        cap = DAY_MINUTES
                     ),
                 ));
             }
@@ -129,7 +130,6 @@ pub async fn correct_hours(
                 Some(tag),
                 &HourEntryResponse::from(row),
             )
-        },
-    )
-    .await
+        })
+        .await
 }

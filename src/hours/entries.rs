@@ -18,6 +18,7 @@ use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
 use crate::http::{etag, ApiJson, IfMatch, Page, Paging};
 use crate::ids::{HourEntryId, UserId, VolunteerId};
+use crate::msg;
 use crate::validate::Errors;
 use crate::AppState;
 
@@ -94,19 +95,18 @@ fn find_editable(
     let scope = caller.scope(conn)?;
     let entry = model::find_in_scope(conn, &scope, id)?;
     if caller.role != Role::Admin && entry.submitted_by != Some(UserId(caller.user_id)) {
-        return Err(AppError::Forbidden(
-            "only the submitter (or an administrator) changes an unreviewed entry".into(),
-        ));
+        return Err(AppError::Forbidden(msg!("only-submitter-changes")));
     }
     // a locked entry says so whatever the precondition
     match entry.status {
         HourStatus::Submitted => {}
-        HourStatus::Approved => {
-            return Err(AppError::Conflict(
-                "approved entries are locked: post a correction".into(),
-            ))
+        HourStatus::Approved => return Err(AppError::Conflict(msg!("approved-entries-locked"))),
+        other => {
+            return Err(AppError::Conflict(msg!(
+                "entry-is",
+                status = other.as_str()
+            )))
         }
-        other => return Err(AppError::Conflict(format!("the entry is {other}"))),
     }
     if_match.check(entry.version)?;
     Ok(entry)
@@ -120,9 +120,7 @@ fn edited(
     change: UpdateEntry,
 ) -> AppResult<(rules::Timing, Option<String>, Option<String>)> {
     if before.corrects_id.is_some() {
-        return Err(AppError::Conflict(
-            "a correction is not edited: withdraw it and post another".into(),
-        ));
+        return Err(AppError::Conflict(msg!("correction-not-edited")));
     }
     model::lock_volunteers(conn, &[before.volunteer_id])?;
     let event = model::event(conn, before.event_id)?;
@@ -151,7 +149,7 @@ fn edited(
     };
     let t = rules::resolve(&mut e, "", input, &event.window(cfg));
     e.into_result()?;
-    let t = t.ok_or_else(|| AppError::validation("/minutes", "invalid time"))?;
+    let t = t.ok_or_else(|| AppError::validation("/minutes", msg!("invalid-time")))?;
     if let Some(interval) = t.interval() {
         refuse_overlaps(
             conn,
@@ -166,9 +164,10 @@ fn edited(
         t.date,
         Some(before.id),
     )? {
-        return Err(AppError::Conflict(format!(
-            "hour entry {existing} already records this volunteer at this event on {}",
-            t.date
+        return Err(AppError::Conflict(msg!(
+            "entry-already-records",
+            entry = existing.to_string(),
+            date = t.date.to_string()
         )));
     }
     let day = model::day_total(conn, before.volunteer_id, t.date, Some(before.id))?
@@ -176,7 +175,12 @@ fn edited(
     if day > DAY_MINUTES {
         return Err(AppError::validation(
             "/minutes",
-            format!("the volunteer would have {day} minutes on {}", t.date),
+            msg!(
+                "over-daily-cap",
+                total = day,
+                date = t.date.to_string(),
+                cap = DAY_MINUTES
+            ),
         ));
     }
     Ok((t, role, note))

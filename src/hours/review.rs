@@ -17,6 +17,7 @@ use crate::db;
 use crate::error::{AppError, AppResult, FieldError, Problem};
 use crate::http::{etag, ApiJson};
 use crate::ids::{HourEntryId, UserId};
+use crate::msg;
 use crate::validate::Errors;
 use crate::AppState;
 
@@ -34,9 +35,9 @@ fn may_review(
         return Err(AppError::NotFound);
     }
     if !cfg.review_own_submissions && entry.submitted_by == Some(UserId(caller.user_id)) {
-        return Err(AppError::Forbidden(format!(
-            "entry {} was submitted by you: another reviewer approves or rejects it (four eyes; REVIEW_OWN_SUBMISSIONS is off)",
-            entry.id
+        return Err(AppError::Forbidden(msg!(
+            "own-submission",
+            entry = entry.id.to_string()
         )));
     }
     match caller.role {
@@ -48,7 +49,7 @@ fn may_review(
         {
             Ok(())
         }
-        _ => Err(AppError::Forbidden("only an administrator (or, if enabled, a secretary of a parent branch) reviews hours, and never their own submissions".into())),
+        _ => Err(AppError::Forbidden(msg!("who-reviews"))),
     }
 }
 
@@ -57,9 +58,10 @@ fn may_review(
 fn approvable(conn: &mut db::DbConn, entry: &HourRow) -> AppResult<()> {
     let event = model::event(conn, entry.event_id)?;
     if event.is_cancelled() {
-        return Err(AppError::Conflict(format!(
-            "event {} is cancelled: entry {} can only be rejected or withdrawn",
-            event.id, entry.id
+        return Err(AppError::Conflict(msg!(
+            "event-cancelled-entry",
+            event = event.id.to_string(),
+            entry = entry.id.to_string()
         )));
     }
     let Some(original) = entry.corrects_id else {
@@ -68,18 +70,20 @@ fn approvable(conn: &mut db::DbConn, entry: &HourRow) -> AppResult<()> {
     let original = model::find(conn, original)?;
     let net = model::net_minutes(conn, &original, false)?;
     if let Err(total) = rules::net_after(net, i64::from(entry.minutes)) {
-        return Err(AppError::Conflict(format!(
-            "approving would leave entry {} at {total} minutes",
-            original.id
+        return Err(AppError::Conflict(msg!(
+            "approving-would-leave",
+            entry = original.id.to_string(),
+            total = total
         )));
     }
     model::lock_volunteers(conn, &[entry.volunteer_id])?;
     let day = model::day_total(conn, entry.volunteer_id, entry.service_date, Some(entry.id))?
         + i64::from(entry.minutes);
     if day > DAY_MINUTES {
-        return Err(AppError::Conflict(format!(
-            "approving would give the volunteer {day} minutes on {}",
-            entry.service_date
+        return Err(AppError::Conflict(msg!(
+            "approving-would-give",
+            total = day,
+            date = entry.service_date.to_string()
         )));
     }
     Ok(())
@@ -101,17 +105,19 @@ fn review_one(
         ReviewAction::Reject => (HourStatus::Rejected, "reject"),
     };
     if !entry.status.can_become(next) {
-        return Err(AppError::Conflict(format!(
-            "entry {id} is {}, not awaiting review",
-            entry.status
+        return Err(AppError::Conflict(msg!(
+            "entry-not-awaiting-review",
+            entry = id.to_string(),
+            status = entry.status.as_str()
         )));
     }
     if action == ReviewAction::Approve {
         approvable(conn, &entry)?;
     }
     if !model::set_status(conn, &entry, next, Some((UserId(caller.user_id), reason)))? {
-        return Err(AppError::Conflict(format!(
-            "entry {id} changed meanwhile; reload it"
+        return Err(AppError::Conflict(msg!(
+            "entry-changed-meanwhile",
+            entry = id.to_string()
         )));
     }
     let after = model::find(conn, id)?;
@@ -132,7 +138,7 @@ fn check_reason(reason: Option<&str>, required: bool) -> AppResult<()> {
     let mut e = Errors::default();
     match reason {
         Some(r) => e.text("/reason", r, 1, 500),
-        None if required => e.add("/reason", "a rejection needs a reason"),
+        None if required => e.add("/reason", msg!("rejection-needs-reason")),
         None => {}
     }
     e.into_result()
@@ -251,16 +257,14 @@ pub async fn review_many(
     if ids.is_empty() || ids.len() > MAX_ROSTER {
         return Err(AppError::validation(
             "/ids",
-            format!("1 to {MAX_ROSTER} ids"),
+            msg!("ids-count", max = MAX_ROSTER),
         ));
     }
     check_reason(reason.as_deref(), action == ReviewAction::Reject)?;
     let caller = caller.0;
     let cfg = state.config.hours.clone();
     if caller.role == Role::Secretary && !cfg.parent_secretary_reviews {
-        return Err(AppError::Forbidden(
-            "only an administrator reviews hours".into(),
-        ));
+        return Err(AppError::Forbidden(msg!("only-admin-reviews")));
     }
     let rows = state
         .db(move |conn| {
@@ -271,7 +275,7 @@ pub async fn review_many(
                 let mut seen = HashSet::new();
                 for (i, id) in ids.iter().enumerate() {
                     if !seen.insert(*id) {
-                        errors.push(FieldError::new(format!("/ids/{i}"), "appears twice"));
+                        errors.push(FieldError::new(format!("/ids/{i}"), msg!("appears-twice")));
                         continue;
                     }
                     match review_one(
@@ -287,9 +291,7 @@ pub async fn review_many(
                         Err(e @ AppError::Internal(_) | e @ AppError::Unavailable { .. }) => {
                             return Err(e)
                         }
-                        Err(e) => {
-                            errors.push(FieldError::new(format!("/ids/{i}"), e.problem().detail))
-                        }
+                        Err(e) => errors.push(FieldError::new(format!("/ids/{i}"), e.detail())),
                     }
                 }
                 if errors.is_empty() {

@@ -6,6 +6,7 @@ use std::hash::Hash;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 
+use crate::msg;
 use crate::validate::Errors;
 
 /// The most minutes a volunteer can serve on one day.
@@ -179,22 +180,22 @@ pub fn resolve(e: &mut Errors, at: &str, input: TimeInput, window: &EventWindow)
     let minutes = match (input.started_at, input.ended_at) {
         (Some(s), Some(t)) => {
             if t <= s {
-                e.add(format!("{at}/ended_at"), "must be after started_at");
+                e.add(
+                    format!("{at}/ended_at"),
+                    msg!("must-be-after", other = "started_at"),
+                );
                 return None;
             }
             let interval = Interval { start: s, end: t };
             if !window.contains(&interval) {
-                e.add(
-                    format!("{at}/started_at"),
-                    "service must fall within the event's time (with the configured tolerance)",
-                );
+                e.add(format!("{at}/started_at"), msg!("outside-event-window"));
             }
             let span = (t - s).num_minutes();
             match input.minutes {
                 Some(m) if i64::from(m) != span => {
                     e.add(
                         format!("{at}/minutes"),
-                        format!("does not match started_at to ended_at ({span} minutes)"),
+                        msg!("minutes-mismatch", span = span),
                     );
                     return None;
                 }
@@ -207,29 +208,26 @@ pub fn resolve(e: &mut Errors, at: &str, input: TimeInput, window: &EventWindow)
                 if i64::from(m) > longest && (1..=DAY_MINUTES).contains(&i64::from(m)) {
                     e.add(
                         format!("{at}/minutes"),
-                        format!("longer than the event ({longest} minutes with tolerance)"),
+                        msg!("longer-than-event", longest = longest),
                     );
                 }
                 i64::from(m)
             }
             None => {
-                e.add(
-                    format!("{at}/minutes"),
-                    "give minutes, or started_at and ended_at",
-                );
+                e.add(format!("{at}/minutes"), msg!("minutes-or-times"));
                 return None;
             }
         },
         _ => {
-            e.add(
-                format!("{at}/ended_at"),
-                "started_at and ended_at go together",
-            );
+            e.add(format!("{at}/ended_at"), msg!("times-go-together"));
             return None;
         }
     };
     let Some(minutes) = Minutes::served(minutes) else {
-        e.add(format!("{at}/minutes"), "must be between 1 and 1440");
+        e.add(
+            format!("{at}/minutes"),
+            msg!("between", min = 1, max = DAY_MINUTES),
+        );
         return None;
     };
     let local = |t: DateTime<Utc>| t.with_timezone(&window.offset).date_naive();
@@ -241,7 +239,11 @@ pub fn resolve(e: &mut Errors, at: &str, input: TimeInput, window: &EventWindow)
     if date < first || date > last {
         e.add(
             format!("{at}/service_date"),
-            format!("must fall within the event ({first} to {last})"),
+            msg!(
+                "date-within-event",
+                first = first.to_string(),
+                last = last.to_string()
+            ),
         );
     }
     Some(Timing {

@@ -16,6 +16,7 @@ use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
 use crate::idempotency;
 use crate::ids::{BranchId, EventId, HourEntryId, UserId, VolunteerId};
+use crate::msg;
 use crate::validate::Errors;
 use crate::AppState;
 
@@ -30,7 +31,7 @@ fn parse_submission(value: &serde_json::Value) -> AppResult<(Vec<EntryInput>, bo
         if roster.entries.is_empty() || roster.entries.len() > MAX_ROSTER {
             return Err(AppError::validation(
                 "/entries",
-                format!("a roster holds 1 to {MAX_ROSTER} entries"),
+                msg!("roster-size", max = MAX_ROSTER),
             ));
         }
         Ok((roster.entries, true))
@@ -88,16 +89,11 @@ pub(super) fn refuse_overlaps(
         return Ok(());
     }
     let what = if at.iter().all(String::is_empty) {
-        "the service overlaps".to_owned()
+        msg!("service-overlaps-recorded")
     } else {
-        format!("{} overlap", at.join(", "))
+        msg!("entries-overlap-recorded", entries = at.join(", "))
     };
-    Err(AppError::entries_conflict(
-        format!(
-            "{what} the volunteer's other recorded service (one person is in one place at a time)"
-        ),
-        clashing,
-    ))
+    Err(AppError::entries_conflict(what, clashing))
 }
 
 /// Every rule of each entry on its own and within the roster: the volunteer in scope and
@@ -120,13 +116,13 @@ fn check_entries(
                 if status != "active" {
                     e.add(
                         format!("{p}/volunteer_id"),
-                        format!("the volunteer is {status}"),
+                        msg!("volunteer-is", status = status.as_str()),
                     );
                 }
             }
             _ => e.add(
                 format!("{p}/volunteer_id"),
-                "no such volunteer in your scope",
+                msg!("no-such-volunteer-in-scope"),
             ),
         }
         e.opt_text(&format!("{p}/role"), entry.role.as_deref(), 50);
@@ -134,10 +130,7 @@ fn check_entries(
         let t = rules::resolve(&mut e, &p, entry.time(), window);
         if let Some(t) = &t {
             if !seen.insert((entry.volunteer(), t.date)) {
-                e.add(
-                    p.clone(),
-                    "the same volunteer and day appear twice in this roster",
-                );
+                e.add(p.clone(), msg!("volunteer-day-twice"));
             }
         }
         resolved.push(t);
@@ -151,10 +144,7 @@ fn check_entries(
         for (this, other) in [(i, j), (j, i)] {
             e.add(
                 format!("{}/started_at", at(this)),
-                format!(
-                    "overlaps {} of the same volunteer: one person is in one place at a time",
-                    at(other)
-                ),
+                msg!("overlaps-in-roster", other = at(other)),
             );
         }
     }
@@ -180,7 +170,7 @@ fn submit(
     };
     let event = model::event(conn, event_id)?;
     if event.is_cancelled() {
-        return Err(AppError::Conflict("the event is cancelled".into()));
+        return Err(AppError::Conflict(msg!("event-cancelled")));
     }
     let scope = caller.scope(conn)?;
     let ids: Vec<VolunteerId> = entries.iter().map(EntryInput::volunteer).collect();
@@ -203,13 +193,17 @@ fn submit(
                 && l.service_date == t.date
         });
         if let Some(existing) = existing {
-            return Err(AppError::Conflict(format!(
-                "entry {} duplicates hour entry {} (volunteer {} at this event on {}); correct that entry instead",
-                if roster { at(i) } else { "of this request".into() },
-                existing.id,
-                entry.volunteer_id,
-                t.date
-            )));
+            let detail = msg!(
+                "duplicates-entry",
+                existing = existing.id.to_string(),
+                volunteer = entry.volunteer_id.to_string(),
+                date = t.date.to_string()
+            );
+            return Err(AppError::Conflict(if roster {
+                msg!("roster-entry", entry = at(i), detail = detail)
+            } else {
+                detail
+            }));
         }
     }
     let timed: Vec<(String, VolunteerId, Interval)> = entries
@@ -234,9 +228,11 @@ fn submit(
         if let Some(total) = over.get(&(entry.volunteer(), t.date)) {
             e.add(
                 format!("{}/minutes", at(i)),
-                format!(
-                    "the volunteer would have {total} minutes on {}; at most {DAY_MINUTES} a day",
-                    t.date
+                msg!(
+                    "over-daily-cap",
+                    total = *total,
+                    date = t.date.to_string(),
+                    cap = DAY_MINUTES
                 ),
             );
         }

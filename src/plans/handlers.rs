@@ -13,6 +13,7 @@ use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, FieldError, Problem};
 use crate::http::{etag, Page, Paging};
 use crate::idempotency::Creation;
+use crate::msg;
 use crate::seed::PlanFile;
 use crate::AppState;
 
@@ -191,10 +192,7 @@ pub async fn create_plan(
                 .count()
                 .get_result(conn)?;
             if taken > 0 {
-                return Err(AppError::Conflict(format!(
-                    "{} already has a plan",
-                    plan.year
-                )));
+                return Err(AppError::Conflict(msg!("year-has-plan", year = plan.year)));
             }
             let mut report = crate::seed::SeedReport::default();
             crate::seed::load_plan(conn, &plan, db::now(), &mut report)?;

@@ -153,13 +153,9 @@ pub struct ReportMeta {
     pub group_by: Vec<GroupBy>,
     /// Every filter, as applied (defaults included).
     pub filters: serde_json::Value,
-    /// How plan items are counted.
-    pub note: &'static str,
+    /// How plan items are counted, in the language of the answer.
+    pub note: String,
 }
-
-pub const PLAN_ITEM_NOTE: &str =
-    "An event linked to several plan items counts in full under each of \
-them when grouping by plan_item, and once in every other grouping and in the overall totals.";
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TotalsResponse {

@@ -33,7 +33,7 @@ fn prepare(caller: &Principal, q: &TotalsQuery) -> AppResult<(Vec<GroupBy>, Repo
         software_version: env!("CARGO_PKG_VERSION"),
         group_by: groups.clone(),
         filters,
-        note: PLAN_ITEM_NOTE,
+        note: crate::msg!("plan-item-note").localized(),
     };
     Ok((groups, meta))
 }
@@ -308,7 +308,7 @@ fn trailer(meta: &ReportMeta) -> String {
         ),
         ("# 分组 group_by", groups.join(",")),
         ("# 筛选 filters", meta.filters.to_string()),
-        ("# 说明 note", meta.note.to_owned()),
+        ("# 说明 note", meta.note.clone()),
     ];
     let mut out = String::from("\r\n");
     for (k, v) in lines {
@@ -472,7 +472,7 @@ fn workbook(report: &TotalsResponse) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErr
         ),
         ("分组 group_by", groups.join(",")),
         ("筛选 filters", meta.filters.to_string()),
-        ("说明 note", meta.note.to_owned()),
+        ("说明 note", meta.note.clone()),
     ];
     for (i, (k, v)) in lines.iter().enumerate() {
         about.write_string_with_format(i as u32, 0, *k, &bold)?;

@@ -48,19 +48,26 @@ impl GroupBy {
 
     /// `volunteer,month` -> [Volunteer, Month]; order kept, repeats dropped. Exactly the
     /// form [`GROUP_BY_PATTERN`] describes: no spaces, no empty parts.
-    pub fn parse_list(text: &str) -> Result<Vec<GroupBy>, String> {
+    pub fn parse_list(text: &str) -> Result<Vec<GroupBy>, crate::i18n::Msg> {
         let mut out = Vec::new();
         for part in text.split(',') {
             let g = GroupBy::ALL
                 .into_iter()
                 .find(|g| g.as_str() == part)
-                .ok_or_else(|| format!("unknown grouping `{part}`: use volunteer, branch, plan_item, event, category, month"))?;
+                .ok_or_else(|| {
+                    let allowed: Vec<&str> = GroupBy::ALL.iter().map(|g| g.as_str()).collect();
+                    crate::msg!(
+                        "unknown-grouping",
+                        grouping = part,
+                        allowed = allowed.join(", ")
+                    )
+                })?;
             if !out.contains(&g) {
                 out.push(g);
             }
         }
         if out.is_empty() {
-            return Err("name at least one grouping".into());
+            return Err(crate::msg!("no-grouping"));
         }
         Ok(out)
     }

@@ -4,6 +4,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::*;
+use crate::i18n::Msg;
+use crate::msg;
 
 struct Checker {
     file: String,
@@ -17,27 +19,24 @@ impl Checker {
             errors: Vec::new(),
         }
     }
-    fn fail(&mut self, pointer: impl Into<String>, reason: impl Into<String>) {
+    fn fail(&mut self, pointer: impl Into<String>, reason: Msg) {
         self.errors.push(SeedError {
             file: self.file.clone(),
             location: pointer.into(),
-            reason: reason.into(),
+            reason,
         });
     }
     fn text(&mut self, pointer: String, value: &str, max: usize) {
         let n = value.chars().count();
         if n == 0 || n > max || value.trim() != value {
-            self.fail(
-                pointer,
-                format!("must be 1 to {max} characters without surrounding spaces"),
-            );
+            self.fail(pointer, msg!("text-length-trimmed", max = max));
         }
     }
     fn one_of(&mut self, pointer: String, value: &str, allowed: &[&str]) {
         if !allowed.contains(&value) {
             self.fail(
                 pointer,
-                format!("`{value}` is not one of {}", allowed.join(", ")),
+                msg!("not-one-of", value = value, allowed = allowed.join(", ")),
             );
         }
     }
@@ -46,12 +45,12 @@ impl Checker {
 pub fn check_plan(plan: &PlanFile) -> Vec<SeedError> {
     let mut c = Checker::new(PLAN_FILE);
     if !(2000..=2100).contains(&plan.year) {
-        c.fail("/year", "must be between 2000 and 2100");
+        c.fail("/year", msg!("between", min = 2000, max = 2100));
     }
     c.text("/title".into(), &plan.title, 200);
     c.text("/issuer".into(), &plan.issuer, 200);
     if plan.sections.is_empty() {
-        c.fail("/sections", "a plan needs at least one section");
+        c.fail("/sections", msg!("plan-needs-section"));
     }
     let mut sections = HashSet::new();
     let mut items = HashSet::new();
@@ -59,33 +58,36 @@ pub fn check_plan(plan: &PlanFile) -> Vec<SeedError> {
         if !sections.insert(s.number) {
             c.fail(
                 format!("/sections/{i}/number"),
-                format!("section {} appears twice", s.number),
+                msg!("section-twice", number = s.number),
             );
         }
         if !(1..=99).contains(&s.number) {
-            c.fail(format!("/sections/{i}/number"), "must be between 1 and 99");
+            c.fail(
+                format!("/sections/{i}/number"),
+                msg!("between", min = 1, max = 99),
+            );
         }
         c.text(format!("/sections/{i}/title"), &s.title, 200);
         if s.items.is_empty() {
-            c.fail(
-                format!("/sections/{i}/items"),
-                "a section needs at least one item",
-            );
+            c.fail(format!("/sections/{i}/items"), msg!("section-needs-item"));
         }
         for (j, item) in s.items.iter().enumerate() {
             let at = format!("/sections/{i}/items/{j}");
             if !items.insert(item.number) {
                 c.fail(
                     format!("{at}/number"),
-                    format!("item {} appears twice", item.number),
+                    msg!("item-twice", number = item.number),
                 );
             }
             if !(1..=999).contains(&item.number) {
-                c.fail(format!("{at}/number"), "must be between 1 and 999");
+                c.fail(format!("{at}/number"), msg!("between", min = 1, max = 999));
             }
             c.text(format!("{at}/title"), &item.title, 200);
             if item.body.chars().count() > 20_000 {
-                c.fail(format!("{at}/body"), "must be at most 20000 characters");
+                c.fail(
+                    format!("{at}/body"),
+                    msg!("at-most-characters", max = 20_000),
+                );
             }
         }
     }
@@ -100,24 +102,21 @@ fn check_branches(c: &mut Checker, branches: &[BranchFile], known: &mut HashSet<
                 .chars()
                 .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit() || ch == '_' || ch == '-');
         if !valid_code {
-            c.fail(
-                format!("/branches/{i}/code"),
-                "must be 1 to 32 of A-Z, 0-9, '_', '-'",
-            );
+            c.fail(format!("/branches/{i}/code"), msg!("code-form"));
         }
         c.text(format!("/branches/{i}/name"), &b.name, 100);
         if let Some(parent) = &b.parent {
             if !known.contains(parent) {
                 c.fail(
                     format!("/branches/{i}/parent"),
-                    format!("no branch `{parent}` before this one"),
+                    msg!("no-branch-before", code = parent.as_str()),
                 );
             }
         }
         if !known.insert(b.code.clone()) {
             c.fail(
                 format!("/branches/{i}/code"),
-                format!("branch `{}` appears twice", b.code),
+                msg!("branch-twice", code = b.code.as_str()),
             );
         }
     }
@@ -154,14 +153,14 @@ pub fn check_demo(demo: &DemoFile, plan: &PlanFile, base: &BranchesFile) -> Vec<
                 || digits.is_empty()
                 || !digits.chars().all(|d| d.is_ascii_digit())
             {
-                c.fail(
-                    format!("{at}/phone"),
-                    "must be 5 to 20 digits, optionally after '+'",
-                );
+                c.fail(format!("{at}/phone"), msg!("phone-form"));
             }
         }
         if !branches.contains(&v.branch) {
-            c.fail(format!("{at}/branch"), format!("no branch `{}`", v.branch));
+            c.fail(
+                format!("{at}/branch"),
+                msg!("no-branch-code", code = v.branch.as_str()),
+            );
         }
         c.one_of(format!("{at}/status"), &v.status, volunteer_model::STATUSES);
         for (j, tag) in v.tags.iter().enumerate() {
@@ -171,11 +170,11 @@ pub fn check_demo(demo: &DemoFile, plan: &PlanFile, base: &BranchesFile) -> Vec<
                     .chars()
                     .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
             {
-                c.fail(format!("{at}/tags/{j}"), "must be 1 to 40 of a-z, 0-9, '_'");
+                c.fail(format!("{at}/tags/{j}"), msg!("tag-form"));
             }
         }
         if volunteers.insert(v.volunteer_number.clone(), v).is_some() {
-            c.fail(format!("{at}/volunteer_number"), "appears twice");
+            c.fail(format!("{at}/volunteer_number"), msg!("appears-twice"));
         }
     }
 
@@ -192,39 +191,42 @@ pub fn check_demo(demo: &DemoFile, plan: &PlanFile, base: &BranchesFile) -> Vec<
         if !branches.contains(&e.organiser) {
             c.fail(
                 format!("{at}/organiser"),
-                format!("no branch `{}`", e.organiser),
+                msg!("no-branch-code", code = e.organiser.as_str()),
             );
         }
         if e.ends_at <= e.starts_at {
-            c.fail(format!("{at}/ends_at"), "must be after starts_at");
+            c.fail(
+                format!("{at}/ends_at"),
+                msg!("must-be-after", other = "starts_at"),
+            );
         }
         if e.starts_at.date_naive().format("%Y").to_string() != plan.year.to_string() {
             c.fail(
                 format!("{at}/starts_at"),
-                format!("must be in the plan's year {}", plan.year),
+                msg!("in-plan-year", year = plan.year),
             );
         }
         if let Some(cap) = e.capacity {
             if !(1..=100_000).contains(&cap) {
-                c.fail(format!("{at}/capacity"), "must be between 1 and 100000");
+                c.fail(
+                    format!("{at}/capacity"),
+                    msg!("between", min = 1, max = 100_000),
+                );
             }
         }
         if e.plan_items.is_empty() {
-            c.fail(
-                format!("{at}/plan_items"),
-                "an event needs at least one plan item",
-            );
+            c.fail(format!("{at}/plan_items"), msg!("event-needs-plan-item"));
         }
         for (j, n) in e.plan_items.iter().enumerate() {
             if !item_numbers.contains(n) {
                 c.fail(
                     format!("{at}/plan_items/{j}"),
-                    format!("the plan has no item {n}"),
+                    msg!("plan-has-no-item", number = *n),
                 );
             }
         }
         if events.insert(e.key.clone(), e).is_some() {
-            c.fail(format!("{at}/key"), "appears twice");
+            c.fail(format!("{at}/key"), msg!("appears-twice"));
         }
     }
 
@@ -232,7 +234,10 @@ pub fn check_demo(demo: &DemoFile, plan: &PlanFile, base: &BranchesFile) -> Vec<
     for (i, h) in demo.hours.iter().enumerate() {
         let at = format!("/hours/{i}");
         if !(1..=1440).contains(&h.minutes) {
-            c.fail(format!("{at}/minutes"), "must be between 1 and 1440");
+            c.fail(
+                format!("{at}/minutes"),
+                msg!("between", min = 1, max = 1440),
+            );
         }
         c.one_of(
             format!("{at}/status"),
@@ -240,34 +245,37 @@ pub fn check_demo(demo: &DemoFile, plan: &PlanFile, base: &BranchesFile) -> Vec<
             &hour_model::STATUSES[..3],
         );
         if h.status == "rejected" && h.reason.is_none() {
-            c.fail(format!("{at}/reason"), "a rejected entry needs a reason");
+            c.fail(format!("{at}/reason"), msg!("rejection-needs-reason"));
         }
         match volunteers.get(&h.volunteer) {
             None => c.fail(
                 format!("{at}/volunteer"),
-                format!("no volunteer `{}`", h.volunteer),
+                msg!("no-volunteer-number", number = h.volunteer.as_str()),
             ),
             Some(v) if v.status != "active" => {
-                c.fail(format!("{at}/volunteer"), "the volunteer is not active")
+                c.fail(format!("{at}/volunteer"), msg!("volunteer-not-active"))
             }
             Some(_) => {}
         }
         match events.get(&h.event) {
-            None => c.fail(format!("{at}/event"), format!("no event `{}`", h.event)),
+            None => c.fail(
+                format!("{at}/event"),
+                msg!("no-event-key", key = h.event.as_str()),
+            ),
             Some(e) => {
                 let first = e.starts_at.date_naive();
                 let last = e.ends_at.date_naive();
                 if h.service_date < first || h.service_date > last {
-                    c.fail(format!("{at}/service_date"), "must fall within the event");
+                    c.fail(format!("{at}/service_date"), msg!("within-event"));
                 }
                 let length = (e.ends_at - e.starts_at).num_minutes();
                 if (1..=1440).contains(&h.minutes) && i64::from(h.minutes) > length {
-                    c.fail(format!("{at}/minutes"), "longer than the event");
+                    c.fail(format!("{at}/minutes"), msg!("longer-than-event-plain"));
                 }
             }
         }
         if !seen.insert((h.volunteer.clone(), h.event.clone(), h.service_date)) {
-            c.fail(at, "a second entry for the same volunteer, event and day");
+            c.fail(at, msg!("second-entry-same-day"));
         }
     }
     c.errors

@@ -137,7 +137,7 @@ pub struct HourFile {
 pub struct SeedError {
     pub file: String,
     pub location: String,
-    pub reason: String,
+    pub reason: crate::i18n::Msg,
 }
 
 impl fmt::Display for SeedError {
@@ -209,7 +209,7 @@ pub fn parse<T: DeserializeOwned>(label: &str, text: &str) -> Result<T, SeedErro
                 inner.line(),
                 inner.column()
             ),
-            reason,
+            reason: crate::msg!("json-other", cause = reason),
         }
     })
 }
@@ -335,7 +335,7 @@ mod tests {
         assert_eq!(err.file, "seeds/branches.json");
         assert!(err.location.contains("line 3"), "{err}");
         assert!(err.location.contains("branches[0].code"), "{err}");
-        assert!(err.reason.contains("invalid type"), "{err}");
+        assert!(err.to_string().contains("invalid type"), "{err}");
     }
 
     #[test]

@@ -33,7 +33,7 @@ impl RefreshRequest {
         if self.refresh_token.chars().count() > Self::MAX_LENGTH {
             return Err(crate::error::AppError::validation(
                 "/refresh_token",
-                format!("at most {} characters", Self::MAX_LENGTH),
+                crate::msg!("at-most-characters", max = Self::MAX_LENGTH),
             ));
         }
         Ok(token)

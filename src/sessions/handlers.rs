@@ -12,11 +12,10 @@ use crate::db::schema::{refresh_tokens, users};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, FieldError, Problem};
 use crate::http::ApiJson;
+use crate::msg;
 use crate::users::dto::UserResponse;
 use crate::users::model::{self as user_model, UserRow};
 use crate::AppState;
-
-const BAD_CREDENTIALS: &str = "invalid username or password";
 
 /// Log in with a username and password.
 ///
@@ -42,7 +41,7 @@ pub async fn login(
     state.login_limiter.check(&req)?;
     let LoginRequest { username, password } = body.0;
     if username.len() > 64 || password.len() > password::MAX_LENGTH * 4 {
-        return Err(AppError::Unauthorized(BAD_CREDENTIALS.into()));
+        return Err(AppError::Unauthorized(msg!("bad-credentials")));
     }
     let username = username.trim().to_lowercase();
     let lookup = username.clone();
@@ -57,7 +56,7 @@ pub async fn login(
     let verified = state.verify_password(hash, password).await?;
 
     let Some(user) = user else {
-        return Err(AppError::Unauthorized(BAD_CREDENTIALS.into()));
+        return Err(AppError::Unauthorized(msg!("bad-credentials")));
     };
     let auth = state.config.auth.clone();
     let st = state.clone();
@@ -91,7 +90,7 @@ pub async fn login(
         .await?;
     match outcome {
         Some(body) => Ok(HttpResponse::Ok().json(body)),
-        None => Err(AppError::Unauthorized(BAD_CREDENTIALS.into())),
+        None => Err(AppError::Unauthorized(msg!("bad-credentials"))),
     }
 }
 
@@ -322,14 +321,10 @@ pub async fn refresh(
     .await?;
     match outcome {
         RefreshOutcome::Rotated(body) => Ok(HttpResponse::Ok().json(*body)),
-        RefreshOutcome::Refused => Err(AppError::Unauthorized(
-            "invalid, expired or revoked refresh token".into(),
-        )),
+        RefreshOutcome::Refused => Err(AppError::Unauthorized(msg!("invalid-refresh-token"))),
         RefreshOutcome::Reused(user_id) => {
             state.principals.forget(user_id);
-            Err(AppError::Unauthorized(
-                "invalid, expired or revoked refresh token".into(),
-            ))
+            Err(AppError::Unauthorized(msg!("invalid-refresh-token")))
         }
     }
 }
@@ -453,10 +448,10 @@ pub async fn change_password(
             .verify_password(user.password_hash.clone(), current_password)
             .await?
     {
-        return Err(AppError::Validation(vec![FieldError::new(
+        return Err(AppError::validation(
             "/current_password",
-            "is not the current password",
-        )]));
+            msg!("not-current-password"),
+        ));
     }
     let hash = state.hash_password(new_password).await?;
     let checked = user.password_hash;
@@ -479,9 +474,7 @@ pub async fn change_password(
                 ))
                 .execute(conn)?;
                 if changed == 0 {
-                    return Err(AppError::Conflict(
-                        "the password changed meanwhile; log in again".into(),
-                    ));
+                    return Err(AppError::Conflict(msg!("password-changed-meanwhile")));
                 }
                 user_model::revoke_all_refresh_tokens(conn, id, now)?;
                 audit::record(

@@ -13,6 +13,7 @@ use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, FieldError, Problem};
 use crate::http::{etag, ApiJson, IfMatch, Page, Paging};
 use crate::idempotency::Creation;
+use crate::msg;
 use crate::AppState;
 
 /// List accounts, ordered by id.
@@ -95,12 +96,15 @@ fn check_links(
 ) -> AppResult<()> {
     let mut errors = Vec::new();
     if role == Role::Secretary && branch_id.is_none() {
-        errors.push(FieldError::new("/branch_id", "a secretary needs a branch"));
+        errors.push(FieldError::new(
+            "/branch_id",
+            msg!("secretary-needs-branch"),
+        ));
     }
     if role == Role::Volunteer && volunteer_id.is_none() {
         errors.push(FieldError::new(
             "/volunteer_id",
-            "a volunteer account needs a volunteer",
+            msg!("volunteer-account-needs-volunteer"),
         ));
     }
     if let Some(b) = branch_id {
@@ -109,7 +113,7 @@ fn check_links(
             .count()
             .get_result(conn)?;
         if exists == 0 {
-            errors.push(FieldError::new("/branch_id", "no such branch"));
+            errors.push(FieldError::new("/branch_id", msg!("no-such-branch")));
         }
     }
     if let Some(v) = volunteer_id {
@@ -118,7 +122,7 @@ fn check_links(
             .count()
             .get_result(conn)?;
         if exists == 0 {
-            errors.push(FieldError::new("/volunteer_id", "no such volunteer"));
+            errors.push(FieldError::new("/volunteer_id", msg!("no-such-volunteer")));
         }
     }
     if errors.is_empty() {
@@ -181,8 +185,9 @@ pub async fn create_user(
         .once(&state, &req, user_id, move |conn, lease| {
             check_links(conn, role, branch_id, volunteer_id)?;
             if user_model::find_by_username(conn, &username)?.is_some() {
-                return Err(AppError::Conflict(format!(
-                    "username `{username}` is taken"
+                return Err(AppError::Conflict(msg!(
+                    "username-taken",
+                    username = username.as_str()
                 )));
             }
             if let Some(v) = volunteer_id {
@@ -191,9 +196,7 @@ pub async fn create_user(
                     .count()
                     .get_result(conn)?;
                 if linked > 0 {
-                    return Err(AppError::Conflict(
-                        "that volunteer already has an account".into(),
-                    ));
+                    return Err(AppError::Conflict(msg!("volunteer-has-account")));
                 }
             }
             let now = db::now();
@@ -284,9 +287,7 @@ pub async fn update_user(
                 let volunteer_id = change.volunteer_id.unwrap_or(before.volunteer_id);
                 let disabled = change.disabled.unwrap_or(before.disabled);
                 if id == actor && (disabled || role != Role::Admin) {
-                    return Err(AppError::Conflict(
-                        "administrators cannot disable or demote themselves".into(),
-                    ));
+                    return Err(AppError::Conflict(msg!("admin-keeps-itself")));
                 }
                 check_links(conn, role, branch_id, volunteer_id)?;
                 if let Some(v) = volunteer_id.filter(|v| Some(*v) != before.volunteer_id) {
@@ -295,9 +296,7 @@ pub async fn update_user(
                         .count()
                         .get_result(conn)?;
                     if linked > 0 {
-                        return Err(AppError::Conflict(
-                            "that volunteer already has an account".into(),
-                        ));
+                        return Err(AppError::Conflict(msg!("volunteer-has-account")));
                     }
                 }
                 let ends_sessions = role != old_role

@@ -37,16 +37,16 @@ pub struct UserRow {
 }
 
 /// Usernames are lower-case ASCII letters, digits, `.`, `_` and `-`, 3 to 64 long.
-pub fn check_username(username: &str) -> Result<(), String> {
+pub fn check_username(username: &str) -> Result<(), crate::i18n::Msg> {
     let len = username.len();
     if !(3..=64).contains(&len) {
-        return Err("must be 3 to 64 characters".into());
+        return Err(crate::msg!("text-length", min = 3, max = 64));
     }
     if !username
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
     {
-        return Err("may contain only a-z, 0-9, '.', '_' and '-'".into());
+        return Err(crate::msg!("username-form"));
     }
     Ok(())
 }

@@ -17,6 +17,7 @@ use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
 use crate::http::{etag, ApiJson, IfMatch, Page, Paging};
 use crate::idempotency::Creation;
+use crate::msg;
 use crate::validate::Errors;
 use crate::AppState;
 
@@ -200,7 +201,7 @@ fn check(errors: &mut Errors, f: &Fields<'_>) {
     }
     errors.opt_text("/volunteer_number", f.volunteer_number, 40);
     if f.tags.len() > 20 {
-        errors.add("/tags", "at most 20 tags");
+        errors.add("/tags", msg!("at-most-tags", max = 20));
     }
     for (i, t) in f.tags.iter().enumerate() {
         errors.tag(&format!("/tags/{i}"), t);
@@ -215,9 +216,7 @@ fn number_taken(conn: &mut DbConn, number: Option<&str>, except: Option<i64>) ->
         .count()
         .get_result(conn)?;
     if taken > 0 {
-        return Err(AppError::Conflict(
-            "another volunteer has that volunteer number".into(),
-        ));
+        return Err(AppError::Conflict(msg!("volunteer-number-taken")));
     }
     Ok(())
 }
@@ -263,7 +262,7 @@ pub async fn create_volunteer(
                 .optional()?
                 .is_some();
             if !branch_exists || !scope.has_branch(v.branch_id) {
-                errors.add("/branch_id", "no such branch in your scope");
+                errors.add("/branch_id", msg!("no-such-branch-in-scope"));
             }
             errors.into_result()?;
             number_taken(conn, v.volunteer_number.as_deref(), None)?;
@@ -366,7 +365,7 @@ pub async fn update_volunteer(
                         .optional()?
                         .is_some();
                     if !exists || !scope.has_branch(branch_id) {
-                        errors.add("/branch_id", "no such branch in your scope");
+                        errors.add("/branch_id", msg!("no-such-branch-in-scope"));
                     }
                 }
                 errors.into_result()?;
@@ -454,9 +453,7 @@ pub async fn delete_volunteer(
                     .count()
                     .get_result(conn)?;
                 if hours > 0 || accounts > 0 {
-                    return Err(AppError::Conflict(
-                        "the volunteer has hours or an account; archive instead".into(),
-                    ));
+                    return Err(AppError::Conflict(msg!("volunteer-in-use")));
                 }
                 let before_body = full(conn, before)?;
                 diesel::delete(volunteer_tags::table.filter(volunteer_tags::volunteer_id.eq(id)))

@@ -9,6 +9,7 @@ mod cli;
 mod events;
 mod hours;
 mod http_basics;
+mod i18n;
 mod integrity;
 mod migrations;
 mod openapi;

@@ -181,7 +181,14 @@ impl TestApp {
         let server = volunteer_hours::build_server(config.clone(), db.pool.clone(), listener)
             .expect("server");
         actix_web::rt::spawn(server);
+        // The suite compares English texts; tests/api/i18n.rs covers Chinese and the default.
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ACCEPT_LANGUAGE,
+            reqwest::header::HeaderValue::from_static("en"),
+        );
         let client = reqwest::Client::builder()
+            .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
