@@ -293,27 +293,21 @@ pub async fn delete_branch(
             db::write_tx(conn, |conn| {
                 let before = model::find(conn, id)?;
                 if_match.check(before.version)?;
-                let uses: [i64; 5] = [
-                    volunteers::table
-                        .filter(volunteers::branch_id.eq(id))
-                        .count()
-                        .get_result(conn)?,
-                    hour_entries::table
-                        .filter(hour_entries::branch_id.eq(id))
-                        .count()
-                        .get_result(conn)?,
-                    events::table
-                        .filter(events::organiser_branch_id.eq(id))
-                        .count()
-                        .get_result(conn)?,
-                    users::table
-                        .filter(users::branch_id.eq(id))
-                        .count()
-                        .get_result(conn)?,
-                    branches::table
-                        .filter(branches::parent_id.eq(id))
-                        .count()
-                        .get_result(conn)?,
+                // rows of `table` whose `column` is this branch
+                macro_rules! rows_with {
+                    ($table:ident . $column:ident) => {
+                        $table::table
+                            .filter($table::$column.eq(id))
+                            .count()
+                            .get_result::<i64>(conn)?
+                    };
+                }
+                let uses = [
+                    rows_with!(volunteers.branch_id),
+                    rows_with!(hour_entries.branch_id),
+                    rows_with!(events.organiser_branch_id),
+                    rows_with!(users.branch_id),
+                    rows_with!(branches.parent_id),
                 ];
                 if uses.iter().any(|n| *n > 0) {
                     return Err(AppError::Conflict(msg!("branch-in-use")));

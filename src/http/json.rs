@@ -164,22 +164,19 @@ pub fn shape_error(text: &str) -> Msg {
             .unwrap_or("");
         list.to_owned()
     };
-    if let Some((name, tail)) = text.strip_prefix("unknown field ").and_then(quoted) {
-        let allowed = allowed(&tail);
-        return msg!(
-            "json-unknown-field",
-            field = name,
-            expected = tail,
-            allowed = allowed
-        );
+    let unknown = |prefix: &str| {
+        let (name, tail) = text.strip_prefix(prefix).and_then(quoted)?;
+        Some((name, allowed(&tail), tail))
+    };
+    if let Some((n, a, e)) = unknown("unknown field ") {
+        return msg!("json-unknown-field", field = n, expected = e, allowed = a);
     }
-    if let Some((name, tail)) = text.strip_prefix("unknown variant ").and_then(quoted) {
-        let allowed = allowed(&tail);
+    if let Some((n, a, e)) = unknown("unknown variant ") {
         return msg!(
             "json-unknown-variant",
-            variant = name,
-            expected = tail,
-            allowed = allowed
+            variant = n,
+            expected = e,
+            allowed = a
         );
     }
     if let Some((name, _)) = text.strip_prefix("missing field ").and_then(quoted) {
