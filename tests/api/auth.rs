@@ -234,12 +234,8 @@ async fn forged_and_stale_tokens_are_refused(backend: Backend) {
     // and a missing or non-bearer Authorization header
     assert_unauthorized(app.get("/api/v1/auth/me").await).await;
     let basic = app
-        .client
-        .get(app.url("/api/v1/auth/me"))
-        .header("authorization", "Basic YTpi")
-        .send()
-        .await
-        .unwrap();
+        .get_with("/api/v1/auth/me", &[("authorization", "Basic YTpi")])
+        .await;
     assert_eq!(basic.headers()["www-authenticate"], "Bearer");
     assert_unauthorized(basic).await;
 }

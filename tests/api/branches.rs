@@ -220,12 +220,12 @@ async fn a_branch_cannot_move_under_itself_or_its_descendants(app: TestApp) {
     assert!(moved["parent_id"].is_null(), "{moved}");
     assert_eq!(parent_of(&app, deep), None);
 
-    assert_eq!(
-        app.audit_rows("branch"),
-        vec![
-            audit("update", admin.user_id, jgtw),
-            audit("update", admin.user_id, deep),
-        ]
+    app.assert_audited(
+        "branch",
+        &[
+            ("update", admin.user_id, jgtw),
+            ("update", admin.user_id, deep),
+        ],
     );
 }
 

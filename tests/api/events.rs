@@ -485,13 +485,13 @@ async fn a_branch_secretary_changes_only_events_its_branches_organise(app: TestA
         204
     );
     assert_eq!(event_rows(&app), before);
-    assert_eq!(
-        app.audit_rows("event"),
-        vec![
-            audit("create", secretary_id, mine),
-            audit("update", secretary_id, mine),
-            audit("delete", secretary_id, mine),
-        ]
+    app.assert_audited(
+        "event",
+        &[
+            ("create", secretary_id, mine),
+            ("update", secretary_id, mine),
+            ("delete", secretary_id, mine),
+        ],
     );
 }
 

@@ -818,14 +818,14 @@ async fn approved_entries_are_locked_and_reviews_need_a_reason(app: TestApp) {
     assert_conflict(approve(&app, &admin.access, b).await).await;
     assert_conflict(edit(&app, &sec.access, b, Some("*"), &json!({ "minutes": 30 })).await).await;
 
-    assert_eq!(
-        app.audit_rows("hour_entry"),
-        vec![
-            audit("create", sec.user_id, a),
-            audit("create", sec.user_id, b),
-            audit("approve", admin.user_id, a),
-            audit("reject", admin.user_id, b),
-        ]
+    app.assert_audited(
+        "hour_entry",
+        &[
+            ("create", sec.user_id, a),
+            ("create", sec.user_id, b),
+            ("approve", admin.user_id, a),
+            ("reject", admin.user_id, b),
+        ],
     );
 }
 
@@ -909,14 +909,14 @@ async fn submitters_edit_and_withdraw_unreviewed_entries_with_if_match(app: Test
     assert_conflict(edit(&app, &sec.access, id, Some("*"), &json!({ "minutes": 30 })).await).await;
     assert_conflict(approve(&app, &admin.access, id).await).await;
 
-    assert_eq!(
-        app.audit_rows("hour_entry"),
-        vec![
-            audit("create", sec.user_id, id),
-            audit("update", sec.user_id, id),
-            audit("update", sec.user_id, id),
-            audit("withdraw", sec.user_id, id),
-        ]
+    app.assert_audited(
+        "hour_entry",
+        &[
+            ("create", sec.user_id, id),
+            ("update", sec.user_id, id),
+            ("update", sec.user_id, id),
+            ("withdraw", sec.user_id, id),
+        ],
     );
 }
 

@@ -181,12 +181,8 @@ async fn every_response_carries_a_fresh_request_id(app: TestApp) {
 
 async fn responses_are_compressed_when_asked(app: TestApp) {
     let resp = app
-        .client
-        .get(app.url("/openapi.json"))
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
+        .get_with("/openapi.json", &[("accept-encoding", "gzip")])
+        .await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-encoding"], "gzip");
     let plain = app.get("/openapi.json").await;
@@ -515,12 +511,8 @@ mod config_dependent {
         assert!(!denied.headers().contains_key("access-control-allow-origin"));
 
         let simple = app
-            .client
-            .get(app.url("/health"))
-            .header("origin", "https://app.example.org")
-            .send()
-            .await
-            .unwrap();
+            .get_with("/health", &[("origin", "https://app.example.org")])
+            .await;
         assert_eq!(
             simple.headers()["access-control-allow-origin"],
             "https://app.example.org"

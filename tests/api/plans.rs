@@ -223,10 +223,7 @@ async fn a_new_years_plan_is_checked_whole_created_once_and_read_back(app: TestA
         .await;
     }
     assert_eq!(plan_rows(&app), after);
-    assert_eq!(
-        app.audit_rows("plan"),
-        vec![audit("create", admin.user_id, id)]
-    );
+    app.assert_audited("plan", &[("create", admin.user_id, id)]);
 }
 
 async fn each_plan_rule_names_its_pointer_and_writes_nothing(app: TestApp) {

@@ -358,10 +358,7 @@ async fn a_branch_secretary_sees_and_changes_only_its_own_volunteers(app: TestAp
     assert_eq!(created["branch_id"], zb01);
     let new_id = created["id"].as_i64().unwrap();
     assert_eq!(app.count("volunteers"), before + 1);
-    assert_eq!(
-        app.audit_rows("volunteer"),
-        vec![audit("create", secretary_id, new_id)]
-    );
+    app.assert_audited("volunteer", &[("create", secretary_id, new_id)]);
 }
 
 async fn moving_a_volunteer_keeps_the_branch_of_past_hours(app: TestApp) {
@@ -408,12 +405,12 @@ async fn moving_a_volunteer_keeps_the_branch_of_past_hours(app: TestApp) {
     assert_eq!(moved["branch_id"], zb01);
     assert_eq!(branch_of(&app, lin), zb01);
     assert_eq!(hours_of(&app, lin), hours);
-    assert_eq!(
-        app.audit_rows("volunteer"),
-        vec![
-            audit("update", admin.user_id, lin),
-            audit("update", root_secretary.user_id, lin),
-        ]
+    app.assert_audited(
+        "volunteer",
+        &[
+            ("update", admin.user_id, lin),
+            ("update", root_secretary.user_id, lin),
+        ],
     );
 }
 

@@ -204,6 +204,15 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
+    /// A GET with the given headers (and no token).
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut req = self.client.get(self.url(path));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        req.send().await.expect("request")
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
@@ -495,6 +504,15 @@ impl TestApp {
     /// A DELETE with `If-Match: *`: whatever the current version.
     pub async fn delete_any(&self, path: &str, token: &str) -> reqwest::Response {
         delete_as(self, path, token, Some("*")).await
+    }
+
+    /// Asserts the audit rows of an entity, oldest first: (action, actor, entity id).
+    pub fn assert_audited(&self, entity: &str, want: &[(&str, i64, i64)]) {
+        let want: Vec<_> = want
+            .iter()
+            .map(|(a, actor, id)| audit(a, *actor, *id))
+            .collect();
+        assert_eq!(self.audit_rows(entity), want, "audit rows of {entity}");
     }
 
     /// Audit rows for an entity, oldest first: (action, actor_id, entity_id).
