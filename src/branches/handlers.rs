@@ -167,8 +167,8 @@ pub async fn create_branch(
             audit::log(
                 conn,
                 actor,
-                "create",
-                "branch",
+                audit::Action::Create,
+                audit::Entity::Branch,
                 id,
                 audit::NOTHING,
                 Some(&BranchResponse::from(row.clone())),
@@ -243,15 +243,15 @@ pub async fn update_branch(
                 }
                 let after = model::find(conn, id)?;
                 let action = if archived && !before.archived {
-                    "archive"
+                    audit::Action::Archive
                 } else {
-                    "update"
+                    audit::Action::Update
                 };
                 audit::log(
                     conn,
                     actor,
                     action,
-                    "branch",
+                    audit::Entity::Branch,
                     id,
                     Some(&BranchResponse::from(before)),
                     Some(&BranchResponse::from(after.clone())),
@@ -301,7 +301,7 @@ pub async fn delete_branch(
                 ));
             }
             diesel::delete(branches::table.find(id)).execute(conn)?;
-            audit::log(conn, actor, "delete", "branch", id, Some(&BranchResponse::from(before)), audit::NOTHING)?;
+            audit::log(conn, actor, audit::Action::Delete, audit::Entity::Branch, id, Some(&BranchResponse::from(before)), audit::NOTHING)?;
             Ok(())
         })
     })

@@ -315,8 +315,8 @@ pub async fn amend_event(
                 audit::log_with_reason(
                     conn,
                     caller.user_id,
-                    "amend",
-                    "event",
+                    audit::Action::Amend,
+                    audit::Entity::Event,
                     id,
                     Some(&before_body),
                     Some(&answer),
@@ -326,8 +326,8 @@ pub async fn amend_event(
                     audit::log_with_reason(
                         conn,
                         caller.user_id,
-                        "event_amended",
-                        "hour_entry",
+                        audit::Action::EventAmended,
+                        audit::Entity::HourEntry,
                         entry.id.get(),
                         Some(&EventOfEntry {
                             event_id: id,

@@ -189,8 +189,8 @@ pub async fn create_event(
             audit::log(
                 conn,
                 caller.user_id,
-                "create",
-                "event",
+                audit::Action::Create,
+                audit::Entity::Event,
                 id,
                 audit::NOTHING,
                 Some(&body),
@@ -338,8 +338,8 @@ pub async fn update_event(
                     audit::log(
                         conn,
                         caller.user_id,
-                        "update",
-                        "event",
+                        audit::Action::Update,
+                        audit::Entity::Event,
                         id,
                         Some(&before_body),
                         Some(&body),
@@ -387,8 +387,8 @@ fn log_cancellation(
     audit::log_with_reason(
         conn,
         actor,
-        "update",
-        "event",
+        audit::Action::Update,
+        audit::Entity::Event,
         after.id,
         Some(before),
         Some(&record),
@@ -440,8 +440,8 @@ pub async fn delete_event(
                 audit::log(
                     conn,
                     caller.user_id,
-                    "delete",
-                    "event",
+                    audit::Action::Delete,
+                    audit::Entity::Event,
                     id,
                     Some(&before_body),
                     audit::NOTHING,

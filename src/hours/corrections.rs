@@ -113,8 +113,8 @@ pub async fn correct_hours(
             audit::log_with_reason(
                 conn,
                 who.user_id,
-                "correct",
-                "hour_entry",
+                audit::Action::Correct,
+                audit::Entity::HourEntry,
                 row.id.get(),
                 audit::NOTHING,
                 Some(&row),

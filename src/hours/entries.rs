@@ -225,8 +225,8 @@ pub async fn update_hours(
                 audit::log(
                     conn,
                     caller.user_id,
-                    "update",
-                    "hour_entry",
+                    audit::Action::Update,
+                    audit::Entity::HourEntry,
                     id.get(),
                     Some(&before),
                     Some(&after),
@@ -270,8 +270,8 @@ pub async fn withdraw_hours(
                 audit::log(
                     conn,
                     caller.user_id,
-                    "withdraw",
-                    "hour_entry",
+                    audit::Action::Withdraw,
+                    audit::Entity::HourEntry,
                     id.get(),
                     Some(&before),
                     Some(&after),

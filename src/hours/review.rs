@@ -97,8 +97,8 @@ fn review_one(
     let entry = model::find_in_scope(conn, scope, id)?;
     may_review(cfg, caller, scope, &entry)?;
     let (next, verb) = match action {
-        ReviewAction::Approve => (HourStatus::Approved, "approve"),
-        ReviewAction::Reject => (HourStatus::Rejected, "reject"),
+        ReviewAction::Approve => (HourStatus::Approved, audit::Action::Approve),
+        ReviewAction::Reject => (HourStatus::Rejected, audit::Action::Reject),
     };
     if !entry.status.can_become(next) {
         return Err(AppError::Conflict(format!(
@@ -119,7 +119,7 @@ fn review_one(
         conn,
         caller.user_id,
         verb,
-        "hour_entry",
+        audit::Entity::HourEntry,
         id.get(),
         Some(&entry),
         Some(&after),

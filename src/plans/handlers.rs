@@ -206,8 +206,8 @@ pub async fn create_plan(
             audit::log(
                 conn,
                 actor,
-                "create",
-                "plan",
+                audit::Action::Create,
+                audit::Entity::Plan,
                 id,
                 audit::NOTHING,
                 Some(&body),

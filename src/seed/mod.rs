@@ -287,8 +287,8 @@ pub fn run(conn: &mut DbConn, source: &Source<'_>, demo: bool) -> Result<SeedRep
                 &NewAudit {
                     occurred_at: now,
                     actor_id: None,
-                    action: "seed",
-                    entity: "seed",
+                    action: audit::Action::Seed,
+                    entity: audit::Entity::Seed,
                     entity_id: None,
                     before_json: None,
                     after_json: serde_json::to_string(&report).ok(),

@@ -120,8 +120,8 @@ fn record_failure(
             &NewAudit {
                 occurred_at: now,
                 actor_id: None,
-                action: "lock",
-                entity: "user",
+                action: audit::Action::Lock,
+                entity: audit::Entity::User,
                 entity_id: Some(user.id),
                 before_json: None,
                 after_json: None,
@@ -297,8 +297,8 @@ pub async fn refresh(
                     &NewAudit {
                         occurred_at: now,
                         actor_id: None,
-                        action: "refresh_reuse",
-                        entity: "user",
+                        action: audit::Action::RefreshReuse,
+                        entity: audit::Entity::User,
                         entity_id: Some(user_id),
                         before_json: None,
                         after_json: None,
@@ -381,8 +381,8 @@ pub async fn logout(
                     &NewAudit {
                         occurred_at: now,
                         actor_id: Some(user_id),
-                        action: "logout",
-                        entity: "user",
+                        action: audit::Action::Logout,
+                        entity: audit::Entity::User,
                         entity_id: Some(user_id),
                         before_json: None,
                         after_json: None,
@@ -489,8 +489,8 @@ pub async fn change_password(
                     &NewAudit {
                         occurred_at: now,
                         actor_id: Some(id),
-                        action: "change_password",
-                        entity: "user",
+                        action: audit::Action::ChangePassword,
+                        entity: audit::Entity::User,
                         entity_id: Some(id),
                         before_json: None,
                         after_json: None,

@@ -214,8 +214,8 @@ pub async fn create_user(
                 &NewAudit {
                     occurred_at: now,
                     actor_id: Some(actor),
-                    action: "create",
-                    entity: "user",
+                    action: audit::Action::Create,
+                    entity: audit::Entity::User,
                     entity_id: Some(row.id),
                     before_json: None,
                     after_json: Some(audit_json(&row)),
@@ -329,10 +329,10 @@ pub async fn update_user(
                 }
                 let after = user_model::find(conn, id)?;
                 let action = match (hash.is_some(), disabled != before.disabled) {
-                    (true, _) => "reset_password",
-                    (false, true) if disabled => "disable",
-                    (false, true) => "enable",
-                    _ => "update",
+                    (true, _) => audit::Action::ResetPassword,
+                    (false, true) if disabled => audit::Action::Disable,
+                    (false, true) => audit::Action::Enable,
+                    _ => audit::Action::Update,
                 };
                 audit::record(
                     conn,
@@ -340,7 +340,7 @@ pub async fn update_user(
                         occurred_at: now,
                         actor_id: Some(actor),
                         action,
-                        entity: "user",
+                        entity: audit::Entity::User,
                         entity_id: Some(id),
                         before_json: Some(audit_json(&before)),
                         after_json: Some(audit_json(&after)),

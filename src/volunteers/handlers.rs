@@ -291,8 +291,8 @@ pub async fn create_volunteer(
             audit::log(
                 conn,
                 caller.user_id,
-                "create",
-                "volunteer",
+                audit::Action::Create,
+                audit::Entity::Volunteer,
                 id,
                 audit::NOTHING,
                 Some(&body),
@@ -398,15 +398,15 @@ pub async fn update_volunteer(
                 let body = full(conn, after)?;
                 let action =
                     if status == VolunteerStatus::Archived.as_str() && before.status != status {
-                        "archive"
+                        audit::Action::Archive
                     } else {
-                        "update"
+                        audit::Action::Update
                     };
                 audit::log(
                     conn,
                     caller.user_id,
                     action,
-                    "volunteer",
+                    audit::Entity::Volunteer,
                     id,
                     Some(&before_body),
                     Some(&body),
@@ -465,8 +465,8 @@ pub async fn delete_volunteer(
                 audit::log(
                     conn,
                     caller.user_id,
-                    "delete",
-                    "volunteer",
+                    audit::Action::Delete,
+                    audit::Entity::Volunteer,
                     id,
                     Some(&before_body),
                     audit::NOTHING,

@@ -145,7 +145,11 @@ fn header_and_grouping_parameters_state_their_form() {
                     assert_eq!(pattern, Some(volunteer_hours::idempotency::KEY_PATTERN));
                     seen += 1;
                 }
-                "q" | "entity" | "tag" => {
+                "entity" => {
+                    assert_eq!(p["schema"]["$ref"], "#/components/schemas/Entity");
+                    seen += 1;
+                }
+                "q" | "tag" => {
                     assert_eq!(
                         pattern,
                         Some(volunteer_hours::openapi::NO_NUL_PATTERN),
