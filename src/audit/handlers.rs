@@ -47,15 +47,17 @@ pub struct AuditItem {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    /// Page size, 1-200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
+    /// Page size.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
-    /// 1-based page number (default 1).
-    #[param(minimum = 1, maximum = 1000000)]
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 1000000, default = 1)]
     pub page: Option<u32>,
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub actor_id: Option<i64>,
     /// Rows about this kind of object.
     pub entity: Option<Entity>,
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub entity_id: Option<i64>,
     /// On or after this UTC day.
     pub from: Option<NaiveDate>,

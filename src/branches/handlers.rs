@@ -38,7 +38,7 @@ pub async fn list_branches(
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let paging = Paging::new(q.limit, q.page)?;
-    let search = crate::validate::search(q.q.as_deref());
+    let search = crate::validate::search(q.q.as_deref())?;
     let (rows, total) = state
         .db(move |conn| {
             let under = model::subtree_of(conn, q.under)?;

@@ -225,22 +225,25 @@ pub struct UpdateEvent {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EventQuery {
-    /// Page size, 1-200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
+    /// Page size.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
-    /// 1-based page number (default 1).
-    #[param(minimum = 1, maximum = 1000000)]
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 1000000, default = 1)]
     pub page: Option<u32>,
     /// Organised by this branch or a branch below it.
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub branch_id: Option<i64>,
     pub status: Option<EventStatus>,
     pub category: Option<Category>,
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub plan_item_id: Option<i64>,
     /// Starting on or after this local day.
     pub from: Option<NaiveDate>,
     /// Starting on or before this local day.
     pub to: Option<NaiveDate>,
     /// Case-insensitive part of the title or place.
+    #[param(max_length = 100)]
     pub q: Option<String>,
 }
 

@@ -40,7 +40,7 @@ pub async fn list_events(
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let paging = Paging::new(q.limit, q.page)?;
-    let search = crate::validate::search(q.q.as_deref());
+    let search = crate::validate::search(q.q.as_deref())?;
     let local = state.config.hours.utc_offset;
     let (items, total) = state
         .db(move |conn| {

@@ -199,17 +199,21 @@ pub struct CorrectionInput {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct HourQuery {
-    /// Page size, 1-200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
+    /// Page size.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
-    /// 1-based page number (default 1).
-    #[param(minimum = 1, maximum = 1000000)]
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 1000000, default = 1)]
     pub page: Option<u32>,
     /// Served in this branch or one below it.
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub branch_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub volunteer_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub event_id: Option<i64>,
     /// At events serving this plan item.
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub plan_item_id: Option<i64>,
     pub status: Option<HourStatus>,
     /// Service on or after this day.

@@ -11,9 +11,11 @@ use crate::hours::dto::{hours_text, HourStatus};
 #[into_params(parameter_in = Query)]
 pub struct TotalsQuery {
     /// Comma-separated groupings, in order: volunteer, branch, plan_item, event, category,
-    /// month. Default `volunteer`.
+    /// month (a repeat counts once).
     #[param(
         example = "branch,month",
+        default = "volunteer",
+        max_length = 100,
         pattern = "^(volunteer|branch|plan_item|event|category|month)(,(volunteer|branch|plan_item|event|category|month))*$"
     )]
     pub group_by: Option<String>,
@@ -22,13 +24,16 @@ pub struct TotalsQuery {
     /// Last service date counted (inclusive).
     pub to: Option<NaiveDate>,
     /// Hours served in this branch or one below it.
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub branch_id: Option<i64>,
     /// Hours at events serving this plan item.
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub plan_item_id: Option<i64>,
     pub category: Option<Category>,
-    /// Entries of this status; default `approved`.
+    /// Entries of this status.
+    #[param(default = "approved")]
     pub status: Option<HourStatus>,
-    /// Only service or only training; default both, as separate rows.
+    /// Only service or only training; both when absent, as separate rows.
     pub kind: Option<Kind>,
 }
 
@@ -38,29 +43,39 @@ pub struct TotalsRowResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub volunteer_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "林晓燕")]
+    #[schema(example = "林晓燕", max_length = 50)]
     pub volunteer_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub branch_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 32, pattern = "^[A-Z0-9_-]{1,32}$")]
     pub branch_code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 100)]
     pub branch_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_item_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 999)]
     pub plan_item_number: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200)]
     pub plan_item_title: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200)]
     pub event_title: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Category>)]
     pub category: Option<String>,
     /// `YYYY-MM` of the service date.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "2022-03")]
+    #[schema(
+        example = "2022-03",
+        max_length = 7,
+        pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$"
+    )]
     pub month: Option<String>,
     /// `training` hours are kept apart from `service` hours.
     pub kind: Kind,

@@ -103,15 +103,17 @@ pub struct UpdateUser {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {
-    /// Page size, 1-200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
+    /// Page size.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
-    /// 1-based page number (default 1).
-    #[param(minimum = 1, maximum = 1000000)]
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 1000000, default = 1)]
     pub page: Option<u32>,
     pub role: Option<Role>,
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub branch_id: Option<i64>,
     pub disabled: Option<bool>,
     /// Case-insensitive part of the username.
+    #[param(max_length = 100)]
     pub q: Option<String>,
 }

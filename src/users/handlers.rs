@@ -33,7 +33,7 @@ pub async fn list_users(
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let paging = Paging::new(q.limit, q.page)?;
-    let search = crate::validate::search(q.q.as_deref());
+    let search = crate::validate::search(q.q.as_deref())?;
     let (rows, total) = state
         .db(move |conn| {
             let filtered = || {

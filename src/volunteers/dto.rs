@@ -203,19 +203,24 @@ pub struct UpdateVolunteer {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct VolunteerQuery {
-    /// Page size, 1-200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
+    /// Page size.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
-    /// 1-based page number (default 1).
-    #[param(minimum = 1, maximum = 1000000)]
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 1000000, default = 1)]
     pub page: Option<u32>,
     /// This branch and the branches below it.
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub branch_id: Option<i64>,
     pub status: Option<VolunteerStatus>,
+    /// Volunteers with this tag: 1 to 40 of a-z, 0-9 and `_`.
+    #[param(min_length = 1, max_length = 40, pattern = "^[a-z0-9_]{1,40}$")]
     pub tag: Option<String>,
     /// Case-insensitive part of the name (Chinese or Latin).
+    #[param(max_length = 100)]
     pub q: Option<String>,
-    /// Include archived volunteers (default false).
+    /// Include archived volunteers.
+    #[param(default = false)]
     pub include_archived: Option<bool>,
 }
 

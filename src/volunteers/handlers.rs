@@ -108,7 +108,15 @@ pub async fn list_volunteers(
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let paging = Paging::new(q.limit, q.page)?;
-    let search = crate::validate::search(q.q.as_deref());
+    let search = crate::validate::search(q.q.as_deref())?;
+    if let Some(tag) = &q.tag {
+        // a tag has one form: searching for another would only find nothing
+        let mut errors = Errors::default();
+        errors.tag("/query/tag", tag);
+        if !errors.0.is_empty() {
+            return Err(AppError::InvalidParameter(errors.0));
+        }
+    }
     let caller = caller.0;
     let visibility = visibility(&caller);
     let (items, total) = state

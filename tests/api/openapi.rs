@@ -149,12 +149,21 @@ fn header_and_grouping_parameters_state_their_form() {
                     assert_eq!(p["schema"]["$ref"], "#/components/schemas/Entity");
                     seen += 1;
                 }
-                "q" | "tag" => {
+                "q" => {
                     assert_eq!(
                         pattern,
                         Some(volunteer_hours::openapi::NO_NUL_PATTERN),
                         "{method} {path}"
                     );
+                    assert_eq!(
+                        p["schema"]["maxLength"],
+                        volunteer_hours::validate::MAX_SEARCH,
+                        "{method} {path}"
+                    );
+                    seen += 1;
+                }
+                "tag" => {
+                    assert_eq!(pattern, Some("^[a-z0-9_]{1,40}$"), "{method} {path}");
                     seen += 1;
                 }
                 "group_by" => {
