@@ -48,7 +48,7 @@ impl From<BranchRow> for BranchResponse {
 #[serde(deny_unknown_fields)]
 pub struct CreateBranch {
     /// Unique; 1-32 of A-Z, 0-9, `_`, `-`.
-    #[schema(example = "ZB04", pattern = "^[A-Z0-9_-]{1,32}$")]
+    #[schema(example = "ZB04", max_length = 32, pattern = "^[A-Z0-9_-]{1,32}$")]
     pub code: String,
     #[schema(example = "机关第四党支部", min_length = 1, max_length = 100)]
     pub name: String,
@@ -59,7 +59,8 @@ pub struct CreateBranch {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateBranch {
-    #[schema(pattern = "^[A-Z0-9_-]{1,32}$")]
+    /// Unique; 1-32 of A-Z, 0-9, `_`, `-`.
+    #[schema(max_length = 32, pattern = "^[A-Z0-9_-]{1,32}$")]
     pub code: Option<String>,
     #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,

@@ -83,17 +83,20 @@ pub struct TotalsRowResponse {
     #[schema(example = 540)]
     pub total_minutes: i64,
     /// `total_minutes` in hours, two decimals, computed from the minutes.
-    #[schema(example = "9.00")]
+    #[schema(example = "9.00", max_length = 24, pattern = "^-?[0-9]+\\.[0-9]{2}$")]
     pub total_hours: String,
     /// Entries counted (corrections are not counted as entries).
+    #[schema(minimum = 0)]
     pub entry_count: i64,
     /// Distinct volunteers in the group.
+    #[schema(minimum = 0)]
     pub volunteer_count: i64,
     /// With `group_by=volunteer`: the volunteer's cumulative approved minutes, all time.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cumulative_minutes: Option<i64>,
     /// With `group_by=volunteer`: stars (0-5) by cumulative approved hours.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 5)]
     pub star_level: Option<u8>,
 }
 
@@ -151,8 +154,11 @@ impl From<TotalsRow> for TotalsRowResponse {
 pub struct Overall {
     pub kind: Kind,
     pub total_minutes: i64,
+    #[schema(example = "9.00", max_length = 24, pattern = "^-?[0-9]+\\.[0-9]{2}$")]
     pub total_hours: String,
+    #[schema(minimum = 0)]
     pub entry_count: i64,
+    #[schema(minimum = 0)]
     pub volunteer_count: i64,
 }
 
@@ -161,14 +167,17 @@ pub struct Overall {
 pub struct ReportMeta {
     pub generated_at: DateTime<Utc>,
     /// Username and role of the caller.
-    #[schema(example = "hr.user (hr)")]
+    #[schema(example = "hr.user (hr)", max_length = 80)]
     pub generated_by: String,
-    #[schema(example = "0.1.0")]
+    #[schema(example = "0.1.0", max_length = 64)]
     pub software_version: &'static str,
+    /// The groupings, in order, each once.
+    #[schema(min_items = 1, max_items = 6)]
     pub group_by: Vec<GroupBy>,
     /// Every filter, as applied (defaults included).
     pub filters: serde_json::Value,
     /// How plan items are counted.
+    #[schema(max_length = 500)]
     pub note: &'static str,
 }
 
@@ -182,5 +191,6 @@ pub struct TotalsResponse {
     /// Ordered by the groupings, then kind.
     pub rows: Vec<TotalsRowResponse>,
     /// One per kind present.
+    #[schema(max_items = 2)]
     pub overall: Vec<Overall>,
 }

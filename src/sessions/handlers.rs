@@ -184,7 +184,7 @@ fn token_response(
         .issue(user.id, role, user.branch_id, user.token_version)?;
     Ok(TokenResponse {
         access_token,
-        token_type: "Bearer",
+        token_type: super::dto::TokenType::Bearer,
         expires_in: state.keys.access_ttl_secs(),
         refresh_token,
         refresh_expires_in,

@@ -10,17 +10,24 @@ use crate::auth::Role;
 pub struct UserResponse {
     #[schema(example = 12)]
     pub id: i64,
-    #[schema(example = "zb01.secretary")]
+    #[schema(
+        example = "zb01.secretary",
+        min_length = 3,
+        max_length = 64,
+        pattern = "^[a-z0-9._-]+$"
+    )]
     pub username: String,
     pub role: Role,
     /// The branch a secretary works for (and, for other roles, their home branch if set).
-    #[schema(example = 9)]
+    #[schema(example = 9, required = true)]
     pub branch_id: Option<i64>,
     /// The volunteer this account belongs to (volunteer role).
+    #[schema(required = true)]
     pub volunteer_id: Option<i64>,
     pub disabled: bool,
     /// Locked for a while after too many failed logins.
     pub locked: bool,
+    #[schema(required = true)]
     pub last_login_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -145,10 +145,6 @@ fn header_and_grouping_parameters_state_their_form() {
                     assert_eq!(pattern, Some(volunteer_hours::idempotency::KEY_PATTERN));
                     seen += 1;
                 }
-                "entity" => {
-                    assert_eq!(p["schema"]["$ref"], "#/components/schemas/Entity");
-                    seen += 1;
-                }
                 "q" => {
                     assert_eq!(
                         pattern,
@@ -163,7 +159,18 @@ fn header_and_grouping_parameters_state_their_form() {
                     seen += 1;
                 }
                 "tag" => {
-                    assert_eq!(pattern, Some("^[a-z0-9_]{1,40}$"), "{method} {path}");
+                    assert_eq!(
+                        pattern,
+                        Some(volunteer_hours::volunteers::dto::TAG_PATTERN),
+                        "{method} {path}"
+                    );
+                    seen += 1;
+                }
+                "entity" => {
+                    assert_eq!(
+                        p["schema"]["$ref"], "#/components/schemas/Entity",
+                        "{method} {path}"
+                    );
                     seen += 1;
                 }
                 "group_by" => {
