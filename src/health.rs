@@ -67,7 +67,10 @@ pub async fn health() -> HttpResponse {
     })
 }
 
-/// The service can answer requests: the database answers and holds this service's schema.
+/// Readiness: the service can answer requests.
+///
+/// 200 when the database answers and holds this service's schema; 503 with `Retry-After`
+/// otherwise. Needs no token.
 #[utoipa::path(
     tag = "health",
     responses(

@@ -123,6 +123,11 @@ impl From<Row> for AuditItem {
 }
 
 /// The audit trail, newest first.
+///
+/// Administrators only. Every change the service makes writes a row in the transaction of
+/// the change: who (`actor_id`, `null` for the system), what (`action` on `entity`
+/// `entity_id`), the object before and after as JSON, the reason where one is given, and the
+/// `X-Request-Id` of the request. Rows are never changed or deleted.
 #[utoipa::path(
     tag = "audit",
     params(AuditQuery),

@@ -22,6 +22,9 @@ fn respond(mut builder: HttpResponseBuilder, row: BranchRow) -> HttpResponse {
 }
 
 /// List branches, ordered by id.
+///
+/// Every role reads the whole tree. Archived branches are left out unless
+/// `include_archived=true`; `parent_id` gives one level, `under` a whole subtree.
 #[utoipa::path(
     tag = "branches",
     params(BranchQuery),
@@ -70,7 +73,9 @@ pub async fn list_branches(
     Ok(paging.respond(rows.into_iter().map(BranchResponse::from).collect(), total))
 }
 
-/// One branch (archived ones too).
+/// One branch, archived ones too.
+///
+/// Every role reads every branch. The `ETag` is what a change sends back in `If-Match`.
 #[utoipa::path(
     tag = "branches",
     params(("id" = i64, Path, description = "Branch id")),
@@ -115,6 +120,9 @@ fn check_parent(
 }
 
 /// Create a branch.
+///
+/// Administrators only. The code is unique (409 when taken); the parent, if given, must
+/// exist. Send an `Idempotency-Key` to make a retry safe.
 #[utoipa::path(
     tag = "branches",
     request_body = CreateBranch,
@@ -180,7 +188,11 @@ pub async fn create_branch(
         .await
 }
 
-/// Change a branch: code, name, parent (not under itself), archived.
+/// Change a branch.
+///
+/// Administrators only, with `If-Match`. Code, name, parent (never the branch itself or one
+/// below it: 422) and `archived` may change; absent fields stay. Archiving hides the branch
+/// from lists and keeps its history.
 #[utoipa::path(
     tag = "branches",
     params(("id" = i64, Path, description = "Branch id"), ("If-Match" = String, Header, description = "The branch's ETag")),
@@ -263,8 +275,10 @@ pub async fn update_branch(
     Ok(respond(HttpResponse::Ok(), row))
 }
 
-/// Delete a branch that nothing refers to. One with volunteers, hours, events, accounts or
-/// sub-branches is archived instead (`PATCH {"archived": true}`): 409.
+/// Delete a branch that nothing refers to.
+///
+/// Administrators only, with `If-Match`. A branch with volunteers, hours, events, accounts
+/// or sub-branches is archived instead (`PATCH {"archived": true}`): deleting it answers 409.
 #[utoipa::path(
     tag = "branches",
     params(("id" = i64, Path, description = "Branch id"), ("If-Match" = String, Header, description = "The branch's ETag")),

@@ -209,8 +209,10 @@ struct EventOfEntry<'a> {
     shape: &'a Shape,
 }
 
-/// Amend an event that has hours (administrators): new `starts_at`, `ends_at`, `category`
-/// or `plan_item_ids`, with a required `reason`.
+/// Amend an event that has hours.
+///
+/// Administrators only, with `If-Match`: new `starts_at`, `ends_at`, `category` or
+/// `plan_item_ids`, and a required `reason`.
 ///
 /// A category or plan-item change moves the approved hours at the event to the new
 /// category and items in every total; the answer says how many minutes moved. New times

@@ -24,6 +24,9 @@ fn respond(mut builder: HttpResponseBuilder, version: i64, body: EventResponse) 
 }
 
 /// List events, ordered by id.
+///
+/// Every role reads every event. Filters: organising branch (with its sub-branches),
+/// status, category, plan item, the local day it starts (`from`, `to`) and a text search.
 #[utoipa::path(
     tag = "events",
     params(EventQuery),
@@ -93,6 +96,8 @@ pub async fn list_events(
 }
 
 /// One event with its plan items.
+///
+/// Every role reads every event. The `ETag` is what a change sends back in `If-Match`.
 #[utoipa::path(
     tag = "events",
     params(("id" = i64, Path, description = "Event id")),
@@ -117,7 +122,11 @@ pub async fn get_event(
     Ok(respond(HttpResponse::Ok(), version, body))
 }
 
-/// Create an event. A secretary creates events organised by a branch of its scope.
+/// Create an event.
+///
+/// Administrators, and secretaries for a branch of their scope. The event serves one or
+/// more items of the plan of its year (the local year of `starts_at`) and ends after it
+/// starts. Send an `Idempotency-Key` to make a retry safe.
 #[utoipa::path(
     tag = "events",
     request_body = CreateEvent,
@@ -216,7 +225,10 @@ fn find_writable(conn: &mut DbConn, scope: &Scope, id: i64) -> AppResult<EventRo
     }
 }
 
-/// Change an event. Status moves planned -> open -> completed, or planned/open -> cancelled.
+/// Change an event.
+///
+/// Administrators, and secretaries of the organising branch's scope, with `If-Match`.
+/// Status moves planned -> open -> completed, or planned/open -> cancelled.
 ///
 /// Once hours are recorded at it, its times may change only while every submitted or
 /// approved entry still fits them, and its category and plan items only while none is
@@ -397,7 +409,10 @@ fn log_cancellation(
     Ok(())
 }
 
-/// Delete an event without hours; one with hours is cancelled or completed instead: 409.
+/// Delete an event that has no hours.
+///
+/// Administrators, and secretaries of the organising branch's scope, with `If-Match`. An
+/// event with hours is cancelled or completed instead: deleting it answers 409.
 #[utoipa::path(
     tag = "events",
     params(("id" = i64, Path, description = "Event id"), ("If-Match" = String, Header, description = "The event's ETag")),

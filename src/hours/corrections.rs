@@ -17,8 +17,12 @@ use crate::ids::{HourEntryId, UserId};
 use crate::validate::Errors;
 use crate::AppState;
 
-/// Correct an approved entry: signed minutes and a reason, itself submitted for review.
-/// Totals count the entry plus its approved corrections.
+/// Correct an approved entry.
+///
+/// Administrators and secretaries in scope. An approved entry is never changed: the
+/// correction (signed minutes and a reason) is a new entry pointing at it, submitted for
+/// review like any entry. Totals count the entry plus its approved corrections, which must
+/// leave it within 0 to 1440 minutes. Send an `Idempotency-Key` to make a retry safe.
 #[utoipa::path(
     tag = "hours",
     params(

@@ -167,7 +167,11 @@ async fn review(
         .json(HourEntryResponse::from(row)))
 }
 
-/// Approve a submitted entry (or correction): it counts in totals and is locked.
+/// Approve a submitted entry or correction.
+///
+/// Administrators (and secretaries of parent branches with `PARENT_SECRETARY_REVIEWS`).
+/// Nobody approves what it submitted itself (403) unless `REVIEW_OWN_SUBMISSIONS`. The entry
+/// then counts in totals and is locked; at a cancelled event nothing is approved (409).
 #[utoipa::path(
     tag = "hours",
     params(("id" = i64, Path, description = "Entry id")),
@@ -195,6 +199,9 @@ pub async fn approve_hours(
 }
 
 /// Reject a submitted entry, with a reason.
+///
+/// The same reviewers as approval, under the same four-eyes rule. The reason is kept on the
+/// entry and in its history.
 #[utoipa::path(
     tag = "hours",
     params(("id" = i64, Path, description = "Entry id")),
@@ -226,7 +233,10 @@ pub async fn reject_hours(
     .await
 }
 
-/// Approve or reject many entries: all or none. Every refused id is listed (`/ids/N`).
+/// Approve or reject many entries at once.
+///
+/// All or none: when any id cannot be reviewed nothing changes, and the 422 lists every
+/// refused id by pointer (`/ids/N`). Rejecting needs a reason.
 #[utoipa::path(
     tag = "hours",
     request_body = BulkReview,

@@ -334,8 +334,10 @@ pub async fn refresh(
     }
 }
 
-/// Log out: revokes the refresh token's family, and ends every access token of the
-/// caller (other sessions get a new one at their next refresh).
+/// Log out.
+///
+/// Revokes the refresh token's family, and ends every access token of the caller (other
+/// sessions get a new one at their next refresh).
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
@@ -399,6 +401,8 @@ pub async fn logout(
 }
 
 /// The caller's own account.
+///
+/// Any role: who the access token belongs to, with its role, branch and volunteer link.
 #[utoipa::path(
     tag = "auth",
     security(("bearer" = [])),
@@ -415,7 +419,10 @@ pub async fn me(state: web::Data<AppState>, caller: Auth<AnyRole>) -> AppResult<
     Ok(HttpResponse::Ok().json(UserResponse::from(user)))
 }
 
-/// Change the caller's password. Ends every session of the caller: log in again.
+/// Change the caller's password.
+///
+/// Needs the current password; the new one has at least 10 characters and is not the
+/// username. Ends every session of the caller: log in again.
 #[utoipa::path(
     tag = "auth",
     request_body = ChangePassword,

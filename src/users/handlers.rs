@@ -16,6 +16,8 @@ use crate::idempotency::Creation;
 use crate::AppState;
 
 /// List accounts, ordered by id.
+///
+/// Administrators only. Filters: role, branch, disabled, a search in the username.
 #[utoipa::path(
     tag = "users",
     params(UserQuery),
@@ -59,6 +61,8 @@ pub async fn list_users(
 }
 
 /// One account.
+///
+/// Administrators only. Never carries the password or its hash.
 #[utoipa::path(
     tag = "users",
     params(("id" = i64, Path, description = "User id")),
@@ -137,6 +141,9 @@ fn audit_json(row: &UserRow) -> String {
 }
 
 /// Create an account.
+///
+/// Administrators only. A secretary needs a branch and a volunteer account a volunteer;
+/// usernames are unique (409). Send an `Idempotency-Key` to make a retry safe.
 #[utoipa::path(
     tag = "users",
     request_body = CreateUser,

@@ -91,7 +91,11 @@ fn respond(
     builder.json(body)
 }
 
-/// List volunteers in the caller's scope, ordered by id.
+/// List volunteers, ordered by id.
+///
+/// Within the caller's scope: administrators and HR see every volunteer (HR with phone and
+/// volunteer number masked), a secretary those of its branches, a volunteer itself.
+/// Archived volunteers are left out unless `include_archived=true` or a `status` is asked.
 #[utoipa::path(
     tag = "volunteers",
     params(VolunteerQuery),
@@ -166,7 +170,10 @@ pub async fn list_volunteers(
     Ok(paging.respond(items, total))
 }
 
-/// One volunteer, if the caller's scope holds it.
+/// One volunteer.
+///
+/// Within the caller's scope (404 outside it). The `ETag` is what a change sends back in
+/// `If-Match`.
 #[utoipa::path(
     tag = "volunteers",
     params(("id" = i64, Path, description = "Volunteer id")),
@@ -230,7 +237,10 @@ fn number_taken(conn: &mut DbConn, number: Option<&str>, except: Option<i64>) ->
     Ok(())
 }
 
-/// Register a volunteer. A secretary registers into the branches of its scope.
+/// Register a volunteer.
+///
+/// Administrators, and secretaries into the branches of their scope. The volunteer number
+/// is unique (409). Send an `Idempotency-Key` to make a retry safe.
 #[utoipa::path(
     tag = "volunteers",
     request_body = CreateVolunteer,
@@ -316,7 +326,12 @@ pub async fn create_volunteer(
         .await
 }
 
-/// Change a volunteer; `status: archived` retires one who has hours.
+/// Change a volunteer.
+///
+/// Administrators, and secretaries within their scope, with `If-Match`. Absent fields stay;
+/// `null` clears a field where allowed; `tags` replaces the whole set. `status: archived`
+/// retires one who has hours; moving it keeps past hours with the branch where they were
+/// served.
 #[utoipa::path(
     tag = "volunteers",
     params(("id" = i64, Path, description = "Volunteer id"), ("If-Match" = String, Header, description = "The volunteer's ETag")),
@@ -426,8 +441,10 @@ pub async fn update_volunteer(
     Ok(respond(HttpResponse::Ok(), version, body))
 }
 
-/// Delete a volunteer who has no hours and no account; one with hours is archived instead
-/// (`PATCH {"status": "archived"}`): 409.
+/// Delete a volunteer who has no hours and no account.
+///
+/// Administrators, and secretaries within their scope, with `If-Match`. One with hours or
+/// an account is archived instead (`PATCH {"status": "archived"}`): deleting it answers 409.
 #[utoipa::path(
     tag = "volunteers",
     params(("id" = i64, Path, description = "Volunteer id"), ("If-Match" = String, Header, description = "The volunteer's ETag")),
