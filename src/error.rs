@@ -395,8 +395,8 @@ mod tests {
 
     #[test]
     fn every_problem_type_is_listed() {
-        // One error of each kind: the match makes a new variant fail to compile here until
-        // it is added, and the count below until its slug is listed.
+        // One error of each kind. A new variant fails to compile in the match below, so
+        // whoever adds it is sent here to add it to `all`, and its slug to the list.
         let all = [
             AppError::BadRequest(String::new()),
             AppError::MalformedJson(String::new()),

@@ -72,6 +72,10 @@ fn every_problem_response_has_a_real_example_of_its_status() {
                 );
                 let kind = value["type"].as_str().unwrap();
                 assert_eq!(kind, format!("/problems/{name}"), "{method} {path} {code}");
+                assert!(
+                    volunteer_hours::error::PROBLEM_SLUGS.contains(&name.as_str()),
+                    "{name} is not a listed problem type"
+                );
                 assert!(value["title"].is_string() && value["detail"].is_string());
                 checked += 1;
             }
