@@ -331,8 +331,8 @@ pub fn create_user(
             &NewAudit {
                 occurred_at: now,
                 actor_id: None,
-                action: "create",
-                entity: "user",
+                action: audit::Action::Create,
+                entity: audit::Entity::User,
                 entity_id: Some(id),
                 before_json: None,
                 after_json: Some(

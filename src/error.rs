@@ -58,16 +58,48 @@ pub struct FieldErrorBody {
     pub detail: String,
 }
 
+/// Every stable problem `type` slug ([`AppError::slug`]): the type is `/problems/<slug>`.
+pub const PROBLEM_SLUGS: [&str; 17] = [
+    "bad-request",
+    "malformed-json",
+    "invalid-parameter",
+    "validation",
+    "unauthorized",
+    "forbidden",
+    "not-found",
+    "method-not-allowed",
+    "conflict",
+    "precondition-failed",
+    "payload-too-large",
+    "uri-too-long",
+    "unsupported-media-type",
+    "precondition-required",
+    "too-many-requests",
+    "service-unavailable",
+    "internal",
+];
+
+/// `Problem.type`: one of the stable types.
+fn problem_type_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(PROBLEM_SLUGS.map(|slug| format!("/problems/{slug}"))))
+        .description(Some(
+            "Stable identifier of the kind of problem, e.g. `/problems/validation`.",
+        ))
+        .examples(["/problems/validation"])
+        .build()
+}
+
 /// An RFC 9457 problem document. `type` is stable: switch on it, not on `title` or `detail`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
-    /// Stable identifier of the kind of problem, e.g. `/problems/validation`.
     #[serde(rename = "type")]
-    #[schema(example = "/problems/validation")]
+    #[schema(schema_with = problem_type_schema)]
     pub problem_type: String,
-    #[schema(example = "Validation failed")]
+    #[schema(example = "Validation failed", max_length = 64)]
     pub title: String,
-    #[schema(example = 422)]
+    #[schema(example = 422, minimum = 400, maximum = 599)]
     pub status: u16,
     #[schema(example = "2 fields are invalid")]
     pub detail: String,
@@ -401,6 +433,65 @@ mod tests {
         let text = String::from_utf8(body.to_vec()).unwrap();
         assert!(!text.contains("hunter2"), "{text}");
         assert!(text.contains("/problems/internal"));
+    }
+
+    #[test]
+    fn every_problem_type_is_listed() {
+        // One error of each kind. A new variant fails to compile in the match below, so
+        // whoever adds it is sent here to add it to `all`, and its slug to the list.
+        let all = [
+            AppError::BadRequest(msg!("internal")),
+            AppError::MalformedJson(msg!("internal")),
+            AppError::InvalidParameter(Vec::new()),
+            AppError::Validation(Vec::new()),
+            AppError::Unauthorized(msg!("internal")),
+            AppError::Forbidden(msg!("internal")),
+            AppError::NotFound,
+            AppError::MethodNotAllowed,
+            AppError::Conflict(msg!("internal")),
+            AppError::PreconditionFailed,
+            AppError::PayloadTooLarge,
+            AppError::UriTooLong,
+            AppError::UnsupportedMediaType(msg!("internal")),
+            AppError::PreconditionRequired,
+            AppError::TooManyRequests {
+                retry_after_secs: 1,
+            },
+            AppError::Unavailable {
+                detail: msg!("internal"),
+                retry_after_secs: 1,
+            },
+            AppError::Internal(anyhow::anyhow!("x")),
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for e in &all {
+            let variant = match e {
+                AppError::BadRequest(_) => 0,
+                AppError::MalformedJson(_) => 1,
+                AppError::InvalidParameter(_) => 2,
+                AppError::Validation(_) => 3,
+                AppError::Unauthorized(_) => 4,
+                AppError::Forbidden(_) => 5,
+                AppError::NotFound => 6,
+                AppError::MethodNotAllowed => 7,
+                AppError::Conflict(_) | AppError::EntriesConflict { .. } => 8,
+                AppError::PreconditionFailed => 9,
+                AppError::PayloadTooLarge => 10,
+                AppError::UriTooLong => 11,
+                AppError::UnsupportedMediaType(_) => 12,
+                AppError::PreconditionRequired => 13,
+                AppError::TooManyRequests { .. } => 14,
+                AppError::Unavailable { .. } => 15,
+                AppError::Internal(_) => 16,
+            };
+            seen.insert(variant);
+            assert!(
+                PROBLEM_SLUGS.contains(&e.slug()),
+                "{} is not listed",
+                e.slug()
+            );
+        }
+        assert_eq!(seen.len(), PROBLEM_SLUGS.len());
     }
 
     #[test]

@@ -13,22 +13,48 @@ use crate::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
-    #[schema(example = "ok")]
+    #[schema(schema_with = ok_schema)]
     pub status: &'static str,
-    #[schema(example = "0.1.0")]
+    /// The software version.
+    #[schema(example = "0.1.0", max_length = 64)]
     pub version: &'static str,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct Readiness {
-    #[schema(example = "ready")]
+    #[schema(schema_with = ready_schema)]
     pub status: &'static str,
-    /// `postgres` or `sqlite`.
-    #[schema(example = "postgres")]
+    #[schema(schema_with = database_schema)]
     pub database: &'static str,
 }
 
-/// The process is up. Never touches the database.
+fn one_of(values: &[&str], description: &str) -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values.to_vec()))
+        .description(Some(description))
+        .build()
+}
+
+fn ok_schema() -> utoipa::openapi::Object {
+    one_of(&["ok"], "Always `ok`: the process answers.")
+}
+
+fn ready_schema() -> utoipa::openapi::Object {
+    one_of(&["ready"], "Always `ready` with 200.")
+}
+
+fn database_schema() -> utoipa::openapi::Object {
+    use crate::db::Backend;
+    one_of(
+        &[Backend::Postgres.name(), Backend::Sqlite.name()],
+        "The database the service runs on.",
+    )
+}
+
+/// Liveness: the process is up.
+///
+/// For load balancers and orchestrators; needs no token and never touches the database.
 #[utoipa::path(
     tag = "health",
     responses((status = 200, description = "The process is up", body = Health))
@@ -41,7 +67,10 @@ pub async fn health() -> HttpResponse {
     })
 }
 
-/// The service can answer requests: the database answers and holds this service's schema.
+/// Readiness: the service can answer requests.
+///
+/// 200 when the database answers and holds this service's schema; 503 with `Retry-After`
+/// otherwise. Needs no token.
 #[utoipa::path(
     tag = "health",
     responses(

@@ -262,20 +262,40 @@ where
     serde::Deserialize::deserialize(de).map(Some)
 }
 
+/// An id in a query (`?branch_id=9`): ids start at 1, so a smaller one names nothing and is
+/// refused (400). For `#[serde(default, deserialize_with = "crate::http::query_id")]`.
+pub fn query_id<'de, D>(de: D) -> Result<Option<i64>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::de::Error;
+    match <Option<i64> as serde::Deserialize>::deserialize(de)? {
+        // serde's own wording, which the catalogue reads (`json-invalid-value`)
+        Some(id) if id < 1 => Err(D::Error::invalid_value(
+            serde::de::Unexpected::Signed(id),
+            &"an id of 1 or more",
+        )),
+        id => Ok(id),
+    }
+}
+
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
 
 /// One page of a list, in a stable order, with the total count of matching items.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
+    /// At most `limit`.
+    #[schema(max_items = 200)]
     pub items: Vec<T>,
     /// Items matching the filters, over all pages.
-    #[schema(example = 137)]
+    #[schema(example = 137, minimum = 0)]
     pub total: i64,
     /// This page's number, from 1.
-    #[schema(example = 1)]
+    #[schema(example = 1, minimum = 1, maximum = 1000000)]
     pub page: u32,
-    #[schema(example = 50)]
+    /// The page size asked for.
+    #[schema(example = 50, minimum = 1, maximum = 200)]
     pub limit: u32,
 }
 

@@ -68,12 +68,21 @@ impl Errors {
     }
 }
 
+/// The most characters a list's `q` search may have.
+pub const MAX_SEARCH: usize = 100;
+
 /// The LIKE pattern of a list's `q` search (see [`contains_pattern`]); `None` when it
-/// searches for nothing.
-pub fn search(q: Option<&str>) -> Option<String> {
-    q.map(str::trim)
+/// searches for nothing. A `q` of more than [`MAX_SEARCH`] characters is refused (400).
+pub fn search(q: Option<&str>) -> Result<Option<String>, AppError> {
+    if q.is_some_and(|q| q.chars().count() > MAX_SEARCH) {
+        return Err(AppError::InvalidParameter(vec![FieldError::new(
+            "/query/q",
+            msg!("at-most-characters", max = MAX_SEARCH),
+        )]));
+    }
+    Ok(q.map(str::trim)
         .filter(|t| !t.is_empty())
-        .map(contains_pattern)
+        .map(contains_pattern))
 }
 
 /// A LIKE pattern matching `text` anywhere, case-insensitively against a lower-cased
@@ -101,6 +110,20 @@ mod tests {
         e.text("/d", "五个汉字啊", 1, 5);
         let pointers: Vec<_> = e.0.iter().map(|f| f.pointer.as_str()).collect();
         assert_eq!(pointers, ["/a", "/b", "/c"]);
+    }
+
+    #[test]
+    fn searches_are_at_most_100_characters() {
+        assert_eq!(
+            search(Some(" Zhang ")).ok().flatten().as_deref(),
+            Some("%zhang%")
+        );
+        assert_eq!(search(Some("  ")).ok().flatten(), None);
+        assert!(search(Some(&"字".repeat(MAX_SEARCH))).is_ok());
+        assert!(matches!(
+            search(Some(&"字".repeat(MAX_SEARCH + 1))),
+            Err(AppError::InvalidParameter(_))
+        ));
     }
 
     #[test]

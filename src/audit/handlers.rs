@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::{Action, Entity};
 use crate::auth::{AdminOnly, Auth};
 use crate::db::schema::audit_log;
 use crate::error::{AppResult, Problem};
@@ -17,15 +18,28 @@ pub struct AuditItem {
     pub id: i64,
     pub occurred_at: DateTime<Utc>,
     /// `null`: the system itself (seeding, the command line).
+    #[schema(required = true)]
     pub actor_id: Option<i64>,
-    #[schema(example = "approve")]
+    // Stored only through `Action` (see `audit::record`), so always one of its names.
+    #[schema(value_type = Action)]
     pub action: String,
-    #[schema(example = "hour_entry")]
+    // Stored only through `Entity`, likewise.
+    #[schema(value_type = Entity)]
     pub entity: String,
+    /// `null` for a row about no single object (a seed run).
+    #[schema(required = true)]
     pub entity_id: Option<i64>,
+    /// The object before the change, as JSON (`null` for a creation).
+    #[schema(required = true)]
     pub before: Option<serde_json::Value>,
+    /// The object after the change, as JSON (`null` for a deletion).
+    #[schema(required = true)]
     pub after: Option<serde_json::Value>,
+    /// Why (reviews, corrections, amendments).
+    #[schema(required = true, max_length = 1000)]
     pub reason: Option<String>,
+    /// The `X-Request-Id` of the request that made the change (`null` from the command line).
+    #[schema(required = true, max_length = 100)]
     pub request_id: Option<String>,
 }
 
@@ -33,15 +47,17 @@ pub struct AuditItem {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    /// Page size, 1-200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
+    /// Page size.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
-    /// 1-based page number (default 1).
-    #[param(minimum = 1, maximum = 1000000)]
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 1000000, default = 1)]
     pub page: Option<u32>,
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub actor_id: Option<i64>,
-    /// e.g. `hour_entry`, `volunteer`, `event`, `branch`, `user`, `plan`.
-    pub entity: Option<String>,
+    /// Rows about this kind of object.
+    pub entity: Option<Entity>,
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub entity_id: Option<i64>,
     /// On or after this UTC day.
     pub from: Option<NaiveDate>,
@@ -107,6 +123,11 @@ impl From<Row> for AuditItem {
 }
 
 /// The audit trail, newest first.
+///
+/// Administrators only. Every change the service makes writes a row in the transaction of
+/// the change: who (`actor_id`, `null` for the system), what (`action` on `entity`
+/// `entity_id`), the object before and after as JSON, the reason where one is given, and the
+/// `X-Request-Id` of the request. Rows are never changed or deleted.
 #[utoipa::path(
     tag = "audit",
     params(AuditQuery),
@@ -131,8 +152,8 @@ pub async fn list_audit(
                 if let Some(a) = q.actor_id {
                     f = f.filter(audit_log::actor_id.eq(a));
                 }
-                if let Some(e) = q.entity.clone() {
-                    f = f.filter(audit_log::entity.eq(e));
+                if let Some(e) = q.entity {
+                    f = f.filter(audit_log::entity.eq(e.as_str()));
                 }
                 if let Some(id) = q.entity_id {
                     f = f.filter(audit_log::entity_id.eq(id));

@@ -1,6 +1,9 @@
 //! The append-only audit trail: who changed what, when, and why.
 
 pub mod handlers;
+mod vocabulary;
+
+pub use vocabulary::{Action, Entity};
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(handlers::list_audit);
@@ -12,20 +15,18 @@ use diesel::prelude::*;
 use crate::db::schema::audit_log;
 use crate::db::DbConn;
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = audit_log)]
+#[derive(Debug)]
 pub struct NewAudit<'a> {
     pub occurred_at: NaiveDateTime,
     /// `None` is the system itself (seeding, the command line).
     pub actor_id: Option<i64>,
-    pub action: &'a str,
-    pub entity: &'a str,
+    pub action: Action,
+    pub entity: Entity,
     pub entity_id: Option<i64>,
     pub before_json: Option<String>,
     pub after_json: Option<String>,
     pub reason: Option<&'a str>,
     /// Taken from the request being served when `None`.
-    #[diesel(skip_insertion)]
     pub request_id: Option<&'a str>,
 }
 
@@ -54,7 +55,17 @@ pub fn record(conn: &mut DbConn, row: &NewAudit<'_>) -> QueryResult<()> {
         .map(str::to_owned)
         .or_else(current_request_id);
     diesel::insert_into(audit_log::table)
-        .values((row, audit_log::request_id.eq(request_id)))
+        .values((
+            audit_log::occurred_at.eq(row.occurred_at),
+            audit_log::actor_id.eq(row.actor_id),
+            audit_log::action.eq(row.action.as_str()),
+            audit_log::entity.eq(row.entity.as_str()),
+            audit_log::entity_id.eq(row.entity_id),
+            audit_log::before_json.eq(row.before_json.as_deref()),
+            audit_log::after_json.eq(row.after_json.as_deref()),
+            audit_log::reason.eq(row.reason),
+            audit_log::request_id.eq(request_id),
+        ))
         .execute(conn)
         .map(|_| ())
 }
@@ -63,8 +74,8 @@ pub fn record(conn: &mut DbConn, row: &NewAudit<'_>) -> QueryResult<()> {
 pub fn log<B: serde::Serialize, A: serde::Serialize>(
     conn: &mut DbConn,
     actor: i64,
-    action: &str,
-    entity: &str,
+    action: Action,
+    entity: Entity,
     id: i64,
     before: Option<&B>,
     after: Option<&A>,
@@ -91,7 +102,7 @@ pub fn log<B: serde::Serialize, A: serde::Serialize>(
 pub fn log_created<T: serde::Serialize>(
     conn: &mut DbConn,
     actor: i64,
-    entity: &str,
+    entity: Entity,
     rows: &[T],
     id: impl Fn(&T) -> i64,
 ) -> QueryResult<()> {
@@ -119,8 +130,8 @@ pub fn log_created<T: serde::Serialize>(
                     .values((
                         audit_log::occurred_at.eq(now),
                         audit_log::actor_id.eq(Some(actor)),
-                        audit_log::action.eq("create"),
-                        audit_log::entity.eq(entity),
+                        audit_log::action.eq(Action::Create.as_str()),
+                        audit_log::entity.eq(entity.as_str()),
                         audit_log::entity_id.eq(Some(entity_id)),
                         audit_log::after_json.eq(after),
                         audit_log::request_id.eq(request_id.as_deref()),
@@ -137,8 +148,8 @@ pub fn log_created<T: serde::Serialize>(
 pub fn log_with_reason<B: serde::Serialize, A: serde::Serialize>(
     conn: &mut DbConn,
     actor: i64,
-    action: &str,
-    entity: &str,
+    action: Action,
+    entity: Entity,
     id: i64,
     before: Option<&B>,
     after: Option<&A>,
@@ -169,7 +180,7 @@ pub const NOTHING: Option<&()> = None;
 struct PgCreations<'a> {
     occurred_at: NaiveDateTime,
     actor_id: Option<i64>,
-    entity: &'a str,
+    entity: Entity,
     request_id: Option<&'a str>,
     entity_ids: Vec<i64>,
     after_json: Vec<Option<String>>,
@@ -196,7 +207,7 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for PgCreations<'_> {
         out.push_sql(", ");
         out.push_bind_param::<Nullable<BigInt>, _>(&self.actor_id)?;
         out.push_sql(", 'create', ");
-        out.push_bind_param::<Text, _>(self.entity)?;
+        out.push_bind_param::<Text, _>(self.entity.as_str())?;
         out.push_sql(", t.entity_id, t.after_json, ");
         out.push_bind_param::<Nullable<Text>, _>(&self.request_id)?;
         out.push_sql(" FROM unnest(");

@@ -8,12 +8,12 @@ use super::model::BranchRow;
 pub struct BranchResponse {
     #[schema(example = 9)]
     pub id: i64,
-    #[schema(example = "ZB01")]
+    #[schema(example = "ZB01", max_length = 32, pattern = "^[A-Z0-9_-]{1,32}$")]
     pub code: String,
-    #[schema(example = "机关第一党支部")]
+    #[schema(example = "机关第一党支部", min_length = 1, max_length = 100)]
     pub name: String,
     /// The parent in the tree; `null` for a root.
-    #[schema(example = 1)]
+    #[schema(example = 1, required = true)]
     pub parent_id: Option<i64>,
     pub archived: bool,
     pub created_at: DateTime<Utc>,
@@ -48,7 +48,7 @@ impl From<BranchRow> for BranchResponse {
 #[serde(deny_unknown_fields)]
 pub struct CreateBranch {
     /// Unique; 1-32 of A-Z, 0-9, `_`, `-`.
-    #[schema(example = "ZB04", pattern = "^[A-Z0-9_-]{1,32}$")]
+    #[schema(example = "ZB04", max_length = 32, pattern = "^[A-Z0-9_-]{1,32}$")]
     pub code: String,
     #[schema(example = "机关第四党支部", min_length = 1, max_length = 100)]
     pub name: String,
@@ -59,7 +59,8 @@ pub struct CreateBranch {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateBranch {
-    #[schema(pattern = "^[A-Z0-9_-]{1,32}$")]
+    /// Unique; 1-32 of A-Z, 0-9, `_`, `-`.
+    #[schema(max_length = 32, pattern = "^[A-Z0-9_-]{1,32}$")]
     pub code: Option<String>,
     #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
@@ -75,18 +76,23 @@ pub struct UpdateBranch {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct BranchQuery {
-    /// Page size, 1-200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
+    /// Page size.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
-    /// 1-based page number (default 1).
-    #[param(minimum = 1, maximum = 1000000)]
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 1000000, default = 1)]
     pub page: Option<u32>,
     /// Only the direct children of this branch.
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub parent_id: Option<i64>,
     /// This branch and all branches below it.
+    #[serde(default, deserialize_with = "crate::http::query_id")]
+    #[param(minimum = 1)]
     pub under: Option<i64>,
-    /// Include archived branches (default false).
+    /// Include archived branches.
+    #[param(default = false)]
     pub include_archived: Option<bool>,
     /// Case-insensitive part of the code or name.
+    #[param(max_length = 100)]
     pub q: Option<String>,
 }

@@ -23,6 +23,9 @@ fn respond(mut builder: HttpResponseBuilder, row: BranchRow) -> HttpResponse {
 }
 
 /// List branches, ordered by id.
+///
+/// Every role reads the whole tree. Archived branches are left out unless
+/// `include_archived=true`; `parent_id` gives one level, `under` a whole subtree.
 #[utoipa::path(
     tag = "branches",
     params(BranchQuery),
@@ -39,7 +42,7 @@ pub async fn list_branches(
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let paging = Paging::new(q.limit, q.page)?;
-    let search = crate::validate::search(q.q.as_deref());
+    let search = crate::validate::search(q.q.as_deref())?;
     let (rows, total) = state
         .db(move |conn| {
             let under = model::subtree_of(conn, q.under)?;
@@ -71,7 +74,9 @@ pub async fn list_branches(
     Ok(paging.respond(rows.into_iter().map(BranchResponse::from).collect(), total))
 }
 
-/// One branch (archived ones too).
+/// One branch, archived ones too.
+///
+/// Every role reads every branch. The `ETag` is what a change sends back in `If-Match`.
 #[utoipa::path(
     tag = "branches",
     params(("id" = i64, Path, description = "Branch id")),
@@ -113,6 +118,9 @@ fn check_parent(
 }
 
 /// Create a branch.
+///
+/// Administrators only. The code is unique (409 when taken); the parent, if given, must
+/// exist. Send an `Idempotency-Key` to make a retry safe.
 #[utoipa::path(
     tag = "branches",
     request_body = CreateBranch,
@@ -168,8 +176,8 @@ pub async fn create_branch(
             audit::log(
                 conn,
                 actor,
-                "create",
-                "branch",
+                audit::Action::Create,
+                audit::Entity::Branch,
                 id,
                 audit::NOTHING,
                 Some(&BranchResponse::from(row.clone())),
@@ -181,7 +189,11 @@ pub async fn create_branch(
         .await
 }
 
-/// Change a branch: code, name, parent (not under itself), archived.
+/// Change a branch.
+///
+/// Administrators only, with `If-Match`. Code, name, parent (never the branch itself or one
+/// below it: 422) and `archived` may change; absent fields stay. Archiving hides the branch
+/// from lists and keeps its history.
 #[utoipa::path(
     tag = "branches",
     params(("id" = i64, Path, description = "Branch id"), ("If-Match" = String, Header, description = "The branch's ETag")),
@@ -247,15 +259,15 @@ pub async fn update_branch(
                 }
                 let after = model::find(conn, id)?;
                 let action = if archived && !before.archived {
-                    "archive"
+                    audit::Action::Archive
                 } else {
-                    "update"
+                    audit::Action::Update
                 };
                 audit::log(
                     conn,
                     actor,
                     action,
-                    "branch",
+                    audit::Entity::Branch,
                     id,
                     Some(&BranchResponse::from(before)),
                     Some(&BranchResponse::from(after.clone())),
@@ -267,8 +279,10 @@ pub async fn update_branch(
     Ok(respond(HttpResponse::Ok(), row))
 }
 
-/// Delete a branch that nothing refers to. One with volunteers, hours, events, accounts or
-/// sub-branches is archived instead (`PATCH {"archived": true}`): 409.
+/// Delete a branch that nothing refers to.
+///
+/// Administrators only, with `If-Match`. A branch with volunteers, hours, events, accounts
+/// or sub-branches is archived instead (`PATCH {"archived": true}`): deleting it answers 409.
 #[utoipa::path(
     tag = "branches",
     params(("id" = i64, Path, description = "Branch id"), ("If-Match" = String, Header, description = "The branch's ETag")),
@@ -316,8 +330,8 @@ pub async fn delete_branch(
                 audit::log(
                     conn,
                     actor,
-                    "delete",
-                    "branch",
+                    audit::Action::Delete,
+                    audit::Entity::Branch,
                     id,
                     Some(&BranchResponse::from(before)),
                     audit::NOTHING,

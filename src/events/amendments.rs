@@ -81,22 +81,19 @@ impl Shape {
         self.category != other.category || self.plan_item_ids != other.plan_item_ids
     }
 
-    /// The names of the fields in which `other` differs, in a fixed order.
+    /// The names of the fields in which `other` differs, in the order of [`AMENDABLE`].
     fn changed(&self, other: &Shape) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        if self.starts_at != other.starts_at {
-            out.push("starts_at");
-        }
-        if self.ends_at != other.ends_at {
-            out.push("ends_at");
-        }
-        if self.category != other.category {
-            out.push("category");
-        }
-        if self.plan_item_ids != other.plan_item_ids {
-            out.push("plan_item_ids");
-        }
-        out
+        let differs = [
+            self.starts_at != other.starts_at,
+            self.ends_at != other.ends_at,
+            self.category != other.category,
+            self.plan_item_ids != other.plan_item_ids,
+        ];
+        AMENDABLE
+            .into_iter()
+            .zip(differs)
+            .filter_map(|(field, differs)| differs.then_some(field))
+            .collect()
     }
 }
 
@@ -147,6 +144,25 @@ pub fn guard_edit(
     Ok(())
 }
 
+/// The fields an amendment changes, as `AmendmentResponse::changed` names them.
+pub const AMENDABLE: [&str; 4] = ["starts_at", "ends_at", "category", "plan_item_ids"];
+
+/// `changed`: some of [`AMENDABLE`], each once, in that order.
+fn changed_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(AMENDABLE)),
+        )
+        .max_items(Some(AMENDABLE.len()))
+        .unique_items(true)
+        .description(Some("The fields the amendment changed."))
+        .examples([serde_json::json!(["category"])])
+        .build()
+}
+
 /// A correction of an event that has hours: new times, category or plan items, and why.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -169,9 +185,9 @@ pub struct Amendment {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AmendmentResponse {
     pub event: EventResponse,
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
-    /// The fields the amendment changed.
-    #[schema(example = json!(["category"]))]
+    #[schema(schema_with = changed_schema)]
     pub changed: Vec<String>,
     /// Every live entry at the event (submitted or approved, corrections included): each
     /// one's history shows the amendment.
@@ -191,8 +207,10 @@ struct EventOfEntry<'a> {
     shape: &'a Shape,
 }
 
-/// Amend an event that has hours (administrators): new `starts_at`, `ends_at`, `category`
-/// or `plan_item_ids`, with a required `reason`.
+/// Amend an event that has hours.
+///
+/// Administrators only, with `If-Match`: new `starts_at`, `ends_at`, `category` or
+/// `plan_item_ids`, and a required `reason`.
 ///
 /// A category or plan-item change moves the approved hours at the event to the new
 /// category and items in every total; the answer says how many minutes moved. New times
@@ -310,8 +328,8 @@ pub async fn amend_event(
                 audit::log_with_reason(
                     conn,
                     caller.user_id,
-                    "amend",
-                    "event",
+                    audit::Action::Amend,
+                    audit::Entity::Event,
                     id,
                     Some(&before_body),
                     Some(&answer),
@@ -321,8 +339,8 @@ pub async fn amend_event(
                     audit::log_with_reason(
                         conn,
                         caller.user_id,
-                        "event_amended",
-                        "hour_entry",
+                        audit::Action::EventAmended,
+                        audit::Entity::HourEntry,
                         entry.id.get(),
                         Some(&EventOfEntry {
                             event_id: id,

@@ -114,20 +114,22 @@ impl EventStatus {
 pub struct EventResponse {
     #[schema(example = 5)]
     pub id: i64,
-    #[schema(example = "马厂社区“十个一”志愿服务")]
+    #[schema(example = "马厂社区“十个一”志愿服务", min_length = 1, max_length = 200)]
     pub title: String,
+    #[schema(required = true, max_length = 5000)]
     pub description: Option<String>,
     pub category: Category,
     #[schema(example = 9)]
     pub organiser_branch_id: i64,
-    #[schema(example = "马厂社区")]
+    #[schema(example = "马厂社区", required = true, max_length = 200)]
     pub place: Option<String>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub status: EventStatus,
+    #[schema(required = true, minimum = 1, maximum = 100000)]
     pub capacity: Option<i32>,
     /// Items of the plan of the event's year, sorted.
-    #[schema(example = json!([12, 15]))]
+    #[schema(example = json!([12, 15]), min_items = 1, max_items = 50)]
     pub plan_item_ids: Vec<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -174,20 +176,21 @@ impl EventResponse {
 pub struct CreateEvent {
     #[schema(example = "马厂社区“十个一”志愿服务", min_length = 1, max_length = 200)]
     pub title: String,
-    #[schema(max_length = 5000)]
+    #[schema(min_length = 1, max_length = 5000)]
     pub description: Option<String>,
     pub category: Category,
     /// A secretary may only name a branch of its scope.
     #[schema(example = 9)]
     pub organiser_branch_id: i64,
-    #[schema(example = "马厂社区", max_length = 200)]
+    #[schema(example = "马厂社区", min_length = 1, max_length = 200)]
     pub place: Option<String>,
     #[schema(example = "2022-05-21T01:00:00Z")]
     pub starts_at: DateTime<Utc>,
     /// After `starts_at`.
     #[schema(example = "2022-05-21T04:00:00Z")]
     pub ends_at: DateTime<Utc>,
-    /// `planned` (default) or `open`.
+    /// `planned` or `open`.
+    #[schema(default = "planned")]
     pub status: Option<EventStatus>,
     #[schema(minimum = 1, maximum = 100000)]
     pub capacity: Option<i32>,
@@ -204,18 +207,21 @@ pub struct UpdateEvent {
     #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "crate::http::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 5000)]
     pub description: Option<Option<String>>,
     pub category: Option<Category>,
+    /// A secretary may only name a branch of its scope.
     pub organiser_branch_id: Option<i64>,
     #[serde(default, deserialize_with = "crate::http::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
     pub place: Option<Option<String>>,
     pub starts_at: Option<DateTime<Utc>>,
+    /// After `starts_at`.
     pub ends_at: Option<DateTime<Utc>>,
+    /// planned -> open -> completed; planned or open -> cancelled.
     pub status: Option<EventStatus>,
     #[serde(default, deserialize_with = "crate::http::double_option")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 100000)]
     pub capacity: Option<Option<i32>>,
     #[schema(min_items = 1, max_items = 50)]
     pub plan_item_ids: Option<Vec<i64>>,
@@ -225,22 +231,25 @@ pub struct UpdateEvent {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EventQuery {
-    /// Page size, 1-200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
+    /// Page size.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
-    /// 1-based page number (default 1).
-    #[param(minimum = 1, maximum = 1000000)]
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 1000000, default = 1)]
     pub page: Option<u32>,
     /// Organised by this branch or a branch below it.
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub branch_id: Option<i64>,
     pub status: Option<EventStatus>,
     pub category: Option<Category>,
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub plan_item_id: Option<i64>,
     /// Starting on or after this local day.
     pub from: Option<NaiveDate>,
     /// Starting on or before this local day.
     pub to: Option<NaiveDate>,
     /// Case-insensitive part of the title or place.
+    #[param(max_length = 100)]
     pub q: Option<String>,
 }
 

@@ -25,6 +25,9 @@ fn respond(mut builder: HttpResponseBuilder, version: i64, body: EventResponse) 
 }
 
 /// List events, ordered by id.
+///
+/// Every role reads every event. Filters: organising branch (with its sub-branches),
+/// status, category, plan item, the local day it starts (`from`, `to`) and a text search.
 #[utoipa::path(
     tag = "events",
     params(EventQuery),
@@ -41,7 +44,7 @@ pub async fn list_events(
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let paging = Paging::new(q.limit, q.page)?;
-    let search = crate::validate::search(q.q.as_deref());
+    let search = crate::validate::search(q.q.as_deref())?;
     let local = state.config.hours.utc_offset;
     let (items, total) = state
         .db(move |conn| {
@@ -94,6 +97,8 @@ pub async fn list_events(
 }
 
 /// One event with its plan items.
+///
+/// Every role reads every event. The `ETag` is what a change sends back in `If-Match`.
 #[utoipa::path(
     tag = "events",
     params(("id" = i64, Path, description = "Event id")),
@@ -118,7 +123,11 @@ pub async fn get_event(
     Ok(respond(HttpResponse::Ok(), version, body))
 }
 
-/// Create an event. A secretary creates events organised by a branch of its scope.
+/// Create an event.
+///
+/// Administrators, and secretaries for a branch of their scope. The event serves one or
+/// more items of the plan of its year (the local year of `starts_at`) and ends after it
+/// starts. Send an `Idempotency-Key` to make a retry safe.
 #[utoipa::path(
     tag = "events",
     request_body = CreateEvent,
@@ -187,8 +196,8 @@ pub async fn create_event(
             audit::log(
                 conn,
                 caller.user_id,
-                "create",
-                "event",
+                audit::Action::Create,
+                audit::Entity::Event,
                 id,
                 audit::NOTHING,
                 Some(&body),
@@ -214,7 +223,10 @@ fn find_writable(conn: &mut DbConn, scope: &Scope, id: i64) -> AppResult<EventRo
     }
 }
 
-/// Change an event. Status moves planned -> open -> completed, or planned/open -> cancelled.
+/// Change an event.
+///
+/// Administrators, and secretaries of the organising branch's scope, with `If-Match`.
+/// Status moves planned -> open -> completed, or planned/open -> cancelled.
 ///
 /// Once hours are recorded at it, its times may change only while every submitted or
 /// approved entry still fits them, and its category and plan items only while none is
@@ -336,8 +348,8 @@ pub async fn update_event(
                     audit::log(
                         conn,
                         caller.user_id,
-                        "update",
-                        "event",
+                        audit::Action::Update,
+                        audit::Entity::Event,
                         id,
                         Some(&before_body),
                         Some(&body),
@@ -385,8 +397,8 @@ fn log_cancellation(
     audit::log_with_reason(
         conn,
         actor,
-        "update",
-        "event",
+        audit::Action::Update,
+        audit::Entity::Event,
         after.id,
         Some(before),
         Some(&record),
@@ -395,7 +407,10 @@ fn log_cancellation(
     Ok(())
 }
 
-/// Delete an event without hours; one with hours is cancelled or completed instead: 409.
+/// Delete an event that has no hours.
+///
+/// Administrators, and secretaries of the organising branch's scope, with `If-Match`. An
+/// event with hours is cancelled or completed instead: deleting it answers 409.
 #[utoipa::path(
     tag = "events",
     params(("id" = i64, Path, description = "Event id"), ("If-Match" = String, Header, description = "The event's ETag")),
@@ -436,8 +451,8 @@ pub async fn delete_event(
                 audit::log(
                     conn,
                     caller.user_id,
-                    "delete",
-                    "event",
+                    audit::Action::Delete,
+                    audit::Entity::Event,
                     id,
                     Some(&before_body),
                     audit::NOTHING,

@@ -18,8 +18,12 @@ use crate::msg;
 use crate::validate::Errors;
 use crate::AppState;
 
-/// Correct an approved entry: signed minutes and a reason, itself submitted for review.
-/// Totals count the entry plus its approved corrections.
+/// Correct an approved entry.
+///
+/// Administrators and secretaries in scope. An approved entry is never changed: the
+/// correction (signed minutes and a reason) is a new entry pointing at it, submitted for
+/// review like any entry. Totals count the entry plus its approved corrections, which must
+/// leave it within 0 to 1440 minutes. Send an `Idempotency-Key` to make a retry safe.
 #[utoipa::path(
     tag = "hours",
     params(
@@ -114,8 +118,8 @@ pub async fn correct_hours(
             audit::log_with_reason(
                 conn,
                 who.user_id,
-                "correct",
-                "hour_entry",
+                audit::Action::Correct,
+                audit::Entity::HourEntry,
                 row.id.get(),
                 audit::NOTHING,
                 Some(&row),

@@ -15,24 +15,35 @@ pub struct HourEntryResponse {
     /// The volunteer's branch when the service was recorded; moving the volunteer later does
     /// not move the hours.
     pub branch_id: i64,
-    /// Whole minutes; negative only on a correction that takes time off.
-    #[schema(example = 180)]
+    /// Whole minutes, 1 to 1440; on a correction -1440 to 1440 (negative takes time off).
+    #[schema(example = 180, minimum = -1440, maximum = 1440)]
     pub minutes: i32,
     /// The calendar day of the service, in the organisation's time zone.
     #[schema(example = "2022-03-05")]
     pub service_date: NaiveDate,
+    #[schema(required = true)]
     pub started_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub ended_at: Option<DateTime<Utc>>,
-    #[schema(example = "引导员")]
+    #[schema(example = "引导员", required = true, min_length = 1, max_length = 50)]
     pub role: Option<String>,
+    /// A correction's reason is its note.
+    #[schema(required = true, max_length = 500)]
     pub note: Option<String>,
     pub status: HourStatus,
     /// Set on a correction: the approved entry it corrects.
+    #[schema(required = true)]
     pub corrects_id: Option<i64>,
+    /// The account that submitted it (`null`: the system, e.g. seeding).
+    #[schema(required = true, minimum = 1)]
     pub submitted_by: Option<i64>,
+    /// The account that approved or rejected it.
+    #[schema(required = true, minimum = 1)]
     pub reviewed_by: Option<i64>,
+    #[schema(required = true)]
     pub reviewed_at: Option<DateTime<Utc>>,
     /// Why it was rejected.
+    #[schema(required = true, min_length = 1, max_length = 500)]
     pub reason: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -98,9 +109,9 @@ pub struct EntryInput {
     pub service_date: Option<NaiveDate>,
     pub started_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
-    #[schema(example = "引导员", max_length = 50)]
+    #[schema(example = "引导员", min_length = 1, max_length = 50)]
     pub role: Option<String>,
-    #[schema(max_length = 500)]
+    #[schema(min_length = 1, max_length = 500)]
     pub note: Option<String>,
 }
 
@@ -125,6 +136,7 @@ pub enum Submission {
 pub struct SubmissionResponse {
     pub event_id: i64,
     /// In the order submitted.
+    #[schema(min_items = 1, max_items = 500)]
     pub entries: Vec<HourEntryResponse>,
 }
 
@@ -142,10 +154,10 @@ pub struct UpdateEntry {
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub ended_at: Option<Option<DateTime<Utc>>>,
     #[serde(default, deserialize_with = "crate::http::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 50)]
     pub role: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::http::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 500)]
     pub note: Option<Option<String>>,
 }
 
@@ -172,11 +184,14 @@ pub struct BulkReview {
     #[schema(example = json!([301, 302]), min_items = 1, max_items = 500)]
     pub ids: Vec<i64>,
     /// Required to reject.
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewResponse {
+    /// In the order of `ids`.
+    #[schema(min_items = 1, max_items = 500)]
     pub entries: Vec<HourEntryResponse>,
 }
 
@@ -199,17 +214,21 @@ pub struct CorrectionInput {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct HourQuery {
-    /// Page size, 1-200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
+    /// Page size.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
-    /// 1-based page number (default 1).
-    #[param(minimum = 1, maximum = 1000000)]
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 1000000, default = 1)]
     pub page: Option<u32>,
     /// Served in this branch or one below it.
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub branch_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub volunteer_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub event_id: Option<i64>,
     /// At events serving this plan item.
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub plan_item_id: Option<i64>,
     pub status: Option<HourStatus>,
     /// Service on or after this day.
@@ -240,15 +259,32 @@ pub struct MyHours {
     #[schema(example = 6300)]
     pub approved_minutes: i64,
     /// The same in hours, two decimals, computed from minutes.
-    #[schema(example = "105.00")]
+    #[schema(example = "105.00", max_length = 24, pattern = "^-?[0-9]+\\.[0-9]{2}$")]
     pub approved_hours: String,
     /// 0 to 5 stars by cumulative approved hours.
-    #[schema(example = 1)]
+    #[schema(example = 1, minimum = 0, maximum = 5)]
     pub star_level: u8,
-    /// Hours needed for each star, 1 to 5.
-    #[schema(example = json!([100, 300, 600, 1000, 1500]))]
+    #[schema(schema_with = star_thresholds_schema)]
     pub star_thresholds_hours: [u32; 5],
     pub entries: crate::http::Page<HourEntryResponse>,
+}
+
+/// `STAR_THRESHOLDS_HOURS`: five ascending whole numbers of hours, the first at least 1.
+fn star_thresholds_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                .minimum(Some(1))
+                .maximum(Some(u32::MAX)),
+        )
+        .min_items(Some(5))
+        .max_items(Some(5))
+        .description(Some("Hours needed for each star, 1 to 5, ascending."))
+        .examples([serde_json::json!([100, 300, 600, 1000, 1500])])
+        .build()
 }
 
 /// Minutes as hours with two decimals, without floating point.
@@ -272,11 +308,11 @@ pub fn star_level(minutes: i64, thresholds: &[u32; 5]) -> u8 {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// Page size, 1-200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
+    /// Page size.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
-    /// 1-based page number (default 1).
-    #[param(minimum = 1, maximum = 1000000)]
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 1000000, default = 1)]
     pub page: Option<u32>,
 }
 

@@ -22,7 +22,11 @@ use crate::msg;
 use crate::validate::Errors;
 use crate::AppState;
 
-/// List hour entries in the caller's scope, newest service first.
+/// List hour entries, newest service first.
+///
+/// Within the caller's scope: administrators and HR see every entry, a secretary those of
+/// its branches, a volunteer its own. Filters: branch (with sub-branches), volunteer,
+/// event, plan item, status, service dates.
 #[utoipa::path(
     tag = "hours",
     params(HourQuery),
@@ -60,6 +64,9 @@ fn respond(row: HourRow) -> HttpResponse {
 }
 
 /// One hour entry.
+///
+/// Within the caller's scope (404 outside it). The `ETag` is what an edit or a withdrawal
+/// sends back in `If-Match`.
 #[utoipa::path(
     tag = "hours",
     params(("id" = i64, Path, description = "Entry id")),
@@ -186,7 +193,11 @@ fn edited(
     Ok((t, role, note))
 }
 
-/// Edit a submitted entry before review (its submitter, with If-Match).
+/// Edit a submitted entry before review.
+///
+/// Its submitter or an administrator, with `If-Match`. Absent fields stay; `null` clears
+/// `started_at`/`ended_at`, `role` or `note`. The entry's rules are checked again as on
+/// submission. A reviewed entry is locked (409): correct it instead.
 #[utoipa::path(
     tag = "hours",
     params(("id" = i64, Path, description = "Entry id"), ("If-Match" = String, Header, description = "The entry's ETag")),
@@ -229,8 +240,8 @@ pub async fn update_hours(
                 audit::log(
                     conn,
                     caller.user_id,
-                    "update",
-                    "hour_entry",
+                    audit::Action::Update,
+                    audit::Entity::HourEntry,
                     id.get(),
                     Some(&before),
                     Some(&after),
@@ -242,8 +253,10 @@ pub async fn update_hours(
     Ok(respond(row))
 }
 
-/// Withdraw a submitted entry before review (its submitter, with If-Match). The row stays,
-/// marked `withdrawn`.
+/// Withdraw a submitted entry before review.
+///
+/// Its submitter or an administrator, with `If-Match`. The row stays, marked `withdrawn`,
+/// and counts nowhere; a reviewed entry cannot be withdrawn (409).
 #[utoipa::path(
     tag = "hours",
     params(("id" = i64, Path, description = "Entry id"), ("If-Match" = String, Header, description = "The entry's ETag")),
@@ -274,8 +287,8 @@ pub async fn withdraw_hours(
                 audit::log(
                     conn,
                     caller.user_id,
-                    "withdraw",
-                    "hour_entry",
+                    audit::Action::Withdraw,
+                    audit::Entity::HourEntry,
                     id.get(),
                     Some(&before),
                     Some(&after),
@@ -287,7 +300,10 @@ pub async fn withdraw_hours(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Every change to an entry and its corrections: who, when, why.
+/// The history of an entry: every change to it and its corrections.
+///
+/// Within the caller's scope. Oldest first, each an audit row with who, when and why:
+/// submission, edits, reviews, corrections, withdrawal, amendments of its event.
 #[utoipa::path(
     tag = "hours",
     params(("id" = i64, Path, description = "Entry id")),
@@ -314,7 +330,10 @@ pub async fn hours_history(
     Ok(HttpResponse::Ok().json(rows.into_iter().map(AuditItem::from).collect::<Vec<_>>()))
 }
 
-/// The caller's own record as a volunteer: entries, approved total and star level.
+/// The caller's own record as a volunteer.
+///
+/// Only for an account linked to a volunteer (404 otherwise): a page of its entries, its
+/// approved total (corrections netted) and its star level.
 #[utoipa::path(
     tag = "hours",
     params(PageQuery),

@@ -101,8 +101,8 @@ fn review_one(
     let entry = model::find_in_scope(conn, scope, id)?;
     may_review(cfg, caller, scope, &entry)?;
     let (next, verb) = match action {
-        ReviewAction::Approve => (HourStatus::Approved, "approve"),
-        ReviewAction::Reject => (HourStatus::Rejected, "reject"),
+        ReviewAction::Approve => (HourStatus::Approved, audit::Action::Approve),
+        ReviewAction::Reject => (HourStatus::Rejected, audit::Action::Reject),
     };
     if !entry.status.can_become(next) {
         return Err(AppError::Conflict(msg!(
@@ -125,7 +125,7 @@ fn review_one(
         conn,
         caller.user_id,
         verb,
-        "hour_entry",
+        audit::Entity::HourEntry,
         id.get(),
         Some(&entry),
         Some(&after),
@@ -173,7 +173,11 @@ async fn review(
         .json(HourEntryResponse::from(row)))
 }
 
-/// Approve a submitted entry (or correction): it counts in totals and is locked.
+/// Approve a submitted entry or correction.
+///
+/// Administrators (and secretaries of parent branches with `PARENT_SECRETARY_REVIEWS`).
+/// Nobody approves what it submitted itself (403) unless `REVIEW_OWN_SUBMISSIONS`. The entry
+/// then counts in totals and is locked; at a cancelled event nothing is approved (409).
 #[utoipa::path(
     tag = "hours",
     params(("id" = i64, Path, description = "Entry id")),
@@ -201,6 +205,9 @@ pub async fn approve_hours(
 }
 
 /// Reject a submitted entry, with a reason.
+///
+/// The same reviewers as approval, under the same four-eyes rule. The reason is kept on the
+/// entry and in its history.
 #[utoipa::path(
     tag = "hours",
     params(("id" = i64, Path, description = "Entry id")),
@@ -232,7 +239,10 @@ pub async fn reject_hours(
     .await
 }
 
-/// Approve or reject many entries: all or none. Every refused id is listed (`/ids/N`).
+/// Approve or reject many entries at once.
+///
+/// All or none: when any id cannot be reviewed nothing changes, and the 422 lists every
+/// refused id by pointer (`/ids/N`). Rejecting needs a reason.
 #[utoipa::path(
     tag = "hours",
     request_body = BulkReview,

@@ -269,12 +269,13 @@ fn submit(
         })
         .collect::<AppResult<Vec<_>>>()?;
     let rows = model::insert(conn, &news)?;
-    audit::log_created(conn, caller.user_id, "hour_entry", &rows, |r| r.id.get())?;
+    audit::log_created(conn, caller.user_id, audit::Entity::HourEntry, &rows, |r| {
+        r.id.get()
+    })?;
     Ok(rows)
 }
 
-/// Record hours served at an event: one entry, or a roster of up to 500 written all or
-/// none.
+/// Record hours served at an event: one entry, or a roster of up to 500.
 ///
 /// Needs an `Idempotency-Key` header: a fresh random value per submission, sent again
 /// unchanged on every retry of it. A retry gets the first answer back (with

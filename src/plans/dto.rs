@@ -8,15 +8,21 @@ use super::model::{PlanItemRow, PlanRow, SectionRow};
 pub struct PlanSummary {
     #[schema(example = 1)]
     pub id: i64,
-    #[schema(example = 2022)]
+    #[schema(example = 2022, minimum = 2000, maximum = 2100)]
     pub year: i32,
-    #[schema(example = "2022年精神文明创建工作要点")]
+    #[schema(
+        example = "2022年精神文明创建工作要点",
+        min_length = 1,
+        max_length = 200
+    )]
     pub title: String,
+    #[schema(required = true, min_length = 1, max_length = 200)]
     pub title_en: Option<String>,
-    #[schema(example = "福州市工业和信息化局")]
+    #[schema(example = "福州市工业和信息化局", min_length = 1, max_length = 200)]
     pub issuer: String,
+    #[schema(required = true)]
     pub published_on: Option<NaiveDate>,
-    #[schema(example = 11)]
+    #[schema(example = 11, minimum = 0, maximum = 999)]
     pub item_count: i64,
 }
 
@@ -38,35 +44,51 @@ impl PlanSummary {
 pub struct PlanItemBody {
     #[schema(example = 8)]
     pub id: i64,
-    #[schema(example = 8)]
+    #[schema(example = 8, minimum = 1, maximum = 999)]
     pub number: i32,
-    #[schema(example = "深化志愿服务“五化”建设")]
+    #[schema(example = "深化志愿服务“五化”建设", min_length = 1, max_length = 200)]
     pub title: String,
+    #[schema(required = true, min_length = 1, max_length = 200)]
     pub title_en: Option<String>,
+    #[schema(max_length = 20000)]
     pub body: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SectionBody {
     pub id: i64,
-    #[schema(example = 3)]
+    #[schema(example = 3, minimum = 1, maximum = 99)]
     pub number: i32,
-    #[schema(example = "拓展文明实践，助推文明典范城市创建")]
+    #[schema(
+        example = "拓展文明实践，助推文明典范城市创建",
+        min_length = 1,
+        max_length = 200
+    )]
     pub title: String,
+    #[schema(required = true, min_length = 1, max_length = 200)]
     pub title_en: Option<String>,
+    /// In order of number (item numbers are unique within a plan, 1 to 999).
+    #[schema(min_items = 1, max_items = 999)]
     pub items: Vec<PlanItemBody>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PlanDetail {
     pub id: i64,
+    #[schema(example = 2022, minimum = 2000, maximum = 2100)]
     pub year: i32,
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
+    #[schema(required = true, min_length = 1, max_length = 200)]
     pub title_en: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
     pub issuer: String,
+    #[schema(required = true)]
     pub published_on: Option<NaiveDate>,
+    #[schema(required = true, max_length = 20000)]
     pub preamble: Option<String>,
-    /// In order of number, each with its items in order.
+    /// In order of number (1 to 99, unique), each with its items in order.
+    #[schema(min_items = 1, max_items = 99)]
     pub sections: Vec<SectionBody>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -127,16 +149,22 @@ pub struct PlanItemResponse {
     #[schema(example = 8)]
     pub id: i64,
     pub plan_id: i64,
-    #[schema(example = 2022)]
+    #[schema(example = 2022, minimum = 2000, maximum = 2100)]
     pub plan_year: i32,
-    #[schema(example = 3)]
+    #[schema(example = 3, minimum = 1, maximum = 99)]
     pub section_number: i32,
-    #[schema(example = 8)]
+    #[schema(example = 8, minimum = 1, maximum = 999)]
     pub number: i32,
-    #[schema(example = "深化志愿服务“五化”建设")]
+    #[schema(example = "深化志愿服务“五化”建设", min_length = 1, max_length = 200)]
     pub title: String,
-    #[schema(example = "Deepen volunteer service \"five-isations\"")]
+    #[schema(
+        example = "Deepen volunteer service \"five-isations\"",
+        required = true,
+        min_length = 1,
+        max_length = 200
+    )]
     pub title_en: Option<String>,
+    #[schema(max_length = 20000)]
     pub body: String,
 }
 
@@ -144,11 +172,11 @@ pub struct PlanItemResponse {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PlanQuery {
-    /// Page size, 1-200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
+    /// Page size.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
-    /// 1-based page number (default 1).
-    #[param(minimum = 1, maximum = 1000000)]
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 1000000, default = 1)]
     pub page: Option<u32>,
     pub year: Option<i32>,
 }
@@ -157,12 +185,13 @@ pub struct PlanQuery {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PlanItemQuery {
-    /// Page size, 1-200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
+    /// Page size.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
-    /// 1-based page number (default 1).
-    #[param(minimum = 1, maximum = 1000000)]
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 1000000, default = 1)]
     pub page: Option<u32>,
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub plan_id: Option<i64>,
     pub year: Option<i32>,
 }

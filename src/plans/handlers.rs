@@ -18,6 +18,8 @@ use crate::seed::PlanFile;
 use crate::AppState;
 
 /// List plans, ordered by id.
+///
+/// Every role reads the plans: one a year, each with its item count.
 #[utoipa::path(
     tag = "plans",
     params(PlanQuery),
@@ -77,6 +79,8 @@ fn detail(conn: &mut DbConn, id: i64) -> QueryResult<(i64, PlanDetail)> {
 }
 
 /// A plan with its sections and items.
+///
+/// Every role reads it; sections and items come in order of their numbers.
 #[utoipa::path(
     tag = "plans",
     params(("id" = i64, Path, description = "Plan id")),
@@ -98,7 +102,9 @@ pub async fn get_plan(
         .json(body))
 }
 
-/// Plan items, by plan year then number; filter by plan or year.
+/// List plan items, by plan year then number.
+///
+/// Every role reads them; each names its plan, year and section. Filter by plan or year.
 #[utoipa::path(
     tag = "plans",
     params(PlanItemQuery),
@@ -155,8 +161,11 @@ pub async fn list_plan_items(
     Ok(paging.respond(items, total))
 }
 
-/// Add a year's plan, in the seed file's shape. The document is checked whole (duplicate
-/// numbers, empty sections, lengths) before anything is written.
+/// Add a year's plan.
+///
+/// Administrators only, in the seed file's shape. The document is checked whole (duplicate
+/// numbers, empty sections, lengths) before anything is written; a year has one plan (409).
+/// Send an `Idempotency-Key` to make a retry safe.
 #[utoipa::path(
     tag = "plans",
     request_body = PlanFile,
@@ -204,8 +213,8 @@ pub async fn create_plan(
             audit::log(
                 conn,
                 actor,
-                "create",
-                "plan",
+                audit::Action::Create,
+                audit::Entity::Plan,
                 id,
                 audit::NOTHING,
                 Some(&body),

@@ -11,9 +11,11 @@ use crate::hours::dto::{hours_text, HourStatus};
 #[into_params(parameter_in = Query)]
 pub struct TotalsQuery {
     /// Comma-separated groupings, in order: volunteer, branch, plan_item, event, category,
-    /// month. Default `volunteer`.
+    /// month (a repeat counts once).
     #[param(
         example = "branch,month",
+        default = "volunteer",
+        max_length = 100,
         pattern = "^(volunteer|branch|plan_item|event|category|month)(,(volunteer|branch|plan_item|event|category|month))*$"
     )]
     pub group_by: Option<String>,
@@ -22,13 +24,16 @@ pub struct TotalsQuery {
     /// Last service date counted (inclusive).
     pub to: Option<NaiveDate>,
     /// Hours served in this branch or one below it.
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub branch_id: Option<i64>,
     /// Hours at events serving this plan item.
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub plan_item_id: Option<i64>,
     pub category: Option<Category>,
-    /// Entries of this status; default `approved`.
+    /// Entries of this status.
+    #[param(default = "approved")]
     pub status: Option<HourStatus>,
-    /// Only service or only training; default both, as separate rows.
+    /// Only service or only training; both when absent, as separate rows.
     pub kind: Option<Kind>,
 }
 
@@ -38,29 +43,39 @@ pub struct TotalsRowResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub volunteer_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "林晓燕")]
+    #[schema(example = "林晓燕", max_length = 50)]
     pub volunteer_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub branch_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 32, pattern = "^[A-Z0-9_-]{1,32}$")]
     pub branch_code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 100)]
     pub branch_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_item_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 999)]
     pub plan_item_number: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200)]
     pub plan_item_title: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200)]
     pub event_title: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Category>)]
     pub category: Option<String>,
     /// `YYYY-MM` of the service date.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "2022-03")]
+    #[schema(
+        example = "2022-03",
+        max_length = 7,
+        pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$"
+    )]
     pub month: Option<String>,
     /// `training` hours are kept apart from `service` hours.
     pub kind: Kind,
@@ -68,17 +83,20 @@ pub struct TotalsRowResponse {
     #[schema(example = 540)]
     pub total_minutes: i64,
     /// `total_minutes` in hours, two decimals, computed from the minutes.
-    #[schema(example = "9.00")]
+    #[schema(example = "9.00", max_length = 24, pattern = "^-?[0-9]+\\.[0-9]{2}$")]
     pub total_hours: String,
     /// Entries counted (corrections are not counted as entries).
+    #[schema(minimum = 0)]
     pub entry_count: i64,
     /// Distinct volunteers in the group.
+    #[schema(minimum = 0)]
     pub volunteer_count: i64,
     /// With `group_by=volunteer`: the volunteer's cumulative approved minutes, all time.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cumulative_minutes: Option<i64>,
     /// With `group_by=volunteer`: stars (0-5) by cumulative approved hours.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 5)]
     pub star_level: Option<u8>,
 }
 
@@ -136,8 +154,11 @@ impl From<TotalsRow> for TotalsRowResponse {
 pub struct Overall {
     pub kind: Kind,
     pub total_minutes: i64,
+    #[schema(example = "9.00", max_length = 24, pattern = "^-?[0-9]+\\.[0-9]{2}$")]
     pub total_hours: String,
+    #[schema(minimum = 0)]
     pub entry_count: i64,
+    #[schema(minimum = 0)]
     pub volunteer_count: i64,
 }
 
@@ -146,14 +167,17 @@ pub struct Overall {
 pub struct ReportMeta {
     pub generated_at: DateTime<Utc>,
     /// Username and role of the caller.
-    #[schema(example = "hr.user (hr)")]
+    #[schema(example = "hr.user (hr)", max_length = 80)]
     pub generated_by: String,
-    #[schema(example = "0.1.0")]
+    #[schema(example = "0.1.0", max_length = 64)]
     pub software_version: &'static str,
+    /// The groupings, in order, each once.
+    #[schema(min_items = 1, max_items = 6)]
     pub group_by: Vec<GroupBy>,
     /// Every filter, as applied (defaults included).
     pub filters: serde_json::Value,
     /// How plan items are counted, in the language of the answer.
+    #[schema(max_length = 500)]
     pub note: String,
 }
 
@@ -163,5 +187,6 @@ pub struct TotalsResponse {
     /// Ordered by the groupings, then kind.
     pub rows: Vec<TotalsRowResponse>,
     /// One per kind present.
+    #[schema(max_items = 2)]
     pub overall: Vec<Overall>,
 }

@@ -319,15 +319,19 @@ fn trailer(meta: &ReportMeta) -> String {
     out
 }
 
-/// The totals as CSV for Excel: UTF-8 with a BOM, a header row naming each column in
-/// Chinese and English, and trailing `#` lines stating when, by whom, with which version
-/// and filters the file was made. Streamed: memory stays flat whatever the size.
+/// The totals as CSV for Excel.
+///
+/// The same parameters and numbers as `/reports/totals`. UTF-8 with a BOM, a header row
+/// naming each column in Chinese and English, and trailing `#` lines stating when, by whom,
+/// with which version and filters the file was made. Streamed: memory stays flat whatever
+/// the size.
 #[utoipa::path(
     tag = "reports",
     params(TotalsQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "CSV", content_type = "text/csv"),
+        (status = 200, description = "The totals as CSV, UTF-8 with a BOM", content_type = "text/csv",
+         headers(("Content-Disposition" = String, description = "`attachment; filename=\"volunteer-totals.csv\"`"))),
     )
 )]
 #[get("/exports/totals.csv")]
@@ -396,15 +400,18 @@ pub async fn totals_csv(
         .streaming(stream))
 }
 
-/// The totals as an Excel workbook: a `totals` sheet with typed numbers and a frozen
-/// header, and an `about` sheet stating when, by whom, with which version and filters it
-/// was made.
+/// The totals as an Excel workbook.
+///
+/// The same parameters and numbers as `/reports/totals`: a `totals` sheet with typed
+/// numbers and a frozen header, and an `about` sheet stating when, by whom, with which
+/// version and filters it was made.
 #[utoipa::path(
     tag = "reports",
     params(TotalsQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "XLSX workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 200, description = "The totals as an XLSX workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         headers(("Content-Disposition" = String, description = "`attachment; filename=\"volunteer-totals.xlsx\"`"))),
     )
 )]
 #[get("/exports/totals.xlsx")]

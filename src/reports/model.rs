@@ -22,6 +22,9 @@ pub enum GroupBy {
     Month,
 }
 
+/// The longest `group_by` accepted: every grouping once is 47 characters.
+pub const GROUP_BY_MAX_LENGTH: usize = 100;
+
 /// The `group_by` values accepted, as the spec states them.
 pub const GROUP_BY_PATTERN: &str = "^(volunteer|branch|plan_item|event|category|month)(,(volunteer|branch|plan_item|event|category|month))*$";
 
@@ -47,8 +50,12 @@ impl GroupBy {
     }
 
     /// `volunteer,month` -> [Volunteer, Month]; order kept, repeats dropped. Exactly the
-    /// form [`GROUP_BY_PATTERN`] describes: no spaces, no empty parts.
+    /// form [`GROUP_BY_PATTERN`] describes: no spaces, no empty parts, at most
+    /// [`GROUP_BY_MAX_LENGTH`] characters.
     pub fn parse_list(text: &str) -> Result<Vec<GroupBy>, crate::i18n::Msg> {
+        if text.len() > GROUP_BY_MAX_LENGTH {
+            return Err(crate::msg!("at-most-characters", max = GROUP_BY_MAX_LENGTH));
+        }
         let mut out = Vec::new();
         for part in text.split(',') {
             let g = GroupBy::ALL
@@ -296,7 +303,9 @@ mod tests {
             GroupBy::parse_list("branch,month,branch").unwrap(),
             vec![GroupBy::Branch, GroupBy::Month]
         );
+        assert!(GroupBy::parse_list(&["month"; 16].join(",")).is_ok());
         for bad in [
+            &["month"; 17].join(",")[..],
             "volunteer,colour",
             " , ",
             "",

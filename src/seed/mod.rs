@@ -37,30 +37,46 @@ const EMBEDDED: &[(&str, &str)] = &[
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanFile {
+    #[schema(example = 2023, minimum = 2000, maximum = 2100)]
     pub year: i32,
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub title_en: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
     pub issuer: String,
     pub published_on: Option<NaiveDate>,
+    #[schema(max_length = 20000)]
     pub preamble: Option<String>,
+    /// Numbered 1 to 99, each number once.
+    #[schema(min_items = 1, max_items = 99)]
     pub sections: Vec<SectionFile>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SectionFile {
+    #[schema(minimum = 1, maximum = 99)]
     pub number: i32,
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub title_en: Option<String>,
+    /// Numbered 1 to 999, each number once in the plan.
+    #[schema(min_items = 1, max_items = 999)]
     pub items: Vec<ItemFile>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemFile {
+    #[schema(minimum = 1, maximum = 999)]
     pub number: i32,
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub title_en: Option<String>,
+    #[schema(max_length = 20000)]
     pub body: String,
 }
 
@@ -287,8 +303,8 @@ pub fn run(conn: &mut DbConn, source: &Source<'_>, demo: bool) -> Result<SeedRep
                 &NewAudit {
                     occurred_at: now,
                     actor_id: None,
-                    action: "seed",
-                    entity: "seed",
+                    action: audit::Action::Seed,
+                    entity: audit::Entity::Seed,
                     entity_id: None,
                     before_json: None,
                     after_json: serde_json::to_string(&report).ok(),

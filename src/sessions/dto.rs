@@ -50,19 +50,32 @@ pub struct ChangePassword {
     pub new_password: String,
 }
 
+/// How the access token is sent: `Authorization: Bearer <access_token>` (RFC 6750).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub enum TokenType {
+    Bearer,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenResponse {
-    /// Send as `Authorization: Bearer <access_token>`.
+    /// Send as `Authorization: Bearer <access_token>`: a JWT in compact form, whose length
+    /// follows the installation's issuer, audience and key.
+    #[schema(pattern = "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$")]
     pub access_token: String,
-    #[schema(example = "Bearer")]
-    pub token_type: &'static str,
-    /// Seconds until the access token expires.
-    #[schema(example = 900)]
+    pub token_type: TokenType,
+    /// Seconds until the access token expires (`ACCESS_TOKEN_TTL_SECS`).
+    #[schema(example = 900, minimum = 60, maximum = 86400)]
     pub expires_in: i64,
     /// Exchange at `POST /api/v1/auth/refresh` for a new pair; single use.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[A-Za-z0-9_-]+$",
+        example = "k3Jx0c8S7v2mE5qYwzL1bH9dT4rN6uPa0fG2hJ8kQ1s"
+    )]
     pub refresh_token: String,
-    /// Seconds until the refresh token expires.
-    #[schema(example = 2592000)]
+    /// Seconds until the refresh token expires (`REFRESH_TOKEN_TTL_DAYS`, 1 to 365 days).
+    #[schema(example = 2592000, minimum = 86400, maximum = 31536000)]
     pub refresh_expires_in: i64,
     pub user: UserResponse,
 }

@@ -119,8 +119,8 @@ fn record_failure(
             &NewAudit {
                 occurred_at: now,
                 actor_id: None,
-                action: "lock",
-                entity: "user",
+                action: audit::Action::Lock,
+                entity: audit::Entity::User,
                 entity_id: Some(user.id),
                 before_json: None,
                 after_json: None,
@@ -183,7 +183,7 @@ fn token_response(
         .issue(user.id, role, user.branch_id, user.token_version)?;
     Ok(TokenResponse {
         access_token,
-        token_type: "Bearer",
+        token_type: super::dto::TokenType::Bearer,
         expires_in: state.keys.access_ttl_secs(),
         refresh_token,
         refresh_expires_in,
@@ -296,8 +296,8 @@ pub async fn refresh(
                     &NewAudit {
                         occurred_at: now,
                         actor_id: None,
-                        action: "refresh_reuse",
-                        entity: "user",
+                        action: audit::Action::RefreshReuse,
+                        entity: audit::Entity::User,
                         entity_id: Some(user_id),
                         before_json: None,
                         after_json: None,
@@ -329,8 +329,10 @@ pub async fn refresh(
     }
 }
 
-/// Log out: revokes the refresh token's family, and ends every access token of the
-/// caller (other sessions get a new one at their next refresh).
+/// Log out.
+///
+/// Revokes the refresh token's family, and ends every access token of the caller (other
+/// sessions get a new one at their next refresh).
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
@@ -376,8 +378,8 @@ pub async fn logout(
                     &NewAudit {
                         occurred_at: now,
                         actor_id: Some(user_id),
-                        action: "logout",
-                        entity: "user",
+                        action: audit::Action::Logout,
+                        entity: audit::Entity::User,
                         entity_id: Some(user_id),
                         before_json: None,
                         after_json: None,
@@ -394,6 +396,8 @@ pub async fn logout(
 }
 
 /// The caller's own account.
+///
+/// Any role: who the access token belongs to, with its role, branch and volunteer link.
 #[utoipa::path(
     tag = "auth",
     security(("bearer" = [])),
@@ -410,7 +414,10 @@ pub async fn me(state: web::Data<AppState>, caller: Auth<AnyRole>) -> AppResult<
     Ok(HttpResponse::Ok().json(UserResponse::from(user)))
 }
 
-/// Change the caller's password. Ends every session of the caller: log in again.
+/// Change the caller's password.
+///
+/// Needs the current password; the new one has at least 10 characters and is not the
+/// username. Ends every session of the caller: log in again.
 #[utoipa::path(
     tag = "auth",
     request_body = ChangePassword,
@@ -482,8 +489,8 @@ pub async fn change_password(
                     &NewAudit {
                         occurred_at: now,
                         actor_id: Some(id),
-                        action: "change_password",
-                        entity: "user",
+                        action: audit::Action::ChangePassword,
+                        entity: audit::Entity::User,
                         entity_id: Some(id),
                         before_json: None,
                         after_json: None,

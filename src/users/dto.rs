@@ -10,17 +10,24 @@ use crate::auth::Role;
 pub struct UserResponse {
     #[schema(example = 12)]
     pub id: i64,
-    #[schema(example = "zb01.secretary")]
+    #[schema(
+        example = "zb01.secretary",
+        min_length = 3,
+        max_length = 64,
+        pattern = "^[a-z0-9._-]+$"
+    )]
     pub username: String,
     pub role: Role,
     /// The branch a secretary works for (and, for other roles, their home branch if set).
-    #[schema(example = 9)]
+    #[schema(example = 9, required = true)]
     pub branch_id: Option<i64>,
     /// The volunteer this account belongs to (volunteer role).
+    #[schema(required = true)]
     pub volunteer_id: Option<i64>,
     pub disabled: bool,
     /// Locked for a while after too many failed logins.
     pub locked: bool,
+    #[schema(required = true)]
     pub last_login_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -103,15 +110,17 @@ pub struct UpdateUser {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {
-    /// Page size, 1-200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
+    /// Page size.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
-    /// 1-based page number (default 1).
-    #[param(minimum = 1, maximum = 1000000)]
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 1000000, default = 1)]
     pub page: Option<u32>,
     pub role: Option<Role>,
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub branch_id: Option<i64>,
     pub disabled: Option<bool>,
     /// Case-insensitive part of the username.
+    #[param(max_length = 100)]
     pub q: Option<String>,
 }

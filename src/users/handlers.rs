@@ -17,6 +17,8 @@ use crate::msg;
 use crate::AppState;
 
 /// List accounts, ordered by id.
+///
+/// Administrators only. Filters: role, branch, disabled, a search in the username.
 #[utoipa::path(
     tag = "users",
     params(UserQuery),
@@ -34,7 +36,7 @@ pub async fn list_users(
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let paging = Paging::new(q.limit, q.page)?;
-    let search = crate::validate::search(q.q.as_deref());
+    let search = crate::validate::search(q.q.as_deref())?;
     let (rows, total) = state
         .db(move |conn| {
             let filtered = || {
@@ -60,6 +62,8 @@ pub async fn list_users(
 }
 
 /// One account.
+///
+/// Administrators only. Never carries the password or its hash.
 #[utoipa::path(
     tag = "users",
     params(("id" = i64, Path, description = "User id")),
@@ -141,6 +145,9 @@ fn audit_json(row: &UserRow) -> String {
 }
 
 /// Create an account.
+///
+/// Administrators only. A secretary needs a branch and a volunteer account a volunteer;
+/// usernames are unique (409). Send an `Idempotency-Key` to make a retry safe.
 #[utoipa::path(
     tag = "users",
     request_body = CreateUser,
@@ -217,8 +224,8 @@ pub async fn create_user(
                 &NewAudit {
                     occurred_at: now,
                     actor_id: Some(actor),
-                    action: "create",
-                    entity: "user",
+                    action: audit::Action::Create,
+                    entity: audit::Entity::User,
                     entity_id: Some(row.id),
                     before_json: None,
                     after_json: Some(audit_json(&row)),
@@ -328,10 +335,10 @@ pub async fn update_user(
                 }
                 let after = user_model::find(conn, id)?;
                 let action = match (hash.is_some(), disabled != before.disabled) {
-                    (true, _) => "reset_password",
-                    (false, true) if disabled => "disable",
-                    (false, true) => "enable",
-                    _ => "update",
+                    (true, _) => audit::Action::ResetPassword,
+                    (false, true) if disabled => audit::Action::Disable,
+                    (false, true) => audit::Action::Enable,
+                    _ => audit::Action::Update,
                 };
                 audit::record(
                     conn,
@@ -339,7 +346,7 @@ pub async fn update_user(
                         occurred_at: now,
                         actor_id: Some(actor),
                         action,
-                        entity: "user",
+                        entity: audit::Entity::User,
                         entity_id: Some(id),
                         before_json: Some(audit_json(&before)),
                         after_json: Some(audit_json(&after)),

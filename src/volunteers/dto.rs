@@ -1,8 +1,44 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
 use utoipa::{IntoParams, ToSchema};
 
 use super::model::VolunteerRow;
+
+/// A tag: 1 to 40 of a-z, 0-9 and `_`.
+pub const TAG_PATTERN: &str = "^[a-z0-9_]{1,40}$";
+/// The most tags a volunteer has.
+pub const MAX_TAGS: usize = 20;
+
+fn tag_list(nullable: bool) -> utoipa::openapi::schema::Array {
+    let tag = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(40))
+        .pattern(Some(TAG_PATTERN));
+    let list = ArrayBuilder::new()
+        .items(tag)
+        .max_items(Some(MAX_TAGS))
+        .description(Some(
+            "Skills and markers such as `trained` or `emergency_team`: at most 20, each 1-40 \
+of a-z, 0-9 and `_`.",
+        ))
+        .examples([serde_json::json!(["emergency_team", "trained"])]);
+    if nullable {
+        list.schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+            .build()
+    } else {
+        list.build()
+    }
+}
+
+fn tags_schema() -> utoipa::openapi::schema::Array {
+    tag_list(false)
+}
+
+fn tags_or_null_schema() -> utoipa::openapi::schema::Array {
+    tag_list(true)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -71,22 +107,26 @@ pub enum Visibility {
 pub struct VolunteerResponse {
     #[schema(example = 31)]
     pub id: i64,
-    #[schema(example = "林晓燕")]
+    #[schema(example = "林晓燕", min_length = 1, max_length = 50)]
     pub name: String,
+    #[schema(required = true)]
     pub gender: Option<Gender>,
+    /// Left out for callers who may not see it; masked for HR (`138****2301`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>, example = "13805912301")]
+    #[schema(value_type = Option<String>, example = "13805912301", max_length = 20)]
     pub phone: Option<Option<String>>,
-    /// The national volunteer-system number.
+    /// The national volunteer-system number; left out for callers who may not see it, masked
+    /// for HR.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>, example = "350100202103050001")]
+    #[schema(value_type = Option<String>, example = "350100202103050001", max_length = 40)]
     pub volunteer_number: Option<Option<String>>,
     #[schema(example = 9)]
     pub branch_id: i64,
     pub status: VolunteerStatus,
+    #[schema(required = true)]
     pub joined_on: Option<NaiveDate>,
     /// Skills and markers such as `trained` or `emergency_team`, sorted.
-    #[schema(example = json!(["emergency_team", "trained"]))]
+    #[schema(schema_with = tags_schema)]
     pub tags: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -159,16 +199,21 @@ pub struct CreateVolunteer {
     #[schema(example = "林晓燕", min_length = 1, max_length = 50)]
     pub name: String,
     pub gender: Option<Gender>,
-    #[schema(example = "13805912301", pattern = "^\\+?[0-9]{5,20}$")]
+    /// 5 to 20 characters: digits, after an optional `+`.
+    #[schema(
+        example = "13805912301",
+        pattern = "^(\\+[0-9]{4,19}|[0-9]{5,20})$",
+        max_length = 20
+    )]
     pub phone: Option<String>,
-    #[schema(example = "350100202103050001", max_length = 40)]
+    #[schema(example = "350100202103050001", min_length = 1, max_length = 40)]
     pub volunteer_number: Option<String>,
     /// A secretary may only use a branch of its scope.
     #[schema(example = 9)]
     pub branch_id: i64,
     pub joined_on: Option<NaiveDate>,
     #[serde(default)]
-    #[schema(example = json!(["trained"]), max_items = 20)]
+    #[schema(schema_with = tags_schema)]
     pub tags: Vec<String>,
 }
 
@@ -181,11 +226,12 @@ pub struct UpdateVolunteer {
     #[serde(default, deserialize_with = "crate::http::double_option")]
     #[schema(value_type = Option<Gender>)]
     pub gender: Option<Option<Gender>>,
+    /// 5 to 20 characters: digits, after an optional `+`; `null` clears it.
     #[serde(default, deserialize_with = "crate::http::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^(\\+[0-9]{4,19}|[0-9]{5,20})$", max_length = 20)]
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::http::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 40)]
     pub volunteer_number: Option<Option<String>>,
     /// Moving keeps past hours with the branch where they were served.
     pub branch_id: Option<i64>,
@@ -195,7 +241,7 @@ pub struct UpdateVolunteer {
     #[schema(value_type = Option<NaiveDate>)]
     pub joined_on: Option<Option<NaiveDate>>,
     /// Replaces the whole set.
-    #[schema(max_items = 20)]
+    #[schema(schema_with = tags_or_null_schema)]
     pub tags: Option<Vec<String>>,
 }
 
@@ -203,19 +249,24 @@ pub struct UpdateVolunteer {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct VolunteerQuery {
-    /// Page size, 1-200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
+    /// Page size.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
-    /// 1-based page number (default 1).
-    #[param(minimum = 1, maximum = 1000000)]
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 1000000, default = 1)]
     pub page: Option<u32>,
     /// This branch and the branches below it.
+    #[serde(default, deserialize_with = "crate::http::query_id")]
     pub branch_id: Option<i64>,
     pub status: Option<VolunteerStatus>,
+    /// Volunteers with this tag: 1 to 40 of a-z, 0-9 and `_`.
+    #[param(min_length = 1, max_length = 40, pattern = "^[a-z0-9_]{1,40}$")]
     pub tag: Option<String>,
     /// Case-insensitive part of the name (Chinese or Latin).
+    #[param(max_length = 100)]
     pub q: Option<String>,
-    /// Include archived volunteers (default false).
+    /// Include archived volunteers.
+    #[param(default = false)]
     pub include_archived: Option<bool>,
 }
 

@@ -92,7 +92,11 @@ fn respond(
     builder.json(body)
 }
 
-/// List volunteers in the caller's scope, ordered by id.
+/// List volunteers, ordered by id.
+///
+/// Within the caller's scope: administrators and HR see every volunteer (HR with phone and
+/// volunteer number masked), a secretary those of its branches, a volunteer itself.
+/// Archived volunteers are left out unless `include_archived=true` or a `status` is asked.
 #[utoipa::path(
     tag = "volunteers",
     params(VolunteerQuery),
@@ -109,7 +113,15 @@ pub async fn list_volunteers(
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let paging = Paging::new(q.limit, q.page)?;
-    let search = crate::validate::search(q.q.as_deref());
+    let search = crate::validate::search(q.q.as_deref())?;
+    if let Some(tag) = &q.tag {
+        // a tag has one form: searching for another would only find nothing
+        let mut errors = Errors::default();
+        errors.tag("/query/tag", tag);
+        if !errors.0.is_empty() {
+            return Err(AppError::InvalidParameter(errors.0));
+        }
+    }
     let caller = caller.0;
     let visibility = visibility(&caller);
     let (items, total) = state
@@ -159,7 +171,10 @@ pub async fn list_volunteers(
     Ok(paging.respond(items, total))
 }
 
-/// One volunteer, if the caller's scope holds it.
+/// One volunteer.
+///
+/// Within the caller's scope (404 outside it). The `ETag` is what a change sends back in
+/// `If-Match`.
 #[utoipa::path(
     tag = "volunteers",
     params(("id" = i64, Path, description = "Volunteer id")),
@@ -221,7 +236,10 @@ fn number_taken(conn: &mut DbConn, number: Option<&str>, except: Option<i64>) ->
     Ok(())
 }
 
-/// Register a volunteer. A secretary registers into the branches of its scope.
+/// Register a volunteer.
+///
+/// Administrators, and secretaries into the branches of their scope. The volunteer number
+/// is unique (409). Send an `Idempotency-Key` to make a retry safe.
 #[utoipa::path(
     tag = "volunteers",
     request_body = CreateVolunteer,
@@ -290,8 +308,8 @@ pub async fn create_volunteer(
             audit::log(
                 conn,
                 caller.user_id,
-                "create",
-                "volunteer",
+                audit::Action::Create,
+                audit::Entity::Volunteer,
                 id,
                 audit::NOTHING,
                 Some(&body),
@@ -307,7 +325,12 @@ pub async fn create_volunteer(
         .await
 }
 
-/// Change a volunteer; `status: archived` retires one who has hours.
+/// Change a volunteer.
+///
+/// Administrators, and secretaries within their scope, with `If-Match`. Absent fields stay;
+/// `null` clears a field where allowed; `tags` replaces the whole set. `status: archived`
+/// retires one who has hours; moving it keeps past hours with the branch where they were
+/// served.
 #[utoipa::path(
     tag = "volunteers",
     params(("id" = i64, Path, description = "Volunteer id"), ("If-Match" = String, Header, description = "The volunteer's ETag")),
@@ -397,15 +420,15 @@ pub async fn update_volunteer(
                 let body = full(conn, after)?;
                 let action =
                     if status == VolunteerStatus::Archived.as_str() && before.status != status {
-                        "archive"
+                        audit::Action::Archive
                     } else {
-                        "update"
+                        audit::Action::Update
                     };
                 audit::log(
                     conn,
                     caller.user_id,
                     action,
-                    "volunteer",
+                    audit::Entity::Volunteer,
                     id,
                     Some(&before_body),
                     Some(&body),
@@ -417,8 +440,10 @@ pub async fn update_volunteer(
     Ok(respond(HttpResponse::Ok(), version, body))
 }
 
-/// Delete a volunteer who has no hours and no account; one with hours is archived instead
-/// (`PATCH {"status": "archived"}`): 409.
+/// Delete a volunteer who has no hours and no account.
+///
+/// Administrators, and secretaries within their scope, with `If-Match`. One with hours or
+/// an account is archived instead (`PATCH {"status": "archived"}`): deleting it answers 409.
 #[utoipa::path(
     tag = "volunteers",
     params(("id" = i64, Path, description = "Volunteer id"), ("If-Match" = String, Header, description = "The volunteer's ETag")),
@@ -462,8 +487,8 @@ pub async fn delete_volunteer(
                 audit::log(
                     conn,
                     caller.user_id,
-                    "delete",
-                    "volunteer",
+                    audit::Action::Delete,
+                    audit::Entity::Volunteer,
                     id,
                     Some(&before_body),
                     audit::NOTHING,

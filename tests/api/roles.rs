@@ -295,3 +295,29 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
 }
 
 both_backends!(every_endpoint_answers_each_role_as_specified);
+
+/// Wherever a role is refused, the spec says so: a generated client has a type for the 403.
+#[test]
+fn the_spec_declares_403_wherever_a_role_is_refused() {
+    let spec: Value = serde_json::to_value(volunteer_hours::openapi::spec()).unwrap();
+    let mut refused = 0;
+    for row in matrix() {
+        let op = &spec["paths"][row.path][row.method.to_lowercase()];
+        assert!(
+            op.is_object(),
+            "{} {} is not in the spec",
+            row.method,
+            row.path
+        );
+        if row.expect.contains(&403) {
+            assert!(
+                op["responses"].get("403").is_some(),
+                "{} {} refuses a role but declares no 403",
+                row.method,
+                row.path
+            );
+            refused += 1;
+        }
+    }
+    assert!(refused >= 20, "{refused}");
+}

@@ -392,7 +392,7 @@ pub fn history(
         .load(conn)?;
     ids.push(entry.id);
     audit_log::table
-        .filter(audit_log::entity.eq("hour_entry"))
+        .filter(audit_log::entity.eq(crate::audit::Entity::HourEntry.as_str()))
         .filter(audit_log::entity_id.eq_any(&ids))
         .order((audit_log::occurred_at, audit_log::id))
         .select(crate::audit::handlers::COLUMNS)
