@@ -352,6 +352,14 @@ impl Paging {
 }
 
 /// The ETag of an object at `version`.
+/// 200 with the object and its version as `ETag`: how every GET and PATCH of one object
+/// answers.
+pub fn versioned<T: serde::Serialize>(version: i64, body: T) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}
+
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
 }

@@ -1,7 +1,6 @@
 //! The branch tree: everyone reads it, administrators change it.
 
-use actix_web::http::header;
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse, HttpResponseBuilder};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 
 use super::dto::{BranchQuery, BranchResponse, CreateBranch, UpdateBranch};
@@ -11,16 +10,11 @@ use crate::auth::{AdminOnly, AnyRole, Auth};
 use crate::db::schema::{branches, events, hour_entries, users, volunteers};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
-use crate::http::{etag, ApiJson, IfMatch, Page, Paging};
+use crate::http::{etag, versioned, ApiJson, IfMatch, Page, Paging};
 use crate::idempotency::Creation;
 use crate::msg;
 use crate::validate::Errors;
 use crate::AppState;
-
-fn respond(mut builder: HttpResponseBuilder, row: BranchRow) -> HttpResponse {
-    builder.insert_header((header::ETAG, etag(row.version)));
-    builder.json(BranchResponse::from(row))
-}
 
 /// List branches, ordered by id.
 ///
@@ -93,7 +87,7 @@ pub async fn get_branch(
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let row = state.db(move |conn| Ok(model::find(conn, id)?)).await?;
-    Ok(respond(HttpResponse::Ok(), row))
+    Ok(versioned(row.version, BranchResponse::from(row)))
 }
 
 fn check_parent(
@@ -276,7 +270,7 @@ pub async fn update_branch(
             })
         })
         .await?;
-    Ok(respond(HttpResponse::Ok(), row))
+    Ok(versioned(row.version, BranchResponse::from(row)))
 }
 
 /// Delete a branch that nothing refers to.

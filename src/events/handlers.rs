@@ -1,8 +1,7 @@
 //! Events: everyone reads them; administrators, and secretaries for the events their
 //! branches organise, change them.
 
-use actix_web::http::header;
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse, HttpResponseBuilder};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 
 use super::amendments::Shape;
@@ -14,15 +13,10 @@ use crate::auth::{AnyRole, Auth, Scope, Writers};
 use crate::db::schema::{event_plan_items, events, hour_entries};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
-use crate::http::{etag, ApiJson, IfMatch, Page, Paging};
+use crate::http::{etag, versioned, ApiJson, IfMatch, Page, Paging};
 use crate::idempotency::Creation;
 use crate::msg;
 use crate::AppState;
-
-fn respond(mut builder: HttpResponseBuilder, version: i64, body: EventResponse) -> HttpResponse {
-    builder.insert_header((header::ETAG, etag(version)));
-    builder.json(body)
-}
 
 /// List events, ordered by id.
 ///
@@ -120,7 +114,7 @@ pub async fn get_event(
             Ok((row.version, body_of(conn, row)?))
         })
         .await?;
-    Ok(respond(HttpResponse::Ok(), version, body))
+    Ok(versioned(version, body))
 }
 
 /// Create an event.
@@ -359,7 +353,7 @@ pub async fn update_event(
             })
         })
         .await?;
-    Ok(respond(HttpResponse::Ok(), version, body))
+    Ok(versioned(version, body))
 }
 
 /// The audit row of a cancellation: the event, and the entries at it that stay counted

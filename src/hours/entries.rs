@@ -1,7 +1,6 @@
 //! Reading entries (list, one, history, the caller's own), and a submitter's edit or
 //! withdrawal before review.
 
-use actix_web::http::header;
 use actix_web::{delete, get, patch, web, HttpResponse};
 
 use super::dto::{
@@ -16,7 +15,7 @@ use crate::audit::handlers::AuditItem;
 use crate::auth::{AnyRole, Auth, Principal, Role, Writers};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
-use crate::http::{etag, ApiJson, IfMatch, Page, Paging};
+use crate::http::{versioned, ApiJson, IfMatch, Page, Paging};
 use crate::ids::{HourEntryId, UserId, VolunteerId};
 use crate::msg;
 use crate::validate::Errors;
@@ -57,12 +56,6 @@ pub async fn list_hours(
     ))
 }
 
-fn respond(row: HourRow) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(row.version)))
-        .json(HourEntryResponse::from(row))
-}
-
 /// One hour entry.
 ///
 /// Within the caller's scope (404 outside it). The `ETag` is what an edit or a withdrawal
@@ -89,7 +82,7 @@ pub async fn get_hours(
             model::find_in_scope(conn, &scope, id)
         })
         .await?;
-    Ok(respond(row))
+    Ok(versioned(row.version, HourEntryResponse::from(row)))
 }
 
 /// The entry if the caller submitted it (or is an administrator) and it awaits review.
@@ -250,7 +243,7 @@ pub async fn update_hours(
             })
         })
         .await?;
-    Ok(respond(row))
+    Ok(versioned(row.version, HourEntryResponse::from(row)))
 }
 
 /// Withdraw a submitted entry before review.

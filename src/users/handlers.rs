@@ -1,6 +1,5 @@
 //! Account administration (admin only).
 
-use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 
@@ -11,7 +10,7 @@ use crate::auth::{password, AdminOnly, Auth, Role};
 use crate::db::schema::{branches, users, volunteers};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, FieldError, Problem};
-use crate::http::{etag, ApiJson, IfMatch, Page, Paging};
+use crate::http::{etag, versioned, ApiJson, IfMatch, Page, Paging};
 use crate::idempotency::Creation;
 use crate::msg;
 use crate::AppState;
@@ -84,12 +83,7 @@ pub async fn get_user(
     let row = state
         .db(move |conn| Ok(user_model::find(conn, id)?))
         .await?;
-    Ok(user_response(HttpResponse::Ok(), row))
-}
-
-fn user_response(mut builder: actix_web::HttpResponseBuilder, row: UserRow) -> HttpResponse {
-    builder.insert_header((header::ETAG, etag(row.version)));
-    builder.json(UserResponse::from(row))
+    Ok(versioned(row.version, UserResponse::from(row)))
 }
 
 fn check_links(
@@ -359,5 +353,5 @@ pub async fn update_user(
         })
         .await?;
     state.principals.forget(id);
-    Ok(user_response(HttpResponse::Ok(), row))
+    Ok(versioned(row.version, UserResponse::from(row)))
 }

@@ -1,8 +1,7 @@
 //! Volunteers: administrators everywhere, secretaries within their branches, HR reads
 //! (masked), a volunteer sees itself.
 
-use actix_web::http::header;
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse, HttpResponseBuilder};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 
 use super::dto::{
@@ -15,7 +14,7 @@ use crate::auth::{AnyRole, Auth, Principal, Role, Scope, Writers};
 use crate::db::schema::{hour_entries, users, volunteer_tags, volunteers};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
-use crate::http::{etag, ApiJson, IfMatch, Page, Paging};
+use crate::http::{etag, versioned, ApiJson, IfMatch, Page, Paging};
 use crate::idempotency::Creation;
 use crate::msg;
 use crate::validate::Errors;
@@ -81,15 +80,6 @@ fn full(conn: &mut DbConn, row: VolunteerRow) -> QueryResult<VolunteerResponse> 
         .remove(&row.id)
         .unwrap_or_default();
     Ok(VolunteerResponse::new(row, tags, Visibility::Full))
-}
-
-fn respond(
-    mut builder: HttpResponseBuilder,
-    version: i64,
-    body: VolunteerResponse,
-) -> HttpResponse {
-    builder.insert_header((header::ETAG, etag(version)));
-    builder.json(body)
 }
 
 /// List volunteers, ordered by id.
@@ -199,7 +189,7 @@ pub async fn get_volunteer(
             Ok((row.version, VolunteerResponse::new(row, tags, visibility)))
         })
         .await?;
-    Ok(respond(HttpResponse::Ok(), version, body))
+    Ok(versioned(version, body))
 }
 
 struct Fields<'a> {
@@ -437,7 +427,7 @@ pub async fn update_volunteer(
             })
         })
         .await?;
-    Ok(respond(HttpResponse::Ok(), version, body))
+    Ok(versioned(version, body))
 }
 
 /// Delete a volunteer who has no hours and no account.
