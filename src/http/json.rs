@@ -145,7 +145,7 @@ pub fn shape_error(text: &str) -> Msg {
     };
     let pair = |rest: &str| {
         rest.rsplit_once(", expected ")
-            .map(|(found, expected)| (found.to_owned(), expected.to_owned()))
+            .map(|(found, expected)| (kind(found), kind(expected)))
     };
     if let Some((found, expected)) = text.strip_prefix("invalid type: ").and_then(pair) {
         return msg!("json-invalid-type", found = found, expected = expected);
@@ -186,6 +186,34 @@ pub fn shape_error(text: &str) -> Msg {
         return msg!("json-duplicate-field", field = name);
     }
     msg!("json-other", cause = text)
+}
+
+/// serde's name for a kind of value (`i32`, `a sequence`, `string "x"`), as a message: in
+/// English serde's own words, in Chinese the kind's name with the value kept.
+fn kind(text: &str) -> Msg {
+    const INTEGERS: [&str; 10] = [
+        "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "isize", "usize",
+    ];
+    let (word, value) = text.split_once(' ').unwrap_or((text, ""));
+    match (word, value) {
+        _ if INTEGERS.contains(&text) => msg!("kind-integer", text = text),
+        ("f32" | "f64", "") => msg!("kind-number", text = text),
+        ("a", "string") | ("string", "") => msg!("kind-string", text = text),
+        ("a", "boolean") | ("boolean", "") => msg!("kind-boolean", text = text),
+        ("a", "sequence") | ("sequence", "") => msg!("kind-array", text = text),
+        ("a", "map") | ("map", "") | ("struct", _) => msg!("kind-object", text = text),
+        ("string", v) => msg!("kind-string-value", text = text, value = v),
+        ("integer", v) => msg!("kind-integer-value", text = text, value = v),
+        ("floating", v) => msg!(
+            "kind-number-value",
+            text = text,
+            value = v.trim_start_matches("point ")
+        ),
+        ("boolean", v) => msg!("kind-boolean-value", text = text, value = v),
+        ("an", "id of 1 or more") => msg!("kind-id", text = text),
+        ("null", "") => msg!("kind-null", text = text),
+        _ => msg!("kind-other", text = text),
+    }
 }
 
 /// serde_json appends " at line 1 column 9" to data errors; the pointer already says where.
@@ -297,5 +325,40 @@ mod tests {
             zh.contains("`x`") && zh.contains("`approve` or `reject`"),
             "{zh}"
         );
+        // kinds of value read in Chinese, the values kept
+        for (text, zh) in [
+            (
+                "invalid type: string \"x\", expected i32",
+                "收到 字符串 \"x\"，应为 整数",
+            ),
+            (
+                "invalid type: integer `5`, expected a string",
+                "收到 整数 `5`，应为 字符串",
+            ),
+            (
+                "invalid type: map, expected a sequence",
+                "收到 对象，应为 数组",
+            ),
+            (
+                "invalid type: floating point `1.5`, expected i64",
+                "收到 数字 `1.5`，应为 整数",
+            ),
+            (
+                "invalid type: boolean `true`, expected struct Roster",
+                "收到 布尔值 `true`，应为 对象",
+            ),
+            (
+                "invalid value: integer `0`, expected an id of 1 or more",
+                "收到 整数 `0`，应为 不小于 1 的编号",
+            ),
+            (
+                "invalid type: null, expected u16",
+                "收到 空值 null，应为 整数",
+            ),
+        ] {
+            let got = shape_error(text).render(crate::i18n::Lang::ZhCn);
+            assert!(got.ends_with(zh), "{text}: {got}");
+            assert_eq!(shape_error(text).render(crate::i18n::Lang::En), text);
+        }
     }
 }
