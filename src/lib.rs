@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod branches;
 pub mod cli;
+pub mod commendations;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -125,6 +126,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(events::routes)
             .configure(plans::routes)
             .configure(hours::routes)
+            .configure(commendations::routes)
             .configure(audit::routes)
             .configure(reports::routes),
     );

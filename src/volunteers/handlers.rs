@@ -440,10 +440,10 @@ pub async fn update_volunteer(
     Ok(respond(HttpResponse::Ok(), version, body))
 }
 
-/// Delete a volunteer who has no hours and no account.
+/// Delete a volunteer who has no hours, no commendations and no account.
 ///
-/// Administrators, and secretaries within their scope, with `If-Match`. One with hours or
-/// an account is archived instead (`PATCH {"status": "archived"}`): deleting it answers 409.
+/// Administrators, and secretaries within their scope, with `If-Match`. One with hours,
+/// commendations or an account is archived instead (`PATCH {"status": "archived"}`): deleting it answers 409.
 #[utoipa::path(
     tag = "volunteers",
     params(("id" = i64, Path, description = "Volunteer id"), ("If-Match" = String, Header, description = "The volunteer's ETag")),
@@ -451,7 +451,7 @@ pub async fn update_volunteer(
     responses(
         (status = 204, description = "Deleted"),
         (status = 403, description = "HR and volunteers cannot delete volunteers", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Has hours or an account: archive instead", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Has hours, commendations or an account: archive instead", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/volunteers/{id}")]
@@ -477,7 +477,8 @@ pub async fn delete_volunteer(
                     .filter(users::volunteer_id.eq(id))
                     .count()
                     .get_result(conn)?;
-                if hours > 0 || accounts > 0 {
+                let commendations = crate::commendations::model::count_of(conn, id)?;
+                if hours > 0 || accounts > 0 || commendations > 0 {
                     return Err(AppError::Conflict(msg!("volunteer-in-use")));
                 }
                 let before_body = full(conn, before)?;

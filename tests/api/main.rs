@@ -6,6 +6,7 @@ mod helpers;
 mod auth;
 mod branches;
 mod cli;
+mod commendations;
 mod events;
 mod hours;
 mod http_basics;

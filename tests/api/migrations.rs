@@ -8,6 +8,8 @@ use crate::helpers::{count, TestDb};
 const TABLES: &[&str] = &[
     "audit_log",
     "branches",
+    "commendations",
+    "evaluations",
     "event_plan_items",
     "events",
     "hour_entries",

@@ -429,6 +429,7 @@ fn changes_keep_the_limits_of_creation() {
         ("CreateUser", "UpdateUser"),
         ("EntryInput", "UpdateEntry"),
         ("PlanFile", "PlanDetail"),
+        ("CreateCommendation", "UpdateCommendation"),
     ] {
         let created = schemas[create]["properties"].as_object().unwrap();
         for (name, changed) in schemas[update]["properties"].as_object().unwrap() {

@@ -37,6 +37,9 @@ enum Target {
     /// A fresh entry awaiting review, submitted by nobody in particular.
     FreshEntry,
     FreshApprovedEntry,
+    /// A commendation of the fixture volunteer.
+    Commendation,
+    FreshCommendation,
 }
 
 struct Row {
@@ -98,6 +101,13 @@ POST   /api/v1/hours/{id}/corrections     FreshApprovedEntry 401 201 201 403 403
 PATCH  /api/v1/hours/{id}                 FreshEntry         401 200 403 403 403
 DELETE /api/v1/hours/{id}                 FreshEntry         401 204 403 403 403
 GET    /api/v1/hours/{id}/history         Entry              401 200 200 200 404
+# the parts of the record: read by the volunteer's scope (HR all, a volunteer its own);
+# written by administrators and secretaries in scope
+GET    /api/v1/volunteers/{id}/commendations Volunteer       401 200 200 200 404
+POST   /api/v1/volunteers/{id}/commendations Volunteer       401 201 201 403 403
+GET    /api/v1/commendations/{id}         Commendation       401 200 200 200 404
+PATCH  /api/v1/commendations/{id}         Commendation       401 200 200 403 403
+DELETE /api/v1/commendations/{id}         FreshCommendation  401 204 204 403 403
 # only an account linked to a volunteer has a record of its own
 GET    /api/v1/me/hours                   None               401 404 404 404 200
 GET    /api/v1/audit                      None               401 200 403 403 403
@@ -121,6 +131,8 @@ fn target(name: &str) -> Target {
         "Entry" => T::Entry,
         "FreshEntry" => T::FreshEntry,
         "FreshApprovedEntry" => T::FreshApprovedEntry,
+        "Commendation" => T::Commendation,
+        "FreshCommendation" => T::FreshCommendation,
         other => panic!("unknown target {other} in the role matrix"),
     }
 }
@@ -160,6 +172,7 @@ struct Fixtures {
     root: i64,
     item: i64,
     entry: i64,
+    commendation: i64,
 }
 
 fn body_for(path: &str, caller: Option<Role>, f: &Fixtures) -> Value {
@@ -199,6 +212,11 @@ fn body_for(path: &str, caller: Option<Role>, f: &Fixtures) -> Value {
         "/api/v1/hours/{id}/reject" => json!({ "reason": "与签到表不符" }),
         "/api/v1/hours/{id}/corrections" => json!({ "minutes": -10, "reason": "多记了十分钟" }),
         "/api/v1/hours/{id}" => json!({ "note": "改了备注" }),
+        "/api/v1/volunteers/{id}/commendations" => json!({
+            "title": "优秀志愿者", "awarded_by": "共青团福州市委员会",
+            "awarded_on": "2022-12-05", "level": "city"
+        }),
+        "/api/v1/commendations/{id}" => json!({ "level": "provincial" }),
         _ => json!({}),
     }
 }
@@ -240,9 +258,11 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
         root,
         item: app.plan_item_id(8),
         entry: 0,
+        commendation: 0,
     };
     let f = Fixtures {
         entry: app.insert_entry("submitted"),
+        commendation: app.insert_commendation(f.volunteer),
         ..f
     };
     let mut fresh = 0;
@@ -267,6 +287,8 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
                 T::Entry => f.entry,
                 T::FreshEntry => app.insert_entry("submitted"),
                 T::FreshApprovedEntry => app.insert_entry("approved"),
+                T::Commendation => f.commendation,
+                T::FreshCommendation => app.insert_commendation(f.volunteer),
             };
             let path = r.path.replace("{id}", &id.to_string());
             let method = reqwest::Method::from_bytes(r.method.as_bytes()).unwrap();
