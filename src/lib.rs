@@ -10,6 +10,7 @@ pub mod commendations;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod evaluations;
 pub mod events;
 pub mod health;
 pub mod hours;
@@ -127,6 +128,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(plans::routes)
             .configure(hours::routes)
             .configure(commendations::routes)
+            .configure(evaluations::routes)
             .configure(audit::routes)
             .configure(reports::routes),
     );

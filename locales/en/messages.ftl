@@ -144,6 +144,10 @@ in-plan-year = must be in the plan's year { $year }
 plan-has-no-item = the plan has no item { $number }
 second-entry-same-day = a second entry for the same volunteer, event and day
 
+## The record: commendations and evaluations
+
+evaluation-needs-approved-entry = volunteer { $volunteer } has no approved hour entry at event { $event }: only service recorded and approved there is evaluated
+
 ## Events
 
 event-needs-plan-item = an event serves at least one plan item

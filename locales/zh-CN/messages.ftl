@@ -143,6 +143,10 @@ in-plan-year = 必须在计划年度 { $year } 年内
 plan-has-no-item = 计划中没有第 { $number } 项
 second-entry-same-day = 同一志愿者在同一活动同一天的第二条记录
 
+## 志愿记录：表彰奖励与评价
+
+evaluation-needs-approved-entry = 志愿者 { $volunteer } 在活动 { $event } 没有已通过审核的工时记录：只评价在该活动记录并审核通过的服务
+
 ## 活动
 
 event-needs-plan-item = 活动至少要服务于一项计划事项

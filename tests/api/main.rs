@@ -7,6 +7,7 @@ mod auth;
 mod branches;
 mod cli;
 mod commendations;
+mod evaluations;
 mod events;
 mod hours;
 mod http_basics;

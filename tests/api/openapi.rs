@@ -621,6 +621,11 @@ async fn answers_agree_with_the_spec(app: TestApp) {
         ("/api/v1/hours", "/api/v1/hours/{id}/history"),
         ("/api/v1/plans", "/api/v1/plans/{id}"),
         ("/api/v1/users", "/api/v1/users/{id}"),
+        (
+            "/api/v1/volunteers",
+            "/api/v1/volunteers/{id}/commendations",
+        ),
+        ("/api/v1/volunteers", "/api/v1/volunteers/{id}/evaluations"),
     ] {
         let page: Value = app.get_as(list, &admin.access).await.json().await.unwrap();
         calls.push((one, one.replace("{id}", &first(&page).to_string()), 200));

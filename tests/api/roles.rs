@@ -40,6 +40,11 @@ enum Target {
     /// A commendation of the fixture volunteer.
     Commendation,
     FreshCommendation,
+    /// An evaluation: `{id}` its event, `{volunteer_id}` its volunteer.
+    Evaluation,
+    /// A fresh approved entry, not evaluated yet: `{id}` its event, `{volunteer_id}` its
+    /// volunteer.
+    FreshEvaluation,
 }
 
 struct Row {
@@ -108,6 +113,10 @@ POST   /api/v1/volunteers/{id}/commendations Volunteer       401 201 201 403 403
 GET    /api/v1/commendations/{id}         Commendation       401 200 200 200 404
 PATCH  /api/v1/commendations/{id}         Commendation       401 200 200 403 403
 DELETE /api/v1/commendations/{id}         FreshCommendation  401 204 204 403 403
+# an evaluation by the organiser, for a volunteer with an approved entry (no If-Match: create)
+PUT    /api/v1/events/{id}/evaluations/{volunteer_id} FreshEvaluation 401 201 201 403 403
+GET    /api/v1/events/{id}/evaluations/{volunteer_id} Evaluation      401 200 200 200 404
+GET    /api/v1/volunteers/{id}/evaluations Volunteer         401 200 200 200 404
 # only an account linked to a volunteer has a record of its own
 GET    /api/v1/me/hours                   None               401 404 404 404 200
 GET    /api/v1/audit                      None               401 200 403 403 403
@@ -133,6 +142,8 @@ fn target(name: &str) -> Target {
         "FreshApprovedEntry" => T::FreshApprovedEntry,
         "Commendation" => T::Commendation,
         "FreshCommendation" => T::FreshCommendation,
+        "Evaluation" => T::Evaluation,
+        "FreshEvaluation" => T::FreshEvaluation,
         other => panic!("unknown target {other} in the role matrix"),
     }
 }
@@ -173,6 +184,8 @@ struct Fixtures {
     item: i64,
     entry: i64,
     commendation: i64,
+    /// (event, volunteer)
+    evaluation: (i64, i64),
 }
 
 fn body_for(path: &str, caller: Option<Role>, f: &Fixtures) -> Value {
@@ -217,6 +230,9 @@ fn body_for(path: &str, caller: Option<Role>, f: &Fixtures) -> Value {
             "awarded_on": "2022-12-05", "level": "city"
         }),
         "/api/v1/commendations/{id}" => json!({ "level": "provincial" }),
+        "/api/v1/events/{id}/evaluations/{volunteer_id}" => {
+            json!({ "rating": "excellent", "comment": "引导有序" })
+        }
         _ => json!({}),
     }
 }
@@ -259,10 +275,16 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
         item: app.plan_item_id(8),
         entry: 0,
         commendation: 0,
+        evaluation: (0, 0),
     };
     let f = Fixtures {
         entry: app.insert_entry("submitted"),
         commendation: app.insert_commendation(f.volunteer),
+        evaluation: {
+            let (event, volunteer) = app.entry_parts(app.insert_entry("approved"));
+            app.insert_evaluation(event, volunteer);
+            (event, volunteer)
+        },
         ..f
     };
     let mut fresh = 0;
@@ -274,6 +296,7 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
                 None => None,
             };
             fresh += 1;
+            let mut volunteer_id = 0;
             let id = match r.target {
                 T::None => 0,
                 T::User => f.user,
@@ -289,11 +312,25 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
                 T::FreshApprovedEntry => app.insert_entry("approved"),
                 T::Commendation => f.commendation,
                 T::FreshCommendation => app.insert_commendation(f.volunteer),
+                T::Evaluation => {
+                    volunteer_id = f.evaluation.1;
+                    f.evaluation.0
+                }
+                T::FreshEvaluation => {
+                    let (event, volunteer) = app.entry_parts(app.insert_entry("approved"));
+                    volunteer_id = volunteer;
+                    event
+                }
             };
-            let path = r.path.replace("{id}", &id.to_string());
+            let path = r
+                .path
+                .replace("{id}", &id.to_string())
+                .replace("{volunteer_id}", &volunteer_id.to_string());
             let method = reqwest::Method::from_bytes(r.method.as_bytes()).unwrap();
             let mut req = app.request(method.clone(), &path, token.as_deref());
-            if method != reqwest::Method::GET {
+            if method == reqwest::Method::PUT {
+                req = req.json(&body_for(r.path, *caller, &f));
+            } else if method != reqwest::Method::GET {
                 req = req
                     .header("if-match", "*")
                     .header("idempotency-key", format!("matrix-{fresh}"))

@@ -262,3 +262,32 @@ impl TestApp {
         self.last_id("commendations")
     }
 }
+
+impl TestApp {
+    /// (event, volunteer) of a hour entry.
+    pub fn entry_parts(&self, entry: i64) -> (i64, i64) {
+        use schema::hour_entries;
+        hour_entries::table
+            .find(entry)
+            .select((hour_entries::event_id, hour_entries::volunteer_id))
+            .first(&mut self.conn())
+            .expect("entry")
+    }
+
+    /// An evaluation ("good") of `volunteer` at `event`, given by nobody in particular.
+    pub fn insert_evaluation(&self, event: i64, volunteer: i64) -> i64 {
+        use schema::evaluations;
+        let now = db::now();
+        diesel::insert_into(evaluations::table)
+            .values((
+                evaluations::event_id.eq(event),
+                evaluations::volunteer_id.eq(volunteer),
+                evaluations::rating.eq("good"),
+                evaluations::created_at.eq(now),
+                evaluations::updated_at.eq(now),
+            ))
+            .execute(&mut self.conn())
+            .expect("evaluation");
+        self.last_id("evaluations")
+    }
+}
