@@ -630,6 +630,31 @@ async fn answers_agree_with_the_spec(app: TestApp) {
         let page: Value = app.get_as(list, &admin.access).await.json().await.unwrap();
         calls.push((one, one.replace("{id}", &first(&page).to_string()), 200));
     }
+    // one part of the record each, so that their answers are checked with content
+    let entry = app.insert_entry("approved");
+    let (event, served) = app.entry_parts(entry);
+    let commendation = app.insert_commendation(served);
+    app.insert_evaluation(event, served);
+    calls.push((
+        "/api/v1/commendations/{id}",
+        format!("/api/v1/commendations/{commendation}"),
+        200,
+    ));
+    calls.push((
+        "/api/v1/volunteers/{id}/commendations",
+        format!("/api/v1/volunteers/{served}/commendations"),
+        200,
+    ));
+    calls.push((
+        "/api/v1/volunteers/{id}/evaluations",
+        format!("/api/v1/volunteers/{served}/evaluations"),
+        200,
+    ));
+    calls.push((
+        "/api/v1/events/{id}/evaluations/{volunteer_id}",
+        format!("/api/v1/events/{event}/evaluations/{served}"),
+        200,
+    ));
     for (path, url, status) in calls {
         let resp = app.get_as(&url, &admin.access).await;
         assert_eq!(resp.status().as_u16(), status, "{url}");
