@@ -275,3 +275,49 @@ pub async fn list_volunteer_evaluations(
         .await?;
     Ok(paging.respond(items, total))
 }
+
+/// The evaluations given at an event, by volunteer id.
+///
+/// Every role reads events; of their evaluations, administrators and HR read all, the
+/// organising branch's secretaries all, other secretaries those of their branches'
+/// volunteers, a volunteer its own.
+#[utoipa::path(
+    tag = "record",
+    params(("id" = i64, Path, description = "Event id"), EvaluationQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of the event's evaluations", body = Page<EvaluationResponse>),
+    )
+)]
+#[get("/events/{id}/evaluations")]
+pub async fn list_event_evaluations(
+    state: web::Data<AppState>,
+    caller: Auth<AnyRole>,
+    id: web::Path<i64>,
+    query: web::Query<EvaluationQuery>,
+) -> AppResult<HttpResponse> {
+    let event = id.into_inner();
+    let q = query.into_inner();
+    let paging = Paging::new(q.limit, q.page)?;
+    let caller = caller.0;
+    let (items, total) = state
+        .db(move |conn| {
+            let scope = caller.scope(conn)?;
+            crate::events::model::find(conn, event)?;
+            let filtered = || {
+                model::visible(evaluations::table.into_boxed(), &scope)
+                    .filter(evaluations::event_id.eq(event))
+            };
+            let (rows, total) = crate::page_of!(
+                conn,
+                filtered,
+                evaluations::volunteer_id.asc(),
+                paging,
+                EvaluationRow
+            );
+            let items: Vec<EvaluationResponse> = rows.into_iter().map(Into::into).collect();
+            Ok::<_, AppError>((items, total))
+        })
+        .await?;
+    Ok(paging.respond(items, total))
+}

@@ -9,5 +9,6 @@ pub mod model;
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(handlers::put_evaluation)
         .service(handlers::get_evaluation)
+        .service(handlers::list_event_evaluations)
         .service(handlers::list_volunteer_evaluations);
 }

@@ -246,7 +246,40 @@ async fn who_rates_and_who_reads(app: TestApp) {
     assert!(app.audit_rows("evaluation").is_empty());
 }
 
+async fn an_events_list_shows_each_caller_its_scope(app: TestApp) {
+    let s = served(&app).await;
+    let mine_branch = app.insert_volunteer("本支部", app.branch_id("ZB01"));
+    let list = format!("/api/v1/events/{}/evaluations", s.event);
+    let theirs = app.insert_evaluation(s.event, s.volunteer);
+    let ours = app.insert_evaluation(s.event, mine_branch);
+    let organiser = secretary_of(&app, &s.admin, "ZB01").await;
+    let volunteers_own = secretary_of(&app, &s.admin, "ZB02").await;
+    let third = secretary_of(&app, &s.admin, "ZB03").await;
+    let hr = app.login_as(Role::Hr).await;
+    let by_volunteer = {
+        let mut ids = [(s.volunteer, theirs), (mine_branch, ours)];
+        ids.sort();
+        ids.map(|(_, id)| id)
+    };
+    for token in [&s.admin.access, &hr.access, &organiser.access] {
+        let page = app.get_ok(&list, token).await;
+        assert_eq!(page["total"], 2);
+        assert_eq!(ints_of(&page["items"], "id"), by_volunteer);
+    }
+    let page = app.get_ok(&list, &volunteers_own.access).await;
+    assert_eq!(ints_of(&page["items"], "id"), [theirs]);
+    assert_eq!(app.get_ok(&list, &third.access).await["total"], 0);
+    let me = app.login_as(Role::Volunteer).await;
+    assert_eq!(app.get_ok(&list, &me.access).await["total"], 0);
+    assert_not_found(
+        app.get_as("/api/v1/events/999999/evaluations", &s.admin.access)
+            .await,
+    )
+    .await;
+}
+
 both_backends!(
+    an_events_list_shows_each_caller_its_scope,
     the_organisers_secretary_rates_and_a_second_put_replaces,
     only_approved_service_at_the_event_is_evaluated,
     if_match_replaces_only_the_version_named,
