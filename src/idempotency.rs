@@ -286,6 +286,34 @@ pub fn finish<T: serde::Serialize>(
     Ok(stored)
 }
 
+/// The answer to a creating POST of one object: its creation audited (the body as `after`),
+/// and 201 with `Location` (`{collection}/{id}`) and the object's `ETag`, stored under the
+/// key. Call inside the transaction that created it.
+#[allow(clippy::too_many_arguments)]
+pub fn created<T: serde::Serialize>(
+    conn: &mut DbConn,
+    lease: Option<&Lease>,
+    actor: i64,
+    entity: crate::audit::Entity,
+    collection: &str,
+    id: i64,
+    version: i64,
+    body: &T,
+) -> AppResult<Stored> {
+    use crate::audit;
+    audit::log(
+        conn,
+        actor,
+        audit::Action::Create,
+        entity,
+        id,
+        audit::NOTHING,
+        Some(body),
+    )?;
+    let etag = crate::http::etag(version);
+    finish(conn, lease, format!("{collection}/{id}"), Some(etag), body)
+}
+
 /// A creating POST: its body parsed as `T`, and what [`once`] needs to run it once per
 /// Idempotency-Key (the optional key, and the raw JSON its fingerprint is taken of). A
 /// malformed key is 400, malformed JSON 400, a body of the wrong shape 422.

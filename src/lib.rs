@@ -6,9 +6,11 @@ pub mod audit;
 pub mod auth;
 pub mod branches;
 pub mod cli;
+pub mod commendations;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod evaluations;
 pub mod events;
 pub mod health;
 pub mod hours;
@@ -125,6 +127,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(events::routes)
             .configure(plans::routes)
             .configure(hours::routes)
+            .configure(commendations::routes)
+            .configure(evaluations::routes)
             .configure(audit::routes)
             .configure(reports::routes),
     );

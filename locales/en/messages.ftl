@@ -111,6 +111,7 @@ username-form = may contain only a-z, 0-9, '.', '_' and '-'
 must-be-after = must be after { $other }
 not-one-of = `{ $value }` is not one of { $allowed }
 appears-twice = appears twice
+not-after-today = must not be after today ({ $today })
 
 ## Sign-in and accounts
 
@@ -140,7 +141,7 @@ branch-in-use = the branch has volunteers, hours, events, accounts or sub-branch
 branch-code-taken = branch code `{ $code }` is taken
 at-most-tags = at most { $max } tags
 volunteer-number-taken = another volunteer has that volunteer number
-volunteer-in-use = the volunteer has hours or an account; archive instead
+volunteer-in-use = the volunteer has hours, commendations or an account; archive instead
 year-has-plan = { $year } already has a plan
 plan-needs-section = a plan needs at least one section
 section-twice = section { $number } appears twice
@@ -155,6 +156,10 @@ volunteer-not-active = the volunteer is not active
 in-plan-year = must be in the plan's year { $year }
 plan-has-no-item = the plan has no item { $number }
 second-entry-same-day = a second entry for the same volunteer, event and day
+
+## The record: commendations and evaluations
+
+evaluation-needs-approved-entry = volunteer { $volunteer } has no approved hour entry at event { $event }: only service recorded and approved there is evaluated
 
 ## Events
 

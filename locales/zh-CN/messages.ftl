@@ -110,6 +110,7 @@ username-form = 只能包含 a-z、0-9、'.'、'_' 和 '-'
 must-be-after = 必须晚于 { $other }
 not-one-of = `{ $value }` 不是 { $allowed } 之一
 appears-twice = 重复出现
+not-after-today = 不能晚于今天（{ $today }）
 
 ## 登录与账号
 
@@ -139,7 +140,7 @@ branch-in-use = 该支部已有志愿者、工时、活动、账号或下级支�
 branch-code-taken = 支部代码 `{ $code }` 已被占用
 at-most-tags = 至多 { $max } 个标签
 volunteer-number-taken = 该志愿者编号已被其他志愿者使用
-volunteer-in-use = 该志愿者已有工时或账号，请改为归档
+volunteer-in-use = 该志愿者已有工时、表彰奖励或账号，请改为归档
 year-has-plan = { $year } 年已有工作计划
 plan-needs-section = 计划至少需要一个部分
 section-twice = 第 { $number } 部分重复出现
@@ -154,6 +155,10 @@ volunteer-not-active = 该志愿者不在册
 in-plan-year = 必须在计划年度 { $year } 年内
 plan-has-no-item = 计划中没有第 { $number } 项
 second-entry-same-day = 同一志愿者在同一活动同一天的第二条记录
+
+## 志愿记录：表彰奖励与评价
+
+evaluation-needs-approved-entry = 志愿者 { $volunteer } 在活动 { $event } 没有已通过审核的工时记录：只评价在该活动记录并审核通过的服务
 
 ## 活动
 

@@ -94,18 +94,24 @@ pub enum Entity {
     HourEntry,
     Plan,
     User,
+    /// A commendation or award in a volunteer's record.
+    Commendation,
+    /// An organiser's evaluation of a volunteer's service at an event.
+    Evaluation,
     /// A run of `seed` (no object id).
     Seed,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 7] = [
+    pub const ALL: [Entity; 9] = [
         Entity::Branch,
         Entity::Volunteer,
         Entity::Event,
         Entity::HourEntry,
         Entity::Plan,
         Entity::User,
+        Entity::Commendation,
+        Entity::Evaluation,
         Entity::Seed,
     ];
 
@@ -118,6 +124,8 @@ impl Entity {
             Entity::HourEntry => "hour_entry",
             Entity::Plan => "plan",
             Entity::User => "user",
+            Entity::Commendation => "commendation",
+            Entity::Evaluation => "evaluation",
             Entity::Seed => "seed",
         }
     }

@@ -37,4 +37,25 @@ impl Scope {
             Scope::Volunteer(_) => false,
         }
     }
+
+    /// The branch of volunteer `id` if the scope holds the volunteer (for the parts of a
+    /// volunteer's record); `NotFound` (404) otherwise, as for a volunteer that does not exist.
+    pub fn volunteer_branch(&self, conn: &mut DbConn, id: i64) -> QueryResult<i64> {
+        use crate::db::schema::volunteers;
+        use diesel::prelude::*;
+        let branch: i64 = volunteers::table
+            .find(id)
+            .select(volunteers::branch_id)
+            .first(conn)?;
+        let holds = match self {
+            Scope::All => true,
+            Scope::Branches(ids) => ids.contains(&branch),
+            Scope::Volunteer(v) => *v == Some(id),
+        };
+        if holds {
+            Ok(branch)
+        } else {
+            Err(diesel::result::Error::NotFound)
+        }
+    }
 }

@@ -10,7 +10,7 @@ use crate::auth::{AdminOnly, AnyRole, Auth};
 use crate::db::schema::{branches, events, hour_entries, users, volunteers};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
-use crate::http::{etag, versioned, ApiJson, IfMatch, Page, Paging};
+use crate::http::{versioned, ApiJson, IfMatch, Page, Paging};
 use crate::idempotency::Creation;
 use crate::msg;
 use crate::validate::Errors;
@@ -167,18 +167,18 @@ pub async fn create_branch(
                 .execute(conn)?;
             let id = model::id_by_code(conn, &code)?.ok_or(AppError::NotFound)?;
             let row = model::find(conn, id)?;
-            audit::log(
+            let version = row.version;
+            let body = BranchResponse::from(row);
+            crate::idempotency::created(
                 conn,
+                lease,
                 actor,
-                audit::Action::Create,
                 audit::Entity::Branch,
+                "/api/v1/branches",
                 id,
-                audit::NOTHING,
-                Some(&BranchResponse::from(row.clone())),
-            )?;
-            let location = format!("/api/v1/branches/{}", row.id);
-            let tag = etag(row.version);
-            crate::idempotency::finish(conn, lease, location, Some(tag), &BranchResponse::from(row))
+                version,
+                &body,
+            )
         })
         .await
 }

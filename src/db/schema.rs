@@ -193,6 +193,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    commendations (id) {
+        id -> BigInt,
+        volunteer_id -> BigInt,
+        title -> Text,
+        awarded_by -> Text,
+        awarded_on -> Date,
+        level -> Text,
+        note -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evaluations (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        volunteer_id -> BigInt,
+        rating -> Text,
+        comment -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        updated_by -> Nullable<BigInt>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(plan_sections -> plans (plan_id));
 diesel::joinable!(plan_items -> plan_sections (section_id));
 diesel::joinable!(plan_items -> plans (plan_id));
@@ -206,6 +237,9 @@ diesel::joinable!(hour_entries -> volunteers (volunteer_id));
 diesel::joinable!(hour_entries -> branches (branch_id));
 diesel::joinable!(idempotency_keys -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(commendations -> volunteers (volunteer_id));
+diesel::joinable!(evaluations -> volunteers (volunteer_id));
+diesel::joinable!(evaluations -> events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     plans,
@@ -221,4 +255,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     idempotency_keys,
     refresh_tokens,
+    commendations,
+    evaluations,
 );

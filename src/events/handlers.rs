@@ -13,7 +13,7 @@ use crate::auth::{AnyRole, Auth, Scope, Writers};
 use crate::db::schema::{event_plan_items, events, hour_entries};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
-use crate::http::{etag, versioned, ApiJson, IfMatch, Page, Paging};
+use crate::http::{versioned, ApiJson, IfMatch, Page, Paging};
 use crate::idempotency::Creation;
 use crate::msg;
 use crate::AppState;
@@ -187,20 +187,14 @@ pub async fn create_event(
             let row = model::find(conn, id)?;
             let version = row.version;
             let body = body_of(conn, row)?;
-            audit::log(
-                conn,
-                caller.user_id,
-                audit::Action::Create,
-                audit::Entity::Event,
-                id,
-                audit::NOTHING,
-                Some(&body),
-            )?;
-            crate::idempotency::finish(
+            crate::idempotency::created(
                 conn,
                 lease,
-                format!("/api/v1/events/{id}"),
-                Some(etag(version)),
+                caller.user_id,
+                audit::Entity::Event,
+                "/api/v1/events",
+                id,
+                version,
                 &body,
             )
         })

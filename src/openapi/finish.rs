@@ -33,8 +33,8 @@ fn problem(description: &str, retry: bool) -> RefOr<Response> {
 /// Adds the answers every operation can give, so that each handler documents only its own:
 /// 400 and 414 everywhere (the URL is read first), 413, 415 and 422 where a body is read,
 /// 401 where a token is needed, 404 where a path names an object, 409, the optional
-/// `Idempotency-Key` and `Idempotent-Replayed` on every creating POST, 412 and 428 where
-/// `If-Match` is read, 500 everywhere, 503 (with Retry-After) everywhere the database is
+/// `Idempotency-Key` and `Idempotent-Replayed` on every creating POST, 412 where `If-Match`
+/// is read and 428 where it is required, 500 everywhere, 503 (with Retry-After) everywhere the database is
 /// used; `security: []` on the public operations; the optional `Accept-Language`; the form
 /// of every header; bounds, `$ref`s for pages, problem examples and links.
 pub fn finish(mut spec: Spec) -> Spec {
@@ -114,6 +114,12 @@ fn common_answers(op: &mut Operation, database: bool) {
     };
     let path_id = has_param(op, "id", ParameterIn::Path);
     let if_match = has_param(op, "If-Match", ParameterIn::Header);
+    // an optional If-Match (a create-or-replace PUT) is never missing
+    let if_match_required = op.parameters.iter().flatten().any(|p| {
+        p.name == "If-Match"
+            && p.parameter_in == ParameterIn::Header
+            && p.required == utoipa::openapi::Required::True
+    });
     let idempotent = has_param(op, crate::idempotency::HEADER_NAME, ParameterIn::Header);
     let needs_token = op.security.as_ref().is_some_and(|s| !s.is_empty());
     let has_body = op.request_body.is_some();
@@ -171,7 +177,9 @@ not written in canonical decimal, a value outside its schema)",
     }
     if if_match {
         add("412", problem("Changed since it was read", false));
-        add("428", problem("No If-Match header", false));
+        if if_match_required {
+            add("428", problem("No If-Match header", false));
+        }
     }
     add(
         "500",

@@ -87,6 +87,7 @@ pub fn describe_parameter(parameter: &mut Parameter) {
 fn location_pattern(body_schema: &str) -> Option<String> {
     let path = match body_schema {
         "SubmissionResponse" => "/api/v1/hours?event_id={id}",
+        "EvaluationResponse" => "/api/v1/events/{id}/evaluations/{volunteer_id}",
         schema => super::links::OBJECTS
             .iter()
             .find(|(s, _)| *s == schema)
@@ -94,7 +95,9 @@ fn location_pattern(body_schema: &str) -> Option<String> {
     };
     Some(format!(
         "^{}$",
-        path.replace('?', "\\?").replace("{id}", ID_IN_URL)
+        path.replace('?', "\\?")
+            .replace("{id}", ID_IN_URL)
+            .replace("{volunteer_id}", ID_IN_URL)
     ))
 }
 

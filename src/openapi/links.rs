@@ -5,13 +5,14 @@ use utoipa::openapi::OpenApi as Spec;
 use super::{operations, operations_mut};
 
 /// The object each response schema is, as the path of its operations.
-pub const OBJECTS: [(&str, &str); 6] = [
+pub const OBJECTS: [(&str, &str); 7] = [
     ("BranchResponse", "/api/v1/branches/{id}"),
     ("VolunteerResponse", "/api/v1/volunteers/{id}"),
     ("EventResponse", "/api/v1/events/{id}"),
     ("HourEntryResponse", "/api/v1/hours/{id}"),
     ("PlanDetail", "/api/v1/plans/{id}"),
     ("UserResponse", "/api/v1/users/{id}"),
+    ("CommendationResponse", "/api/v1/commendations/{id}"),
 ];
 
 /// OpenAPI links: where a response carries an object's id, it leads to every operation on
@@ -27,9 +28,14 @@ pub fn add_links(spec: &mut Spec) {
             .paths
             .iter()
             .filter(|(path, _)| path.as_str() == prefix || path.starts_with(&format!("{prefix}/")))
-            .flat_map(|(_, item)| operations(item))
-            .filter_map(|op| {
-                let if_match = op.parameters.iter().flatten().any(|p| p.name == "If-Match");
+            .flat_map(|(path, item)| {
+                // under a path naming a second object (an event's evaluation of a volunteer),
+                // the object's ETag is not that second object's version
+                let own = path.matches('{').count() == 1;
+                operations(item).map(move |op| (own, op))
+            })
+            .filter_map(|(own, op)| {
+                let if_match = own && op.parameters.iter().flatten().any(|p| p.name == "If-Match");
                 op.operation_id.clone().map(|id| (id, if_match))
             })
             .collect()

@@ -210,20 +210,14 @@ pub async fn create_plan(
                 .select(plans::id)
                 .first(conn)?;
             let (version, body) = detail(conn, id)?;
-            audit::log(
-                conn,
-                actor,
-                audit::Action::Create,
-                audit::Entity::Plan,
-                id,
-                audit::NOTHING,
-                Some(&body),
-            )?;
-            crate::idempotency::finish(
+            crate::idempotency::created(
                 conn,
                 lease,
-                format!("/api/v1/plans/{id}"),
-                Some(etag(version)),
+                actor,
+                audit::Entity::Plan,
+                "/api/v1/plans",
+                id,
+                version,
                 &body,
             )
         })

@@ -14,7 +14,7 @@ use crate::auth::{AnyRole, Auth, Principal, Role, Scope, Writers};
 use crate::db::schema::{hour_entries, users, volunteer_tags, volunteers};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
-use crate::http::{etag, versioned, ApiJson, IfMatch, Page, Paging};
+use crate::http::{versioned, ApiJson, IfMatch, Page, Paging};
 use crate::idempotency::Creation;
 use crate::msg;
 use crate::validate::Errors;
@@ -295,20 +295,14 @@ pub async fn create_volunteer(
             let row = model::find(conn, id)?;
             let version = row.version;
             let body = full(conn, row)?;
-            audit::log(
-                conn,
-                caller.user_id,
-                audit::Action::Create,
-                audit::Entity::Volunteer,
-                id,
-                audit::NOTHING,
-                Some(&body),
-            )?;
-            crate::idempotency::finish(
+            crate::idempotency::created(
                 conn,
                 lease,
-                format!("/api/v1/volunteers/{id}"),
-                Some(etag(version)),
+                caller.user_id,
+                audit::Entity::Volunteer,
+                "/api/v1/volunteers",
+                id,
+                version,
                 &body,
             )
         })
@@ -430,10 +424,10 @@ pub async fn update_volunteer(
     Ok(versioned(version, body))
 }
 
-/// Delete a volunteer who has no hours and no account.
+/// Delete a volunteer who has no hours, no commendations and no account.
 ///
-/// Administrators, and secretaries within their scope, with `If-Match`. One with hours or
-/// an account is archived instead (`PATCH {"status": "archived"}`): deleting it answers 409.
+/// Administrators, and secretaries within their scope, with `If-Match`. One with hours,
+/// commendations or an account is archived instead (`PATCH {"status": "archived"}`): deleting it answers 409.
 #[utoipa::path(
     tag = "volunteers",
     params(("id" = i64, Path, description = "Volunteer id"), ("If-Match" = String, Header, description = "The volunteer's ETag")),
@@ -441,7 +435,7 @@ pub async fn update_volunteer(
     responses(
         (status = 204, description = "Deleted"),
         (status = 403, description = "HR and volunteers cannot delete volunteers", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Has hours or an account: archive instead", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Has hours, commendations or an account: archive instead", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/volunteers/{id}")]
@@ -467,7 +461,8 @@ pub async fn delete_volunteer(
                     .filter(users::volunteer_id.eq(id))
                     .count()
                     .get_result(conn)?;
-                if hours > 0 || accounts > 0 {
+                let commendations = crate::commendations::model::count_of(conn, id)?;
+                if hours > 0 || accounts > 0 || commendations > 0 {
                     return Err(AppError::Conflict(msg!("volunteer-in-use")));
                 }
                 let before_body = full(conn, before)?;

@@ -6,6 +6,8 @@ mod helpers;
 mod auth;
 mod branches;
 mod cli;
+mod commendations;
+mod evaluations;
 mod events;
 mod hours;
 mod http_basics;

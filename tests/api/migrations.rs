@@ -8,6 +8,8 @@ use crate::helpers::{count, TestDb};
 const TABLES: &[&str] = &[
     "audit_log",
     "branches",
+    "commendations",
+    "evaluations",
     "event_plan_items",
     "events",
     "hour_entries",
@@ -160,6 +162,89 @@ fn the_database_enforces_the_rules(backend: Backend) {
         .execute(conn)
         .is_err());
     assert_eq!(count(conn, "audit_log"), 1);
+}
+
+/// Commendations and evaluations: levels, ratings, lengths, references, and one evaluation
+/// per volunteer and event.
+fn the_record_parts_are_constrained(backend: Backend) {
+    let Some(test_db) = TestDb::new(backend) else {
+        return;
+    };
+    let conn = &mut test_db.conn();
+    base_rows(conn);
+    let mut commendation = |values: &str| {
+        diesel::sql_query(format!(
+            "INSERT INTO commendations (volunteer_id, title, awarded_by, awarded_on, level, note) VALUES ({values})"
+        ))
+        .execute(conn)
+        .map(|_| ())
+    };
+    commendation("1, '优秀志愿者', '团市委', '2022-12-05', 'city', NULL").unwrap();
+    for (what, values) in [
+        (
+            "unknown level",
+            "1, '优秀志愿者', '团市委', '2022-12-05', 'county', NULL",
+        ),
+        ("empty title", "1, '', '团市委', '2022-12-05', 'city', NULL"),
+        (
+            "empty awarding body",
+            "1, '优秀志愿者', '', '2022-12-05', 'unit', NULL",
+        ),
+        (
+            "empty note",
+            "1, '优秀志愿者', '团市委', '2022-12-05', 'unit', ''",
+        ),
+        (
+            "unknown volunteer",
+            "99, '优秀志愿者', '团市委', '2022-12-05', 'unit', NULL",
+        ),
+    ] {
+        assert!(
+            commendation(values).is_err(),
+            "{what} was accepted on {backend:?}"
+        );
+    }
+    let mut evaluation = |values: &str| {
+        diesel::sql_query(format!(
+            "INSERT INTO evaluations (event_id, volunteer_id, rating, comment) VALUES ({values})"
+        ))
+        .execute(conn)
+        .map(|_| ())
+    };
+    evaluation("1, 1, 'excellent', NULL").unwrap();
+    for (what, values) in [
+        (
+            "a second evaluation of the volunteer at the event",
+            "1, 1, 'good', NULL",
+        ),
+        ("unknown rating", "1, 1, 'great', NULL"),
+        ("empty comment", "1, 1, 'good', ''"),
+        ("unknown event", "99, 1, 'good', NULL"),
+        ("unknown volunteer", "1, 99, 'good', NULL"),
+    ] {
+        assert!(
+            evaluation(values).is_err(),
+            "{what} was accepted on {backend:?}"
+        );
+    }
+    assert_eq!(count(conn, "commendations"), 1);
+    assert_eq!(count(conn, "evaluations"), 1);
+    // a volunteer or event with a part of the record cannot be deleted under it
+    assert!(diesel::sql_query("DELETE FROM volunteers WHERE id = 1")
+        .execute(conn)
+        .is_err());
+    assert!(diesel::sql_query("DELETE FROM events WHERE id = 1")
+        .execute(conn)
+        .is_err());
+}
+
+#[test]
+fn the_record_parts_are_constrained_sqlite() {
+    the_record_parts_are_constrained(Backend::Sqlite)
+}
+#[test]
+fn the_record_parts_are_constrained_postgres() {
+    the_record_parts_are_constrained(Backend::Postgres)
 }
 
 #[test]

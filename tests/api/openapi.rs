@@ -429,6 +429,7 @@ fn changes_keep_the_limits_of_creation() {
         ("CreateUser", "UpdateUser"),
         ("EntryInput", "UpdateEntry"),
         ("PlanFile", "PlanDetail"),
+        ("CreateCommendation", "UpdateCommendation"),
     ] {
         let created = schemas[create]["properties"].as_object().unwrap();
         for (name, changed) in schemas[update]["properties"].as_object().unwrap() {
@@ -620,10 +621,40 @@ async fn answers_agree_with_the_spec(app: TestApp) {
         ("/api/v1/hours", "/api/v1/hours/{id}/history"),
         ("/api/v1/plans", "/api/v1/plans/{id}"),
         ("/api/v1/users", "/api/v1/users/{id}"),
+        (
+            "/api/v1/volunteers",
+            "/api/v1/volunteers/{id}/commendations",
+        ),
+        ("/api/v1/volunteers", "/api/v1/volunteers/{id}/evaluations"),
     ] {
         let page: Value = app.get_as(list, &admin.access).await.json().await.unwrap();
         calls.push((one, one.replace("{id}", &first(&page).to_string()), 200));
     }
+    // one part of the record each, so that their answers are checked with content
+    let entry = app.insert_entry("approved");
+    let (event, served) = app.entry_parts(entry);
+    let commendation = app.insert_commendation(served);
+    app.insert_evaluation(event, served);
+    calls.push((
+        "/api/v1/commendations/{id}",
+        format!("/api/v1/commendations/{commendation}"),
+        200,
+    ));
+    calls.push((
+        "/api/v1/volunteers/{id}/commendations",
+        format!("/api/v1/volunteers/{served}/commendations"),
+        200,
+    ));
+    calls.push((
+        "/api/v1/volunteers/{id}/evaluations",
+        format!("/api/v1/volunteers/{served}/evaluations"),
+        200,
+    ));
+    calls.push((
+        "/api/v1/events/{id}/evaluations/{volunteer_id}",
+        format!("/api/v1/events/{event}/evaluations/{served}"),
+        200,
+    ));
     for (path, url, status) in calls {
         let resp = app.get_as(&url, &admin.access).await;
         assert_eq!(resp.status().as_u16(), status, "{url}");

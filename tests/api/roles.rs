@@ -37,6 +37,14 @@ enum Target {
     /// A fresh entry awaiting review, submitted by nobody in particular.
     FreshEntry,
     FreshApprovedEntry,
+    /// A commendation of the fixture volunteer.
+    Commendation,
+    FreshCommendation,
+    /// An evaluation: `{id}` its event, `{volunteer_id}` its volunteer.
+    Evaluation,
+    /// A fresh approved entry, not evaluated yet: `{id}` its event, `{volunteer_id}` its
+    /// volunteer.
+    FreshEvaluation,
 }
 
 struct Row {
@@ -98,6 +106,19 @@ POST   /api/v1/hours/{id}/corrections     FreshApprovedEntry 401 201 201 403 403
 PATCH  /api/v1/hours/{id}                 FreshEntry         401 200 403 403 403
 DELETE /api/v1/hours/{id}                 FreshEntry         401 204 403 403 403
 GET    /api/v1/hours/{id}/history         Entry              401 200 200 200 404
+# the parts of the record: read by the volunteer's scope (HR all, a volunteer its own);
+# written by administrators and secretaries in scope
+GET    /api/v1/volunteers/{id}/commendations Volunteer       401 200 200 200 404
+POST   /api/v1/volunteers/{id}/commendations Volunteer       401 201 201 403 403
+GET    /api/v1/commendations/{id}         Commendation       401 200 200 200 404
+PATCH  /api/v1/commendations/{id}         Commendation       401 200 200 403 403
+DELETE /api/v1/commendations/{id}         FreshCommendation  401 204 204 403 403
+# an evaluation by the organiser, for a volunteer with an approved entry (no If-Match: create)
+PUT    /api/v1/events/{id}/evaluations/{volunteer_id} FreshEvaluation 401 201 201 403 403
+GET    /api/v1/events/{id}/evaluations/{volunteer_id} Evaluation      401 200 200 200 404
+GET    /api/v1/volunteers/{id}/evaluations Volunteer         401 200 200 200 404
+# every role reads events; each sees the evaluations of its scope (a volunteer: its own)
+GET    /api/v1/events/{id}/evaluations    Evaluation         401 200 200 200 200
 # only an account linked to a volunteer has a record of its own
 GET    /api/v1/me/hours                   None               401 404 404 404 200
 GET    /api/v1/audit                      None               401 200 403 403 403
@@ -121,6 +142,10 @@ fn target(name: &str) -> Target {
         "Entry" => T::Entry,
         "FreshEntry" => T::FreshEntry,
         "FreshApprovedEntry" => T::FreshApprovedEntry,
+        "Commendation" => T::Commendation,
+        "FreshCommendation" => T::FreshCommendation,
+        "Evaluation" => T::Evaluation,
+        "FreshEvaluation" => T::FreshEvaluation,
         other => panic!("unknown target {other} in the role matrix"),
     }
 }
@@ -160,6 +185,9 @@ struct Fixtures {
     root: i64,
     item: i64,
     entry: i64,
+    commendation: i64,
+    /// (event, volunteer)
+    evaluation: (i64, i64),
 }
 
 fn body_for(path: &str, caller: Option<Role>, f: &Fixtures) -> Value {
@@ -199,6 +227,14 @@ fn body_for(path: &str, caller: Option<Role>, f: &Fixtures) -> Value {
         "/api/v1/hours/{id}/reject" => json!({ "reason": "与签到表不符" }),
         "/api/v1/hours/{id}/corrections" => json!({ "minutes": -10, "reason": "多记了十分钟" }),
         "/api/v1/hours/{id}" => json!({ "note": "改了备注" }),
+        "/api/v1/volunteers/{id}/commendations" => json!({
+            "title": "优秀志愿者", "awarded_by": "共青团福州市委员会",
+            "awarded_on": "2022-12-05", "level": "city"
+        }),
+        "/api/v1/commendations/{id}" => json!({ "level": "provincial" }),
+        "/api/v1/events/{id}/evaluations/{volunteer_id}" => {
+            json!({ "rating": "excellent", "comment": "引导有序" })
+        }
         _ => json!({}),
     }
 }
@@ -240,9 +276,17 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
         root,
         item: app.plan_item_id(8),
         entry: 0,
+        commendation: 0,
+        evaluation: (0, 0),
     };
     let f = Fixtures {
         entry: app.insert_entry("submitted"),
+        commendation: app.insert_commendation(f.volunteer),
+        evaluation: {
+            let (event, volunteer) = app.entry_parts(app.insert_entry("approved"));
+            app.insert_evaluation(event, volunteer);
+            (event, volunteer)
+        },
         ..f
     };
     let mut fresh = 0;
@@ -254,6 +298,7 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
                 None => None,
             };
             fresh += 1;
+            let mut volunteer_id = 0;
             let id = match r.target {
                 T::None => 0,
                 T::User => f.user,
@@ -267,11 +312,27 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
                 T::Entry => f.entry,
                 T::FreshEntry => app.insert_entry("submitted"),
                 T::FreshApprovedEntry => app.insert_entry("approved"),
+                T::Commendation => f.commendation,
+                T::FreshCommendation => app.insert_commendation(f.volunteer),
+                T::Evaluation => {
+                    volunteer_id = f.evaluation.1;
+                    f.evaluation.0
+                }
+                T::FreshEvaluation => {
+                    let (event, volunteer) = app.entry_parts(app.insert_entry("approved"));
+                    volunteer_id = volunteer;
+                    event
+                }
             };
-            let path = r.path.replace("{id}", &id.to_string());
+            let path = r
+                .path
+                .replace("{id}", &id.to_string())
+                .replace("{volunteer_id}", &volunteer_id.to_string());
             let method = reqwest::Method::from_bytes(r.method.as_bytes()).unwrap();
             let mut req = app.request(method.clone(), &path, token.as_deref());
-            if method != reqwest::Method::GET {
+            if method == reqwest::Method::PUT {
+                req = req.json(&body_for(r.path, *caller, &f));
+            } else if method != reqwest::Method::GET {
                 req = req
                     .header("if-match", "*")
                     .header("idempotency-key", format!("matrix-{fresh}"))

@@ -239,3 +239,55 @@ impl TestApp {
         rows.into_iter().map(|row| row.id).collect()
     }
 }
+
+impl TestApp {
+    /// A commendation of `volunteer` ("优秀志愿者", city level, 2022-12-05), recorded by nobody
+    /// in particular.
+    pub fn insert_commendation(&self, volunteer: i64) -> i64 {
+        use schema::commendations;
+        let now = db::now();
+        diesel::insert_into(commendations::table)
+            .values((
+                commendations::volunteer_id.eq(volunteer),
+                commendations::title.eq("优秀志愿者"),
+                commendations::awarded_by.eq("共青团福州市委员会"),
+                commendations::awarded_on
+                    .eq(chrono::NaiveDate::from_ymd_opt(2022, 12, 5).expect("date")),
+                commendations::level.eq("city"),
+                commendations::created_at.eq(now),
+                commendations::updated_at.eq(now),
+            ))
+            .execute(&mut self.conn())
+            .expect("commendation");
+        self.last_id("commendations")
+    }
+}
+
+impl TestApp {
+    /// (event, volunteer) of a hour entry.
+    pub fn entry_parts(&self, entry: i64) -> (i64, i64) {
+        use schema::hour_entries;
+        hour_entries::table
+            .find(entry)
+            .select((hour_entries::event_id, hour_entries::volunteer_id))
+            .first(&mut self.conn())
+            .expect("entry")
+    }
+
+    /// An evaluation ("good") of `volunteer` at `event`, given by nobody in particular.
+    pub fn insert_evaluation(&self, event: i64, volunteer: i64) -> i64 {
+        use schema::evaluations;
+        let now = db::now();
+        diesel::insert_into(evaluations::table)
+            .values((
+                evaluations::event_id.eq(event),
+                evaluations::volunteer_id.eq(volunteer),
+                evaluations::rating.eq("good"),
+                evaluations::created_at.eq(now),
+                evaluations::updated_at.eq(now),
+            ))
+            .execute(&mut self.conn())
+            .expect("evaluation");
+        self.last_id("evaluations")
+    }
+}
