@@ -107,6 +107,28 @@ impl AppState {
         .await
     }
 
+    /// A page of one part of a volunteer's record (its commendations, its evaluations):
+    /// 404 when the caller's scope does not hold the volunteer, else `load`'s page.
+    pub async fn volunteer_page<T, F>(
+        &self,
+        caller: auth::Principal,
+        volunteer: i64,
+        paging: http::Paging,
+        load: F,
+    ) -> error::AppResult<actix_web::HttpResponse>
+    where
+        F: FnOnce(&mut db::DbConn) -> error::AppResult<(Vec<T>, i64)> + Send + 'static,
+        T: serde::Serialize + Send + 'static,
+    {
+        let (items, total) = self
+            .db(move |conn| {
+                caller.scope(conn)?.volunteer_branch(conn, volunteer)?;
+                load(conn)
+            })
+            .await?;
+        Ok(paging.respond(items, total))
+    }
+
     pub async fn hash_password(&self, password: String) -> error::AppResult<String> {
         let params = self.config.password_hash;
         Ok(self

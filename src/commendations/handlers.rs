@@ -77,28 +77,21 @@ pub async fn list_commendations(
     let volunteer = id.into_inner();
     let q = query.into_inner();
     let paging = Paging::new(q.limit, q.page)?;
-    let caller = caller.0;
-    let (items, total) = state
-        .db(move |conn| {
-            let scope = caller.scope(conn)?;
-            scope.volunteer_branch(conn, volunteer)?;
+    state
+        .volunteer_page(caller.0, volunteer, paging, move |conn| {
             let filtered = || {
                 commendations::table
                     .filter(commendations::volunteer_id.eq(volunteer))
                     .into_boxed()
             };
-            let (rows, total) = crate::page_of!(
-                conn,
-                filtered,
-                (commendations::awarded_on.desc(), commendations::id.desc()),
-                paging,
-                CommendationRow
-            );
-            let items: Vec<CommendationResponse> = rows.into_iter().map(Into::into).collect();
-            Ok::<_, AppError>((items, total))
+            let order = (commendations::awarded_on.desc(), commendations::id.desc());
+            let (rows, total) = crate::page_of!(conn, filtered, order, paging, CommendationRow);
+            Ok((
+                rows.into_iter().map(CommendationResponse::from).collect(),
+                total,
+            ))
         })
-        .await?;
-    Ok(paging.respond(items, total))
+        .await
 }
 
 /// Record a commendation of a volunteer.

@@ -250,28 +250,21 @@ pub async fn list_volunteer_evaluations(
     let volunteer = id.into_inner();
     let q = query.into_inner();
     let paging = Paging::new(q.limit, q.page)?;
-    let caller = caller.0;
-    let (items, total) = state
-        .db(move |conn| {
-            let scope = caller.scope(conn)?;
-            scope.volunteer_branch(conn, volunteer)?;
+    state
+        .volunteer_page(caller.0, volunteer, paging, move |conn| {
             let filtered = || {
                 evaluations::table
                     .filter(evaluations::volunteer_id.eq(volunteer))
                     .into_boxed()
             };
-            let (rows, total) = crate::page_of!(
-                conn,
-                filtered,
-                (evaluations::event_id.desc(), evaluations::id.desc()),
-                paging,
-                EvaluationRow
-            );
-            let items: Vec<EvaluationResponse> = rows.into_iter().map(Into::into).collect();
-            Ok::<_, AppError>((items, total))
+            let order = (evaluations::event_id.desc(), evaluations::id.desc());
+            let (rows, total) = crate::page_of!(conn, filtered, order, paging, EvaluationRow);
+            Ok((
+                rows.into_iter().map(EvaluationResponse::from).collect(),
+                total,
+            ))
         })
-        .await?;
-    Ok(paging.respond(items, total))
+        .await
 }
 
 /// The evaluations given at an event, by volunteer id.
