@@ -261,7 +261,7 @@ pub struct MyHours {
     /// The same in hours, two decimals, computed from minutes.
     #[schema(example = "105.00", max_length = 24, pattern = "^-?[0-9]+\\.[0-9]{2}$")]
     pub approved_hours: String,
-    /// 0 to 5 stars by cumulative approved hours.
+    /// 0 to 5 stars by cumulative approved service hours (training does not count).
     #[schema(example = 1, minimum = 0, maximum = 5)]
     pub star_level: u8,
     #[schema(schema_with = star_thresholds_schema)]

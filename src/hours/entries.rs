@@ -346,14 +346,14 @@ pub async fn my_hours(
     let paging = Paging::new(q.limit, q.page)?;
     let volunteer = caller.volunteer_id.ok_or(AppError::NotFound)?;
     let thresholds = state.config.hours.star_thresholds_hours;
-    let (approved_minutes, rows, total) = state
+    let (approved_minutes, service_minutes, rows, total) = state
         .db(move |conn| Ok(model::of_volunteer(conn, VolunteerId(volunteer), paging)?))
         .await?;
     Ok(HttpResponse::Ok().json(MyHours {
         volunteer_id: volunteer,
         approved_minutes,
         approved_hours: hours_text(approved_minutes),
-        star_level: star_level(approved_minutes, &thresholds),
+        star_level: star_level(service_minutes, &thresholds),
         star_thresholds_hours: thresholds,
         entries: paging.page(
             rows.into_iter().map(HourEntryResponse::from).collect(),

@@ -355,17 +355,25 @@ pub fn list(
     ))
 }
 
-/// A volunteer's approved minutes (corrections netted) and a page of its entries.
+/// A volunteer's approved minutes (corrections netted), the part of them served at events
+/// other than training, and a page of its entries.
 pub fn of_volunteer(
     conn: &mut DbConn,
     volunteer: VolunteerId,
     paging: Paging,
-) -> QueryResult<(i64, Vec<HourRow>, i64)> {
-    let approved: Vec<i32> = hour_entries::table
+) -> QueryResult<(i64, i64, Vec<HourRow>, i64)> {
+    let approved: Vec<(i32, String)> = hour_entries::table
+        .inner_join(events::table)
         .filter(hour_entries::volunteer_id.eq(volunteer))
         .filter(hour_entries::status.eq(HourStatus::Approved.as_str()))
-        .select(hour_entries::minutes)
+        .select((hour_entries::minutes, events::category))
         .load(conn)?;
+    let approved_total = approved.iter().map(|(m, _)| i64::from(*m)).sum();
+    let service = approved
+        .iter()
+        .filter(|(_, category)| category != "training")
+        .map(|(m, _)| i64::from(*m))
+        .sum();
     let filtered = || {
         hour_entries::table
             .filter(hour_entries::volunteer_id.eq(volunteer))
@@ -378,7 +386,7 @@ pub fn of_volunteer(
         paging,
         HourRow
     );
-    Ok((approved.into_iter().map(i64::from).sum(), rows, total))
+    Ok((approved_total, service, rows, total))
 }
 
 /// Every audit row of an entry and of its corrections, oldest first.
