@@ -21,6 +21,7 @@ pub mod ids;
 pub mod memory;
 pub mod openapi;
 pub mod plans;
+pub mod record;
 pub mod reports;
 pub mod sched;
 pub mod seed;
@@ -151,6 +152,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(hours::routes)
             .configure(commendations::routes)
             .configure(evaluations::routes)
+            .configure(record::routes)
             .configure(audit::routes)
             .configure(reports::routes),
     );

@@ -406,6 +406,34 @@ where
     }
 }
 
+/// Runs `f` in a read-only transaction that sees one moment of the database throughout
+/// (PostgreSQL `REPEATABLE READ`; SQLite's read transaction sees the data as of its first
+/// read): a document made of several queries then adds up, whatever commits meanwhile.
+pub fn snapshot_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    let begin = match conn.backend() {
+        Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        Backend::Sqlite => "BEGIN DEFERRED",
+    };
+    db_run!(conn, |c| AnsiTransactionManager::begin_transaction_sql(
+        c, begin
+    ))?;
+    match f(conn) {
+        Ok(value) => {
+            db_run!(conn, |c| AnsiTransactionManager::commit_transaction(c))?;
+            Ok(value)
+        }
+        Err(e) => {
+            // Nothing was written; the error from `f` is the one to report.
+            let _ = db_run!(conn, |c| AnsiTransactionManager::rollback_transaction(c));
+            Err(e)
+        }
+    }
+}
+
 /// The table and column names of the connected database, sorted; migrations on both
 /// backends must end with the same set.
 pub fn table_columns(conn: &mut DbConn) -> QueryResult<Vec<(String, String)>> {

@@ -57,11 +57,12 @@ change them."),
 event (with an Idempotency-Key, so retries on a bad network never double-count); \
 administrators review; approved entries are locked and changed only by corrections, which are \
 reviewed too. Every change is in the entry's history."),
-        (name = "record", description = "The parts of a volunteer's record beside its hours and \
-training (State Council regulation on volunteer service, art. 19): commendations and awards, and \
-the organiser's evaluation of a volunteer's service at an event. Read within the volunteer's \
-scope (HR everything, a volunteer its own); written by administrators and the secretaries in \
-scope."),
+        (name = "record", description = "The volunteer's record (State Council regulation on \
+volunteer service, art. 19): the whole of it in one document (basic information, service, \
+training, commendations and awards, evaluations), and the parts beside its hours: \
+commendations, and the organiser's evaluation of a volunteer's service at an event. Read within \
+the volunteer's scope (HR everything, a volunteer its own); written by administrators and the \
+secretaries in scope."),
         (name = "reports", description = "Totals for HR and appraisals, as JSON, CSV (Excel, \
 Chinese locale) or XLSX. The same parameters give the same numbers in all three."),
         (name = "audit", description = "The append-only audit trail (administrators)."),

@@ -31,7 +31,8 @@ fn scoped<'a>(query: Boxed<'a>, scope: &Scope) -> Boxed<'a> {
     }
 }
 
-fn visibility(caller: &Principal) -> Visibility {
+/// How much of a volunteer's personal information `caller` sees.
+pub fn visibility(caller: &Principal) -> Visibility {
     match caller.role {
         Role::Admin | Role::Secretary | Role::Volunteer => Visibility::Full,
         Role::Hr => Visibility::Masked,
@@ -47,7 +48,7 @@ fn find_in_scope(conn: &mut DbConn, scope: &Scope, id: i64) -> AppResult<Volunte
 }
 
 /// [`find_in_scope`] with the volunteer's tags, sorted, in one query (the most frequent read).
-fn find_with_tags(
+pub fn find_with_tags(
     conn: &mut DbConn,
     scope: &Scope,
     id: i64,

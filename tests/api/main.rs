@@ -16,6 +16,7 @@ mod integrity;
 mod migrations;
 mod openapi;
 mod plans;
+mod record;
 mod reports;
 mod roles;
 mod seeds;

@@ -117,10 +117,13 @@ DELETE /api/v1/commendations/{id}         FreshCommendation  401 204 204 403 403
 PUT    /api/v1/events/{id}/evaluations/{volunteer_id} FreshEvaluation 401 201 201 403 403
 GET    /api/v1/events/{id}/evaluations/{volunteer_id} Evaluation      401 200 200 200 404
 GET    /api/v1/volunteers/{id}/evaluations Volunteer         401 200 200 200 404
+# the whole record in one document, read as the volunteer is
+GET    /api/v1/volunteers/{id}/record     Volunteer          401 200 200 200 404
 # every role reads events; each sees the evaluations of its scope (a volunteer: its own)
 GET    /api/v1/events/{id}/evaluations    Evaluation         401 200 200 200 200
 # only an account linked to a volunteer has a record of its own
 GET    /api/v1/me/hours                   None               401 404 404 404 200
+GET    /api/v1/me/record                  None               401 404 404 404 200
 GET    /api/v1/audit                      None               401 200 403 403 403
 # every role reads totals, each within its scope
 GET    /api/v1/reports/totals             None               401 200 200 200 200

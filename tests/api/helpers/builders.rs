@@ -30,6 +30,7 @@ pub struct NewEvent<'a> {
     starts_at: NaiveDateTime,
     ends_at: NaiveDateTime,
     item: i32,
+    category: &'static str,
 }
 
 impl NewEvent<'_> {
@@ -37,6 +38,12 @@ impl NewEvent<'_> {
     pub fn between(mut self, start: &str, end: &str) -> Self {
         self.starts_at = utc(start);
         self.ends_at = utc(end);
+        self
+    }
+
+    /// Of `category` (default `lei_feng_day`), e.g. `training`.
+    pub fn category(mut self, category: &'static str) -> Self {
+        self.category = category;
         self
     }
 
@@ -54,7 +61,7 @@ impl NewEvent<'_> {
         diesel::insert_into(events::table)
             .values((
                 events::title.eq(&self.title),
-                events::category.eq("lei_feng_day"),
+                events::category.eq(self.category),
                 events::organiser_branch_id.eq(self.branch),
                 events::starts_at.eq(self.starts_at),
                 events::ends_at.eq(self.ends_at),
@@ -132,6 +139,7 @@ impl TestApp {
             starts_at: march_5(1),
             ends_at: march_5(4),
             item: 8,
+            category: "lei_feng_day",
         }
     }
 
