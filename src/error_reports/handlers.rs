@@ -237,7 +237,7 @@ pub async fn create_my_error_report(
                 )?;
                 if let Some(entry) = existing {
                     return Err(AppError::entries_conflict(
-                        msg!("error-report-entry-exists", entry = entry.to_string()),
+                        msg!("error-report-entry-exists"),
                         vec![entry.get()],
                     ));
                 }
