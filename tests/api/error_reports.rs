@@ -315,14 +315,20 @@ async fn a_declined_report_says_why_and_records_nothing(app: TestApp) {
         .await;
     assert_eq!(mine["items"][0], declined);
     assert_conflict(accept(&app, &secretary.access, id).await).await;
-    // no longer open: the day may be reported again
-    reported(&app, &s.volunteer.access, &missing(s.event)).await;
+    // no longer open: the day may be reported again, and only that report is open (what
+    // the volunteer's record lists)
+    let second = reported(&app, &s.volunteer.access, &missing(s.event)).await;
+    let open =
+        volunteer_hours::error_reports::model::open_of_volunteer(&mut app.conn(), s.volunteer_id)
+            .expect("open reports");
+    let open: Vec<i64> = open.into_iter().map(|r| r.id).collect();
+    assert_eq!(open, [second]);
     app.assert_audited(
         "error_report",
         &[
             ("create", s.volunteer.user_id, id),
             ("decline", secretary.user_id, id),
-            ("create", s.volunteer.user_id, id + 1),
+            ("create", s.volunteer.user_id, second),
         ],
     );
 }
