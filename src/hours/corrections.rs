@@ -68,7 +68,7 @@ pub async fn correct_hours(
                 &original,
                 input.minutes,
                 &input.reason,
-                EntrySource::Recorded,
+                EntrySource::Entered,
             )?;
             let location = format!("/api/v1/hours/{}", row.id);
             let tag = etag(row.version);

@@ -1,4 +1,4 @@
-//! Where an hour entry came from. Recorded by an organiser is the rule; an entry created by
+//! Where an hour entry came from. Entered by an organiser is the rule; an entry created by
 //! an accepted error report says so, and the sign-in and Excel-import paths to come have
 //! their own value already, so that a reviewer (and an export) can tell them apart.
 
@@ -8,8 +8,8 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EntrySource {
-    /// Recorded by an administrator or a secretary (a roster, one entry, a correction).
-    Recorded,
+    /// Entered by an administrator or a secretary (a roster, one entry, a correction).
+    Entered,
     /// Created by accepting a volunteer's error report (更正申请).
     ErrorReport,
     /// From a sign-in and sign-out at the event.
@@ -20,7 +20,7 @@ pub enum EntrySource {
 
 impl EntrySource {
     pub const ALL: [EntrySource; 4] = [
-        EntrySource::Recorded,
+        EntrySource::Entered,
         EntrySource::ErrorReport,
         EntrySource::CheckIn,
         EntrySource::Imported,
@@ -28,7 +28,7 @@ impl EntrySource {
 
     pub const fn as_str(self) -> &'static str {
         match self {
-            EntrySource::Recorded => "recorded",
+            EntrySource::Entered => "entered",
             EntrySource::ErrorReport => "error_report",
             EntrySource::CheckIn => "check_in",
             EntrySource::Imported => "imported",

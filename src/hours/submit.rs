@@ -342,7 +342,7 @@ pub async fn submit_hours(
                 EventId(event_id),
                 &entries,
                 roster,
-                EntrySource::Recorded,
+                EntrySource::Entered,
             )?;
             let body = SubmissionResponse {
                 event_id,

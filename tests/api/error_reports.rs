@@ -188,7 +188,7 @@ async fn a_missing_entry_reported_and_accepted_is_recorded_reviewed_and_counted(
         .await;
     assert_eq!(ints_of(&listed["items"], "id"), [entry]);
     assert_eq!(
-        app.get_ok(&by_source("recorded"), &s.admin.access).await["total"],
+        app.get_ok(&by_source("entered"), &s.admin.access).await["total"],
         0
     );
 

@@ -1,9 +1,9 @@
--- Where an hour entry came from: recorded by an organiser (as before), created by an
+-- Where an hour entry came from: entered by an organiser (as before), created by an
 -- accepted error report, and, for the work to come, a check-in or an Excel import, so that
 -- neither needs this table rebuilt.
 ALTER TABLE hour_entries
-    ADD COLUMN source TEXT NOT NULL DEFAULT 'recorded'
-        CHECK (source IN ('recorded', 'error_report', 'check_in', 'imported'));
+    ADD COLUMN source TEXT NOT NULL DEFAULT 'entered'
+        CHECK (source IN ('entered', 'error_report', 'check_in', 'imported'));
 
 -- A volunteer's report of an error in its record (更正申请, Ministry order 67): a missing
 -- entry (the event, the day, the time, what it did) or a wrong one (its entry and the
