@@ -10,6 +10,7 @@ pub mod commendations;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod error_reports;
 pub mod evaluations;
 pub mod events;
 pub mod health;
@@ -153,6 +154,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(commendations::routes)
             .configure(evaluations::routes)
             .configure(record::routes)
+            .configure(error_reports::routes)
             .configure(audit::routes)
             .configure(reports::routes),
     );

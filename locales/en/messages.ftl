@@ -219,3 +219,18 @@ would-leave-entry = would leave the entry at { $total } minutes
 unknown-grouping = unknown grouping `{ $grouping }`: use { $allowed }
 no-grouping = name at least one grouping
 plan-item-note = An event linked to several plan items counts in full under each of them when grouping by plan_item, and once in every other grouping and in the overall totals.
+
+## Error reports
+
+error-report-not-for-kind = not part of a `{ $kind }` report
+error-report-required-for-kind = required in a `{ $kind }` report
+error-report-no-such-event = no such event
+error-report-event-cancelled = the event is cancelled: nothing more is recorded at it
+error-report-not-your-entry = no such hour entry of yours
+error-report-approved-only = only an approved entry (not a correction) is reported wrong; one awaiting review is still with its organiser
+error-report-already-counts = the entry already counts { $minutes } minutes
+error-report-open = error report { $report } about this is still open
+error-report-entry-exists = the record already holds this service (report that entry as wrong instead)
+error-report-decided = the error report is already { $status }: only an open report is accepted or declined
+error-report-breaks-rule = accepting this report would break a rule of recording hours: { $rule }
+error-report-decline-needs-reason = declining a report needs a reason

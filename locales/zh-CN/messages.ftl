@@ -218,3 +218,18 @@ would-leave-entry = 将使该记录变为 { $total } 分钟
 unknown-grouping = 未知的分组 `{ $grouping }`：可用 { $allowed }
 no-grouping = 请至少指定一个分组
 plan-item-note = 关联多项计划事项的活动，按 plan_item 分组时在每一项下全额计入，在其他分组和总计中只计一次。
+
+## 更正申请
+
+error-report-not-for-kind = `{ $kind }` 类更正申请不含此项
+error-report-required-for-kind = `{ $kind }` 类更正申请必须填写此项
+error-report-no-such-event = 没有该活动
+error-report-event-cancelled = 该活动已取消，不再记录工时
+error-report-not-your-entry = 没有属于你的该条工时记录
+error-report-approved-only = 只有已审核通过的记录（不含更正）才能申请更正；待审核的记录仍由组织方核实
+error-report-already-counts = 该记录已计 { $minutes } 分钟
+error-report-open = 关于此事的更正申请 { $report } 尚未处理
+error-report-entry-exists = 记录中已有这次服务（请对那条记录申请更正）
+error-report-decided = 该更正申请已处理（{ $status }）：只有待处理的申请才能受理或不予受理
+error-report-breaks-rule = 受理此申请将违反工时记录规则：{ $rule }
+error-report-decline-needs-reason = 不予受理需要填写理由

@@ -35,10 +35,14 @@ pub enum Action {
     Enable,
     /// Seed data loaded.
     Seed,
+    /// A volunteer's error report accepted: its entry or correction recorded.
+    Accept,
+    /// A volunteer's error report declined, with the reason.
+    Decline,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 20] = [
         Action::Create,
         Action::Update,
         Action::Delete,
@@ -57,6 +61,8 @@ impl Action {
         Action::Disable,
         Action::Enable,
         Action::Seed,
+        Action::Accept,
+        Action::Decline,
     ];
 
     /// The name stored in the audit log and answered by the API.
@@ -80,6 +86,8 @@ impl Action {
             Action::Disable => "disable",
             Action::Enable => "enable",
             Action::Seed => "seed",
+            Action::Accept => "accept",
+            Action::Decline => "decline",
         }
     }
 }
@@ -100,10 +108,12 @@ pub enum Entity {
     Evaluation,
     /// A run of `seed` (no object id).
     Seed,
+    /// A volunteer's report of a missing or wrong hour entry.
+    ErrorReport,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 9] = [
+    pub const ALL: [Entity; 10] = [
         Entity::Branch,
         Entity::Volunteer,
         Entity::Event,
@@ -113,6 +123,7 @@ impl Entity {
         Entity::Commendation,
         Entity::Evaluation,
         Entity::Seed,
+        Entity::ErrorReport,
     ];
 
     /// The name stored in the audit log and answered by the API.
@@ -127,6 +138,7 @@ impl Entity {
             Entity::Commendation => "commendation",
             Entity::Evaluation => "evaluation",
             Entity::Seed => "seed",
+            Entity::ErrorReport => "error_report",
         }
     }
 }

@@ -13,7 +13,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-pub use principal::{Access, AdminOnly, AnyRole, Auth, Principal, Writers};
+pub use principal::{Access, AdminOnly, AnyRole, Auth, NotHr, Principal, VolunteerOnly, Writers};
 pub use scope::Scope;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]

@@ -187,6 +187,19 @@ impl Access for Writers {
     const ROLES: &'static [Role] = &[Role::Admin, Role::Secretary];
 }
 
+/// Volunteers only (their own records).
+pub struct VolunteerOnly;
+impl Access for VolunteerOnly {
+    const ROLES: &'static [Role] = &[Role::Volunteer];
+}
+
+/// Everyone but HR: the parties to a volunteer's error report (the volunteer, and the
+/// organisers who decide it).
+pub struct NotHr;
+impl Access for NotHr {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::Secretary, Role::Volunteer];
+}
+
 /// A principal whose role the endpoint admits; others get 403.
 pub struct Auth<A: Access>(pub Principal, PhantomData<A>);
 

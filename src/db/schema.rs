@@ -144,6 +144,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        source -> Text,
     }
 }
 
@@ -224,6 +225,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    error_reports (id) {
+        id -> BigInt,
+        volunteer_id -> BigInt,
+        kind -> Text,
+        event_id -> BigInt,
+        hour_entry_id -> Nullable<BigInt>,
+        service_date -> Nullable<Date>,
+        minutes -> Integer,
+        started_at -> Nullable<Timestamp>,
+        ended_at -> Nullable<Timestamp>,
+        role -> Nullable<Text>,
+        note -> Nullable<Text>,
+        explanation -> Text,
+        status -> Text,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        decline_reason -> Nullable<Text>,
+        created_entry_id -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(plan_sections -> plans (plan_id));
 diesel::joinable!(plan_items -> plan_sections (section_id));
 diesel::joinable!(plan_items -> plans (plan_id));
@@ -240,6 +267,8 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(commendations -> volunteers (volunteer_id));
 diesel::joinable!(evaluations -> volunteers (volunteer_id));
 diesel::joinable!(evaluations -> events (event_id));
+diesel::joinable!(error_reports -> volunteers (volunteer_id));
+diesel::joinable!(error_reports -> events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     plans,
@@ -257,4 +286,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     commendations,
     evaluations,
+    error_reports,
 );

@@ -4,12 +4,13 @@
 use actix_web::{post, web, HttpRequest, HttpResponse};
 
 use super::dto::{CorrectionInput, HourEntryResponse};
-use super::model::{self, NewHourEntry};
+use super::model::{self, HourRow, NewHourEntry};
 use super::rules::{self, DAY_MINUTES};
+use super::source::EntrySource;
 use super::status::HourStatus;
 use crate::audit;
 use crate::auth::{Auth, Writers};
-use crate::db;
+use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
 use crate::http::etag;
 use crate::idempotency;
@@ -61,69 +62,13 @@ pub async fn correct_hours(
         .once(&state, &req, caller.user_id, move |conn, lease| {
             let scope = who.scope(conn)?;
             let original = model::find_in_scope(conn, &scope, id)?;
-            model::lock_volunteers(conn, &[original.volunteer_id])?;
-            if original.status != HourStatus::Approved || original.corrects_id.is_some() {
-                return Err(AppError::Conflict(msg!("only-approved-corrected")));
-            }
-            let event = model::event(conn, original.event_id)?;
-            if event.is_cancelled() {
-                return Err(AppError::Conflict(msg!(
-                    "event-cancelled-no-corrections",
-                    event = event.id.to_string()
-                )));
-            }
-            let net = model::net_minutes(conn, &original, true)?;
-            if let Err(total) = rules::net_after(net, i64::from(input.minutes)) {
-                return Err(AppError::validation(
-                    "/minutes",
-                    msg!("would-leave-entry", total = total),
-                ));
-            }
-            let day = model::day_total(conn, original.volunteer_id, original.service_date, None)?
-                + i64::from(input.minutes);
-            if day > DAY_MINUTES {
-                return Err(AppError::validation(
-                    "/minutes",
-                    msg!(
-                        "over-daily-cap",
-                        total = day,
-                        date = original.service_date.to_string(),
-                        cap = DAY_MINUTES
-                    ),
-                ));
-            }
-            let now = db::now();
-            let row = model::insert_one(
-                conn,
-                &NewHourEntry {
-                    volunteer_id: original.volunteer_id,
-                    event_id: original.event_id,
-                    branch_id: original.branch_id,
-                    minutes: input.minutes,
-                    service_date: original.service_date,
-                    started_at: None,
-                    ended_at: None,
-                    role: None,
-                    note: Some(&input.reason),
-                    status: HourStatus::Submitted.as_str(),
-                    corrects_id: Some(original.id),
-                    submitted_by: Some(UserId(who.user_id)),
-                    reviewed_by: None,
-                    reviewed_at: None,
-                    reason: None,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )?;
-            audit::log_with_reason(
+            let row = record(
                 conn,
                 who.user_id,
-                audit::Action::Correct,
-                audit::Entity::HourEntry,
-                row.id.get(),
-                audit::NOTHING,
-                Some(&row),
-                Some(&input.reason),
+                &original,
+                input.minutes,
+                &input.reason,
+                EntrySource::Entered,
             )?;
             let location = format!("/api/v1/hours/{}", row.id);
             let tag = etag(row.version);
@@ -136,4 +81,90 @@ pub async fn correct_hours(
             )
         })
         .await
+}
+
+/// Records a correction of `minutes` to the approved entry `original` by `user_id`, in the
+/// caller's transaction, with every rule of correcting: an approved original entry, its event
+/// not cancelled, the entry left within 0 to 1440 minutes, the daily cap. Submitted for review
+/// with `source`, and audited. Also what an accepted error report corrects a wrong entry with.
+pub fn record(
+    conn: &mut DbConn,
+    user_id: i64,
+    original: &HourRow,
+    minutes: i32,
+    reason: &str,
+    source: EntrySource,
+) -> AppResult<HourRow> {
+    if !rules::valid_correction(minutes) {
+        return Err(AppError::validation(
+            "/minutes",
+            msg!("correction-minutes", max = DAY_MINUTES),
+        ));
+    }
+    model::lock_volunteers(conn, &[original.volunteer_id])?;
+    if original.status != HourStatus::Approved || original.corrects_id.is_some() {
+        return Err(AppError::Conflict(msg!("only-approved-corrected")));
+    }
+    let event = model::event(conn, original.event_id)?;
+    if event.is_cancelled() {
+        return Err(AppError::Conflict(msg!(
+            "event-cancelled-no-corrections",
+            event = event.id.to_string()
+        )));
+    }
+    let net = model::net_minutes(conn, original, true)?;
+    if let Err(total) = rules::net_after(net, i64::from(minutes)) {
+        return Err(AppError::validation(
+            "/minutes",
+            msg!("would-leave-entry", total = total),
+        ));
+    }
+    let day = model::day_total(conn, original.volunteer_id, original.service_date, None)?
+        + i64::from(minutes);
+    if day > DAY_MINUTES {
+        return Err(AppError::validation(
+            "/minutes",
+            msg!(
+                "over-daily-cap",
+                total = day,
+                date = original.service_date.to_string(),
+                cap = DAY_MINUTES
+            ),
+        ));
+    }
+    let now = db::now();
+    let row = model::insert_one(
+        conn,
+        &NewHourEntry {
+            volunteer_id: original.volunteer_id,
+            event_id: original.event_id,
+            branch_id: original.branch_id,
+            minutes,
+            service_date: original.service_date,
+            started_at: None,
+            ended_at: None,
+            role: None,
+            note: Some(reason),
+            status: HourStatus::Submitted.as_str(),
+            corrects_id: Some(original.id),
+            submitted_by: Some(UserId(user_id)),
+            reviewed_by: None,
+            reviewed_at: None,
+            reason: None,
+            created_at: now,
+            updated_at: now,
+            source: source.as_str(),
+        },
+    )?;
+    audit::log_with_reason(
+        conn,
+        user_id,
+        audit::Action::Correct,
+        audit::Entity::HourEntry,
+        row.id.get(),
+        audit::NOTHING,
+        Some(&row),
+        Some(reason),
+    )?;
+    Ok(row)
 }

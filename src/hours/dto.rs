@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::model::HourRow;
+pub use super::source::EntrySource;
 pub use super::status::HourStatus;
 
 /// Service one volunteer did at one event on one day. Travel time is not service time.
@@ -45,6 +46,9 @@ pub struct HourEntryResponse {
     /// Why it was rejected.
     #[schema(required = true, min_length = 1, max_length = 500)]
     pub reason: Option<String>,
+    /// Where it came from: `error_report` for an entry (or correction) created by accepting
+    /// a volunteer's error report, whose `created_entry_id` names it.
+    pub source: EntrySource,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -71,6 +75,7 @@ impl From<HourRow> for HourEntryResponse {
             version: _,
             created_at,
             updated_at,
+            source,
         } = r;
         HourEntryResponse {
             id: id.get(),
@@ -89,6 +94,7 @@ impl From<HourRow> for HourEntryResponse {
             reviewed_by: reviewed_by.map(|u| u.get()),
             reviewed_at: reviewed_at.map(|t| t.and_utc()),
             reason,
+            source,
             created_at: created_at.and_utc(),
             updated_at: updated_at.and_utc(),
         }
@@ -231,6 +237,8 @@ pub struct HourQuery {
     #[serde(default, deserialize_with = "crate::http::query_id")]
     pub plan_item_id: Option<i64>,
     pub status: Option<HourStatus>,
+    /// Entries of this source only.
+    pub source: Option<EntrySource>,
     /// Service on or after this day.
     pub from: Option<NaiveDate>,
     /// Service on or before this day.
@@ -246,6 +254,7 @@ impl HourQuery {
             event_id: self.event_id,
             plan_item_id: self.plan_item_id,
             status: self.status,
+            source: self.source,
             from: self.from,
             to: self.to,
         }

@@ -1,6 +1,6 @@
 //! Hour entries: who served at which event, and for how long.
 //!
-//! - `status`, `rules`: the domain, pure (an entry's life; time against the event's window,
+//! - `status`, `source`, `rules`: the domain, pure (an entry's life; time against the event's window,
 //!   overlap, the daily cap, correction netting), with unit tests beside them.
 //! - `model`: rows and every query (`model::roster_insert`: a roster in one statement).
 //! - `submit`, `review`, `corrections`, `entries`: the handlers, each extract, parse, one
@@ -12,6 +12,7 @@ pub mod entries;
 pub mod model;
 pub mod review;
 pub mod rules;
+pub mod source;
 pub mod status;
 pub mod submit;
 

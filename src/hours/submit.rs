@@ -8,9 +8,10 @@ use chrono::NaiveDate;
 use super::dto::{EntryInput, HourEntryResponse, Roster, Submission, SubmissionResponse};
 use super::model::{self, HourRow, NewHourEntry};
 use super::rules::{self, Interval, TimeInput, Timing, DAY_MINUTES};
+use super::source::EntrySource;
 use super::status::HourStatus;
 use crate::audit;
-use crate::auth::{Auth, Principal, Writers};
+use crate::auth::{Auth, Scope, Writers};
 use crate::config::HoursConfig;
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
@@ -103,7 +104,7 @@ fn check_entries(
     entries: &[EntryInput],
     at: &dyn Fn(usize) -> String,
     people: &HashMap<VolunteerId, (BranchId, String)>,
-    scope: &crate::auth::Scope,
+    scope: &Scope,
     window: &rules::EventWindow,
 ) -> AppResult<Vec<Timing>> {
     let mut e = Errors::default();
@@ -152,14 +153,19 @@ fn check_entries(
     Ok(resolved.into_iter().flatten().collect())
 }
 
-/// Checks and writes a submission in the caller's transaction.
-fn submit(
+/// Checks and writes a submission in the caller's transaction, by `user_id`, for the
+/// volunteers `scope` holds, with every rule of recording hours; the entries start as
+/// `submitted` with `source`. Also what an accepted error report records a missing entry with.
+#[allow(clippy::too_many_arguments)]
+pub fn record(
     conn: &mut DbConn,
     cfg: &HoursConfig,
-    caller: &Principal,
+    user_id: i64,
+    scope: &Scope,
     event_id: EventId,
     entries: &[EntryInput],
     roster: bool,
+    source: EntrySource,
 ) -> AppResult<Vec<HourRow>> {
     let at = |i: usize| {
         if roster {
@@ -172,14 +178,13 @@ fn submit(
     if event.is_cancelled() {
         return Err(AppError::Conflict(msg!("event-cancelled")));
     }
-    let scope = caller.scope(conn)?;
     let ids: Vec<VolunteerId> = entries.iter().map(EntryInput::volunteer).collect();
     let people: HashMap<VolunteerId, (BranchId, String)> =
         model::lock_and_load_volunteers(conn, &ids)?
             .into_iter()
             .map(|(id, b, s)| (id, (b, s)))
             .collect();
-    let resolved = check_entries(entries, &at, &people, &scope, &event.window(cfg))?;
+    let resolved = check_entries(entries, &at, &people, scope, &event.window(cfg))?;
 
     // the live entries of these volunteers on these days, in one query: for duplicates at
     // this event and for the daily cap
@@ -259,17 +264,18 @@ fn submit(
                 note: entry.note.as_deref(),
                 status: HourStatus::Submitted.as_str(),
                 corrects_id: None,
-                submitted_by: Some(UserId(caller.user_id)),
+                submitted_by: Some(UserId(user_id)),
                 reviewed_by: None,
                 reviewed_at: None,
                 reason: None,
                 created_at: now,
                 updated_at: now,
+                source: source.as_str(),
             })
         })
         .collect::<AppResult<Vec<_>>>()?;
     let rows = model::insert(conn, &news)?;
-    audit::log_created(conn, caller.user_id, audit::Entity::HourEntry, &rows, |r| {
+    audit::log_created(conn, user_id, audit::Entity::HourEntry, &rows, |r| {
         r.id.get()
     })?;
     Ok(rows)
@@ -327,7 +333,17 @@ pub async fn submit_hours(
         key,
         &value,
         move |conn, lease| {
-            let rows = submit(conn, &cfg, &who, EventId(event_id), &entries, roster)?;
+            let scope = who.scope(conn)?;
+            let rows = record(
+                conn,
+                &cfg,
+                who.user_id,
+                &scope,
+                EventId(event_id),
+                &entries,
+                roster,
+                EntrySource::Entered,
+            )?;
             let body = SubmissionResponse {
                 event_id,
                 entries: rows.into_iter().map(HourEntryResponse::from).collect(),

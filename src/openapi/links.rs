@@ -5,7 +5,7 @@ use utoipa::openapi::OpenApi as Spec;
 use super::{operations, operations_mut};
 
 /// The object each response schema is, as the path of its operations.
-pub const OBJECTS: [(&str, &str); 7] = [
+pub const OBJECTS: [(&str, &str); 8] = [
     ("BranchResponse", "/api/v1/branches/{id}"),
     ("VolunteerResponse", "/api/v1/volunteers/{id}"),
     ("EventResponse", "/api/v1/events/{id}"),
@@ -13,6 +13,7 @@ pub const OBJECTS: [(&str, &str); 7] = [
     ("PlanDetail", "/api/v1/plans/{id}"),
     ("UserResponse", "/api/v1/users/{id}"),
     ("CommendationResponse", "/api/v1/commendations/{id}"),
+    ("ErrorReportResponse", "/api/v1/error-reports/{id}"),
 ];
 
 /// OpenAPI links: where a response carries an object's id, it leads to every operation on

@@ -62,7 +62,8 @@ volunteer service, art. 19): the whole of it in one document (basic information,
 training, commendations and awards, evaluations), and the parts beside its hours: \
 commendations, and the organiser's evaluation of a volunteer's service at an event. Read within \
 the volunteer's scope (HR everything, a volunteer its own); written by administrators and the \
-secretaries in scope."),
+secretaries in scope. A volunteer reports a missing or wrong entry of its own (error reports); the \
+event's organisers accept it, recording the entry through the hours rules, or decline it."),
         (name = "reports", description = "Totals for HR and appraisals, as JSON, CSV (Excel, \
 Chinese locale) or XLSX. The same parameters give the same numbers in all three."),
         (name = "audit", description = "The append-only audit trail (administrators)."),

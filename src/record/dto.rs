@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::model::Served;
 use crate::commendations::dto::CommendationResponse;
+use crate::error_reports::dto::ErrorReportResponse;
 use crate::evaluations::dto::EvaluationResponse;
 use crate::events::dto::Category;
 use crate::hours::dto::hours_text;
@@ -15,7 +16,7 @@ use crate::volunteers::dto::VolunteerResponse;
 
 /// A volunteer's whole record as of one moment: basic information, service, training,
 /// commendations and evaluations (State Council regulation on volunteer service, art. 19),
-/// with the star level reached.
+/// with the star level reached and the error reports still open.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VolunteerRecord {
     /// When the record was read (as in reports): every figure is as of this moment.
@@ -46,6 +47,9 @@ pub struct VolunteerRecord {
     /// The organisers' evaluations (评价情况), the latest first.
     #[schema(max_items = 100000)]
     pub evaluations: Vec<EvaluationResponse>,
+    /// The volunteer's error reports still awaiting the organiser's decision, oldest first.
+    #[schema(max_items = 100000)]
+    pub open_error_reports: Vec<ErrorReportResponse>,
 }
 
 /// Approved time of one kind (service or training), with its totals and entries.

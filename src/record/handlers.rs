@@ -10,6 +10,7 @@ use crate::auth::{AnyRole, Auth, Principal};
 use crate::commendations::dto::CommendationResponse;
 use crate::db;
 use crate::error::{AppError, AppResult, Problem};
+use crate::error_reports::{self, dto::ErrorReportResponse};
 use crate::evaluations::dto::EvaluationResponse;
 use crate::hours::dto::star_level;
 use crate::ids::VolunteerId;
@@ -22,7 +23,7 @@ use crate::AppState;
 /// Within the caller's scope (404 outside it), with personal information shown as
 /// `GET /volunteers/{id}` shows it. Service and training are apart; totals are of approved
 /// entries with their approved corrections, by year and by plan item; the star level is
-/// of service hours. Every part is read at the same moment, `generated_at`.
+/// of service hours; the volunteer's open error reports are listed. Every part is read at the same moment, `generated_at`.
 #[utoipa::path(
     tag = "record",
     params(("id" = i64, Path, description = "Volunteer id")),
@@ -87,6 +88,10 @@ async fn record(state: &AppState, caller: Principal, volunteer: i64) -> AppResul
                     evaluations: model::evaluations_of(conn, id)?
                         .into_iter()
                         .map(EvaluationResponse::from)
+                        .collect(),
+                    open_error_reports: error_reports::model::open_of_volunteer(conn, volunteer)?
+                        .into_iter()
+                        .map(ErrorReportResponse::from)
                         .collect(),
                 })
             })

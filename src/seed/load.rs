@@ -250,6 +250,7 @@ pub(super) fn load_demo(
                 reason: h.reason.as_deref(),
                 created_at: now,
                 updated_at: now,
+                source: crate::hours::source::EntrySource::Entered.as_str(),
             })
             .execute(conn)?;
         report.hour_entries += 1;

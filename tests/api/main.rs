@@ -7,6 +7,7 @@ mod auth;
 mod branches;
 mod cli;
 mod commendations;
+mod error_reports;
 mod evaluations;
 mod events;
 mod hours;

@@ -9,6 +9,7 @@ const TABLES: &[&str] = &[
     "audit_log",
     "branches",
     "commendations",
+    "error_reports",
     "evaluations",
     "event_plan_items",
     "events",
@@ -262,4 +263,78 @@ fn the_database_enforces_the_rules_sqlite() {
 #[test]
 fn the_database_enforces_the_rules_postgres() {
     the_database_enforces_the_rules(Backend::Postgres)
+}
+
+/// Error reports: the fields their kind needs, their status's fields, one open report per
+/// wrong entry and per missing day; an hour entry's source from its list.
+fn error_reports_are_constrained(backend: Backend) {
+    let Some(test_db) = TestDb::new(backend) else {
+        return;
+    };
+    let conn = &mut test_db.conn();
+    base_rows(conn);
+    insert_entry(
+        conn,
+        "1, 1, 1, 60, '2022-03-05', 'submitted', NULL, NULL, NULL",
+    )
+    .unwrap();
+    let report = |values: &str| {
+        format!(
+            "INSERT INTO error_reports (volunteer_id, kind, event_id, hour_entry_id, service_date, \
+             minutes, explanation, status, decided_at, decided_by, decline_reason, created_entry_id) \
+             VALUES ({values})"
+        )
+    };
+    let run = |conn: &mut db::DbConn, sql: &str| diesel::sql_query(sql).execute(conn);
+    run(
+        conn,
+        &report("1, 'missing', 1, NULL, '2022-03-06', 60, '漏记', 'open', NULL, NULL, NULL, NULL"),
+    )
+    .unwrap();
+    run(
+        conn,
+        &report("1, 'wrong', 1, 1, NULL, 90, '少记', 'open', NULL, NULL, NULL, NULL"),
+    )
+    .unwrap();
+    let refused = [
+        ("a second open report of the day", "1, 'missing', 1, NULL, '2022-03-06', 60, '漏记', 'open', NULL, NULL, NULL, NULL"),
+        ("a second open report of the entry", "1, 'wrong', 1, 1, NULL, 30, '少记', 'open', NULL, NULL, NULL, NULL"),
+        ("a missing report without a day", "1, 'missing', 1, NULL, NULL, 60, '漏记', 'open', NULL, NULL, NULL, NULL"),
+        ("a missing report naming an entry", "1, 'missing', 1, 1, '2022-03-07', 60, '漏记', 'open', NULL, NULL, NULL, NULL"),
+        ("a wrong report without its entry", "1, 'wrong', 1, NULL, NULL, 30, '少记', 'open', NULL, NULL, NULL, NULL"),
+        ("an unknown kind", "1, 'late', 1, NULL, '2022-03-07', 60, '漏记', 'open', NULL, NULL, NULL, NULL"),
+        ("an empty explanation", "1, 'missing', 1, NULL, '2022-03-07', 60, '', 'open', NULL, NULL, NULL, NULL"),
+        ("declined without a reason", "1, 'missing', 1, NULL, '2022-03-07', 60, '漏记', 'declined', '2022-03-08 00:00:00', NULL, NULL, NULL"),
+        ("accepted without its entry", "1, 'missing', 1, NULL, '2022-03-07', 60, '漏记', 'accepted', '2022-03-08 00:00:00', NULL, NULL, NULL"),
+        ("an unknown entry created", "1, 'missing', 1, NULL, '2022-03-07', 60, '漏记', 'open', NULL, NULL, NULL, 99"),
+    ];
+    for (what, values) in refused {
+        assert!(
+            run(conn, &report(values)).is_err(),
+            "{what} was accepted on {backend:?}"
+        );
+    }
+    assert_eq!(count(conn, "error_reports"), 2);
+    assert!(
+        run(
+            conn,
+            "UPDATE hour_entries SET source = 'typed' WHERE id = 1"
+        )
+        .is_err(),
+        "an unknown source was accepted on {backend:?}"
+    );
+    run(
+        conn,
+        "UPDATE hour_entries SET source = 'error_report' WHERE id = 1",
+    )
+    .unwrap();
+}
+
+#[test]
+fn error_reports_are_constrained_sqlite() {
+    error_reports_are_constrained(Backend::Sqlite)
+}
+#[test]
+fn error_reports_are_constrained_postgres() {
+    error_reports_are_constrained(Backend::Postgres)
 }

@@ -20,7 +20,8 @@ fn path(volunteer: i64) -> String {
 ///   (still awaiting review);
 /// - a training event in 2022: 60 approved minutes;
 /// - an entry awaiting review (45) and a rejected one (200) that do not count;
-/// - one commendation and one evaluation.
+/// - one commendation and one evaluation;
+/// - an open error report of the December entry, and a declined one.
 struct History {
     admin: Session,
     volunteer: i64,
@@ -86,11 +87,34 @@ async fn history(app: &TestApp) -> History {
     assert_eq!(up.status(), 201);
     app.insert_commendation(volunteer);
     app.insert_evaluation(march, volunteer);
+    // the volunteer reports the December entry wrong (still open) and a missing day at the
+    // pending event, which the organiser declines: only the first is open
+    let mine = "/api/v1/me/error-reports";
+    let wrong = json!({ "kind": "wrong", "hour_entry_id": first, "minutes": 120, "explanation": "实际服务两小时" });
+    assert_eq!(
+        app.post_as(mine, Some(&account.access), &wrong)
+            .await
+            .status(),
+        201
+    );
+    let day =
+        json!({ "kind": "missing", "event_id": refused, "minutes": 60, "explanation": "漏记" });
+    let declined = created_id(app.post_as(mine, Some(&account.access), &day).await).await;
+    let no = json!({ "reason": "当天未到场" });
+    let decline = format!("/api/v1/error-reports/{declined}/decline");
+    assert_eq!(app.post_as(&decline, Some(t), &no).await.status(), 200);
     History {
         admin,
         volunteer,
         account,
     }
+}
+
+/// The id of the record's first service entry.
+fn first_entry(record: &Value) -> i64 {
+    record["service"]["entries"][0]["hour_entry_id"]
+        .as_i64()
+        .expect("an entry")
 }
 
 fn path_of_volunteer(volunteer: i64) -> String {
@@ -156,6 +180,11 @@ async fn the_record_adds_up_the_approved_service_with_training_apart(app: TestAp
     assert_eq!(record["commendations"][0]["title"], "优秀志愿者");
     assert_eq!(record["evaluations"].as_array().unwrap().len(), 1);
     assert_eq!(record["evaluations"][0]["rating"], "good");
+    let open = record["open_error_reports"].as_array().unwrap();
+    assert_eq!(open.len(), 1, "the declined report is not open");
+    assert_eq!(open[0]["kind"], "wrong");
+    assert_eq!(open[0]["hour_entry_id"], first_entry(&record));
+    assert_eq!(open[0]["status"], "open");
 
     // the volunteer reads the same document about itself, either way
     let mine = app.get_ok("/api/v1/me/record", &h.account.access).await;
@@ -210,6 +239,7 @@ async fn a_volunteer_with_nothing_yet_has_an_empty_record(app: TestApp) {
     assert_eq!(record["pending_minutes"], 0);
     assert_eq!(record["commendations"], json!([]));
     assert_eq!(record["evaluations"], json!([]));
+    assert_eq!(record["open_error_reports"], json!([]));
 }
 
 both_backends!(

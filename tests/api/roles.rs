@@ -45,6 +45,9 @@ enum Target {
     /// A fresh approved entry, not evaluated yet: `{id}` its event, `{volunteer_id}` its
     /// volunteer.
     FreshEvaluation,
+    /// An open error report of another volunteer than the caller's.
+    ErrorReport,
+    FreshErrorReport,
 }
 
 struct Row {
@@ -124,6 +127,14 @@ GET    /api/v1/events/{id}/evaluations    Evaluation         401 200 200 200 200
 # only an account linked to a volunteer has a record of its own
 GET    /api/v1/me/hours                   None               401 404 404 404 200
 GET    /api/v1/me/record                  None               401 404 404 404 200
+# error reports: made and listed by a volunteer about its own record; decided by
+# administrators and the organising branch's secretaries; HR does not handle them
+POST   /api/v1/me/error-reports           None               401 403 403 403 201
+GET    /api/v1/me/error-reports           None               401 403 403 403 200
+GET    /api/v1/error-reports              None               401 200 200 403 403
+GET    /api/v1/error-reports/{id}         ErrorReport        401 200 200 403 404
+POST   /api/v1/error-reports/{id}/accept  FreshErrorReport   401 200 200 403 403
+POST   /api/v1/error-reports/{id}/decline FreshErrorReport   401 200 200 403 403
 GET    /api/v1/audit                      None               401 200 403 403 403
 # every role reads totals, each within its scope
 GET    /api/v1/reports/totals             None               401 200 200 200 200
@@ -149,6 +160,8 @@ fn target(name: &str) -> Target {
         "FreshCommendation" => T::FreshCommendation,
         "Evaluation" => T::Evaluation,
         "FreshEvaluation" => T::FreshEvaluation,
+        "ErrorReport" => T::ErrorReport,
+        "FreshErrorReport" => T::FreshErrorReport,
         other => panic!("unknown target {other} in the role matrix"),
     }
 }
@@ -191,6 +204,7 @@ struct Fixtures {
     commendation: i64,
     /// (event, volunteer)
     evaluation: (i64, i64),
+    error_report: i64,
 }
 
 fn body_for(path: &str, caller: Option<Role>, f: &Fixtures) -> Value {
@@ -235,6 +249,11 @@ fn body_for(path: &str, caller: Option<Role>, f: &Fixtures) -> Value {
             "awarded_on": "2022-12-05", "level": "city"
         }),
         "/api/v1/commendations/{id}" => json!({ "level": "provincial" }),
+        "/api/v1/me/error-reports" => json!({
+            "kind": "missing", "event_id": f.event, "minutes": 60, "role": "引导员",
+            "explanation": "签到表漏记了我"
+        }),
+        "/api/v1/error-reports/{id}/decline" => json!({ "reason": "当天签到表上没有该志愿者" }),
         "/api/v1/events/{id}/evaluations/{volunteer_id}" => {
             json!({ "rating": "excellent", "comment": "引导有序" })
         }
@@ -281,6 +300,7 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
         entry: 0,
         commendation: 0,
         evaluation: (0, 0),
+        error_report: 0,
     };
     let f = Fixtures {
         entry: app.insert_entry("submitted"),
@@ -290,6 +310,7 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
             app.insert_evaluation(event, volunteer);
             (event, volunteer)
         },
+        error_report: app.insert_error_report(),
         ..f
     };
     let mut fresh = 0;
@@ -326,6 +347,8 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
                     volunteer_id = volunteer;
                     event
                 }
+                T::ErrorReport => f.error_report,
+                T::FreshErrorReport => app.insert_error_report(),
             };
             let path = r
                 .path

@@ -4,6 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::rules::{EventWindow, Interval};
+use super::source::EntrySource;
 use super::status::HourStatus;
 use crate::auth::Scope;
 use crate::db::schema::{audit_log, event_plan_items, events, hour_entries};
@@ -50,6 +51,8 @@ pub struct NewHourEntry<'a> {
     pub reason: Option<&'a str>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// An [`EntrySource`]'s text.
+    pub source: &'a str,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
@@ -75,6 +78,8 @@ pub struct HourRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    #[diesel(deserialize_as = String)]
+    pub source: EntrySource,
 }
 
 pub fn find(conn: &mut DbConn, id: HourEntryId) -> QueryResult<HourRow> {
@@ -303,6 +308,7 @@ pub struct HourFilter {
     pub event_id: Option<i64>,
     pub plan_item_id: Option<i64>,
     pub status: Option<HourStatus>,
+    pub source: Option<EntrySource>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
 }
@@ -337,6 +343,9 @@ pub fn list(
         }
         if let Some(s) = q.status {
             f = f.filter(hour_entries::status.eq(s.as_str()));
+        }
+        if let Some(s) = q.source {
+            f = f.filter(hour_entries::source.eq(s.as_str()));
         }
         if let Some(from) = q.from {
             f = f.filter(hour_entries::service_date.ge(from));

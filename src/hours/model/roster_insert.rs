@@ -13,6 +13,7 @@ use super::{HourRow, NewHourEntry};
 pub struct PgRosterInsert<'a> {
     event_id: i64,
     status: &'a str,
+    source: &'a str,
     submitted_by: Option<i64>,
     created_at: NaiveDateTime,
     volunteer_ids: Vec<i64>,
@@ -28,13 +29,14 @@ pub struct PgRosterInsert<'a> {
 
 impl<'a> PgRosterInsert<'a> {
     /// `None` unless there are entries and they share what the statement takes once
-    /// (event, status, submitter, time) and leave the review and correction fields empty,
+    /// (event, status, source, submitter, time) and leave the review and correction fields empty,
     /// as the entries of one submission do.
     pub fn new(entries: &[NewHourEntry<'a>]) -> Option<Self> {
         let first = entries.first()?;
         let uniform = entries.iter().all(|e| {
             e.event_id == first.event_id
                 && e.status == first.status
+                && e.source == first.source
                 && e.submitted_by == first.submitted_by
                 && e.created_at == first.created_at
                 && e.updated_at == first.created_at
@@ -46,6 +48,7 @@ impl<'a> PgRosterInsert<'a> {
         uniform.then(|| PgRosterInsert {
             event_id: first.event_id.get(),
             status: first.status,
+            source: first.source,
             submitted_by: first.submitted_by.map(|u| u.get()),
             created_at: first.created_at,
             volunteer_ids: entries.iter().map(|e| e.volunteer_id.get()).collect(),
@@ -80,14 +83,16 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for PgRosterInsert<'_>
         use diesel::sql_types::*;
         out.push_sql(
             "INSERT INTO hour_entries (volunteer_id, event_id, branch_id, minutes, \
-             service_date, started_at, ended_at, role, note, status, submitted_by, \
-             created_at, updated_at) SELECT t.volunteer_id, ",
+             service_date, started_at, ended_at, role, note, status, source, \
+             submitted_by, created_at, updated_at) SELECT t.volunteer_id, ",
         );
         out.push_bind_param::<BigInt, _>(&self.event_id)?;
         out.push_sql(
             ", t.branch_id, t.minutes, t.service_date, t.started_at, t.ended_at, t.role, t.note, ",
         );
         out.push_bind_param::<Text, _>(self.status)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.source)?;
         out.push_sql(", ");
         out.push_bind_param::<Nullable<BigInt>, _>(&self.submitted_by)?;
         out.push_sql(", ");

@@ -299,3 +299,32 @@ impl TestApp {
         self.last_id("evaluations")
     }
 }
+
+impl TestApp {
+    /// An open report that 60 minutes on 2022-03-05 are missing, for a new volunteer at a
+    /// new event (both in JGDW), by nobody in particular: accepting it breaks no rule.
+    pub fn insert_error_report(&self) -> i64 {
+        use schema::error_reports;
+        self.seed();
+        let root = self.branch_id("JGDW");
+        let n: u64 = rand::random();
+        let volunteer = self.insert_volunteer(&format!("申请者 {n}"), root);
+        let event = self.insert_event(&format!("漏记的活动 {n}"), root);
+        let now = db::now();
+        diesel::insert_into(error_reports::table)
+            .values((
+                error_reports::volunteer_id.eq(volunteer),
+                error_reports::kind.eq("missing"),
+                error_reports::event_id.eq(event),
+                error_reports::service_date
+                    .eq(chrono::NaiveDate::from_ymd_opt(2022, 3, 5).expect("date")),
+                error_reports::minutes.eq(60),
+                error_reports::explanation.eq("签到表漏记"),
+                error_reports::created_at.eq(now),
+                error_reports::updated_at.eq(now),
+            ))
+            .execute(&mut self.conn())
+            .expect("error report");
+        self.last_id("error_reports")
+    }
+}

@@ -1,0 +1,2 @@
+DROP TABLE error_reports;
+ALTER TABLE hour_entries DROP COLUMN source;
