@@ -141,7 +141,7 @@ branch-in-use = the branch has volunteers, hours, events, accounts or sub-branch
 branch-code-taken = branch code `{ $code }` is taken
 at-most-tags = at most { $max } tags
 volunteer-number-taken = another volunteer has that volunteer number
-volunteer-in-use = the volunteer has hours, commendations or an account; archive instead
+volunteer-in-use = the volunteer has hours, commendations, certificates or an account; archive instead
 year-has-plan = { $year } already has a plan
 plan-needs-section = a plan needs at least one section
 section-twice = section { $number } appears twice
@@ -219,3 +219,8 @@ would-leave-entry = would leave the entry at { $total } minutes
 unknown-grouping = unknown grouping `{ $grouping }`: use { $allowed }
 no-grouping = name at least one grouping
 plan-item-note = An event linked to several plan items counts in full under each of them when grouping by plan_item, and once in every other grouping and in the overall totals.
+
+## Certificates
+certificates-secretaries-may-not = secretaries do not issue certificates here (SECRETARIES_ISSUE_CERTIFICATES is off); ask an administrator
+certificate-period-reversed = must not be before `from`
+certificate-already-revoked = the certificate is already revoked

@@ -140,7 +140,7 @@ branch-in-use = 该支部已有志愿者、工时、活动、账号或下级支�
 branch-code-taken = 支部代码 `{ $code }` 已被占用
 at-most-tags = 至多 { $max } 个标签
 volunteer-number-taken = 该志愿者编号已被其他志愿者使用
-volunteer-in-use = 该志愿者已有工时、表彰奖励或账号，请改为归档
+volunteer-in-use = 该志愿者已有工时、表彰奖励、证明或账号，请改为归档
 year-has-plan = { $year } 年已有工作计划
 plan-needs-section = 计划至少需要一个部分
 section-twice = 第 { $number } 部分重复出现
@@ -218,3 +218,8 @@ would-leave-entry = 将使该记录变为 { $total } 分钟
 unknown-grouping = 未知的分组 `{ $grouping }`：可用 { $allowed }
 no-grouping = 请至少指定一个分组
 plan-item-note = 关联多项计划事项的活动，按 plan_item 分组时在每一项下全额计入，在其他分组和总计中只计一次。
+
+## Certificates
+certificates-secretaries-may-not = 本系统未允许支部书记出具证明（SECRETARIES_ISSUE_CERTIFICATES 未开启），请联系管理员
+certificate-period-reversed = 不能早于开始日期 `from`
+certificate-already-revoked = 该证明已撤销

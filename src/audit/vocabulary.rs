@@ -35,10 +35,12 @@ pub enum Action {
     Enable,
     /// Seed data loaded.
     Seed,
+    /// A certificate withdrawn by an administrator (it stays, marked revoked).
+    Revoke,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::Create,
         Action::Update,
         Action::Delete,
@@ -57,6 +59,7 @@ impl Action {
         Action::Disable,
         Action::Enable,
         Action::Seed,
+        Action::Revoke,
     ];
 
     /// The name stored in the audit log and answered by the API.
@@ -80,6 +83,7 @@ impl Action {
             Action::Disable => "disable",
             Action::Enable => "enable",
             Action::Seed => "seed",
+            Action::Revoke => "revoke",
         }
     }
 }
@@ -100,10 +104,12 @@ pub enum Entity {
     Evaluation,
     /// A run of `seed` (no object id).
     Seed,
+    /// A record certificate (志愿服务记录证明).
+    Certificate,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 9] = [
+    pub const ALL: [Entity; 10] = [
         Entity::Branch,
         Entity::Volunteer,
         Entity::Event,
@@ -113,6 +119,7 @@ impl Entity {
         Entity::Commendation,
         Entity::Evaluation,
         Entity::Seed,
+        Entity::Certificate,
     ];
 
     /// The name stored in the audit log and answered by the API.
@@ -127,6 +134,7 @@ impl Entity {
             Entity::Commendation => "commendation",
             Entity::Evaluation => "evaluation",
             Entity::Seed => "seed",
+            Entity::Certificate => "certificate",
         }
     }
 }

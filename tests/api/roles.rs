@@ -45,6 +45,10 @@ enum Target {
     /// A fresh approved entry, not evaluated yet: `{id}` its event, `{volunteer_id}` its
     /// volunteer.
     FreshEvaluation,
+    /// A certificate of the fixture volunteer: `{number}` its number.
+    Certificate,
+    /// A fresh certificate of the fixture volunteer (revocations).
+    FreshCertificate,
 }
 
 struct Row {
@@ -121,6 +125,16 @@ GET    /api/v1/volunteers/{id}/evaluations Volunteer         401 200 200 200 404
 GET    /api/v1/events/{id}/evaluations    Evaluation         401 200 200 200 200
 # only an account linked to a volunteer has a record of its own
 GET    /api/v1/me/hours                   None               401 404 404 404 200
+# certificates: administrators issue and revoke (secretaries issue only with
+# SECRETARIES_ISSUE_CERTIFICATES=true); read by the volunteer's scope
+POST   /api/v1/volunteers/{id}/certificates Volunteer        401 201 403 403 403
+GET    /api/v1/volunteers/{id}/certificates Volunteer        401 200 200 200 404
+GET    /api/v1/certificates/{number}      Certificate        401 200 200 200 404
+GET    /api/v1/certificates/{number}/pdf  Certificate        401 200 200 200 404
+POST   /api/v1/certificates/{number}/revoke FreshCertificate 401 200 403 403 403
+GET    /api/v1/me/certificates            None               401 404 404 404 200
+# public, no token: without the certificate's code every caller gets the same 404
+GET    /verify/{number}                   Certificate        404 404 404 404 404
 GET    /api/v1/audit                      None               401 200 403 403 403
 # every role reads totals, each within its scope
 GET    /api/v1/reports/totals             None               401 200 200 200 200
@@ -146,6 +160,8 @@ fn target(name: &str) -> Target {
         "FreshCommendation" => T::FreshCommendation,
         "Evaluation" => T::Evaluation,
         "FreshEvaluation" => T::FreshEvaluation,
+        "Certificate" => T::Certificate,
+        "FreshCertificate" => T::FreshCertificate,
         other => panic!("unknown target {other} in the role matrix"),
     }
 }
@@ -188,6 +204,7 @@ struct Fixtures {
     commendation: i64,
     /// (event, volunteer)
     evaluation: (i64, i64),
+    certificate: String,
 }
 
 fn body_for(path: &str, caller: Option<Role>, f: &Fixtures) -> Value {
@@ -235,6 +252,8 @@ fn body_for(path: &str, caller: Option<Role>, f: &Fixtures) -> Value {
         "/api/v1/events/{id}/evaluations/{volunteer_id}" => {
             json!({ "rating": "excellent", "comment": "引导有序" })
         }
+        "/api/v1/volunteers/{id}/certificates" => json!({ "purpose": "入团材料" }),
+        "/api/v1/certificates/{number}/revoke" => json!({ "reason": "重新出具" }),
         _ => json!({}),
     }
 }
@@ -278,6 +297,7 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
         entry: 0,
         commendation: 0,
         evaluation: (0, 0),
+        certificate: String::new(),
     };
     let f = Fixtures {
         entry: app.insert_entry("submitted"),
@@ -287,6 +307,7 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
             app.insert_evaluation(event, volunteer);
             (event, volunteer)
         },
+        certificate: app.insert_certificate(f.volunteer),
         ..f
     };
     let mut fresh = 0;
@@ -299,6 +320,7 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
             };
             fresh += 1;
             let mut volunteer_id = 0;
+            let mut number = String::new();
             let id = match r.target {
                 T::None => 0,
                 T::User => f.user,
@@ -323,11 +345,20 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
                     volunteer_id = volunteer;
                     event
                 }
+                T::Certificate => {
+                    number = f.certificate.clone();
+                    0
+                }
+                T::FreshCertificate => {
+                    number = app.insert_certificate(f.volunteer);
+                    0
+                }
             };
             let path = r
                 .path
                 .replace("{id}", &id.to_string())
-                .replace("{volunteer_id}", &volunteer_id.to_string());
+                .replace("{volunteer_id}", &volunteer_id.to_string())
+                .replace("{number}", &number);
             let method = reqwest::Method::from_bytes(r.method.as_bytes()).unwrap();
             let mut req = app.request(method.clone(), &path, token.as_deref());
             if method == reqwest::Method::PUT {
