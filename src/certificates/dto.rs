@@ -65,10 +65,10 @@ pub struct VerifyQuery {
 pub struct SnapshotVolunteer {
     #[schema(example = 31)]
     pub id: i64,
-    #[schema(example = "林秀燕")]
+    #[schema(example = "林秀燕", max_length = 50)]
     pub name: String,
     /// The national volunteer-system number, if recorded.
-    #[schema(required = true, example = "350100202103050001")]
+    #[schema(required = true, example = "350100202103050001", max_length = 40)]
     pub volunteer_number: Option<String>,
 }
 
@@ -87,15 +87,15 @@ pub struct ServiceLine {
     pub date: NaiveDate,
     #[schema(example = 12)]
     pub event_id: i64,
-    #[schema(example = "3·5学雷锋志愿服务")]
+    #[schema(example = "3·5学雷锋志愿服务", max_length = 200)]
     pub event: String,
     /// The plan items the event serves, as `number. title`.
-    #[schema(example = json!(["8. 深化志愿服务“五化”建设"]))]
-    pub plan_items: Vec<String>,
+    #[schema(example = json!(["8. 深化志愿服务“五化”建设"]), max_items = 50)]
+    pub plan_items: Vec<PlanItemText>,
     /// Approved minutes net of approved corrections.
     #[schema(example = 150)]
     pub minutes: i64,
-    #[schema(example = "2.50")]
+    #[schema(example = "2.50", max_length = 16)]
     pub hours: String,
 }
 
@@ -104,9 +104,9 @@ pub struct ServiceLine {
 pub struct CoveredBranch {
     #[schema(example = 1)]
     pub id: i64,
-    #[schema(example = "JGDW")]
+    #[schema(example = "JGDW", max_length = 32)]
     pub code: String,
-    #[schema(example = "机关党委")]
+    #[schema(example = "机关党委", max_length = 100)]
     pub name: String,
 }
 
@@ -114,19 +114,19 @@ pub struct CoveredBranch {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Issuer {
     /// `ORGANISATION_NAME`.
-    #[schema(example = "市工信局机关党委")]
+    #[schema(example = "市工信局机关党委", max_length = 100)]
     pub organisation: String,
     /// `ORGANISATION_PERSON_IN_CHARGE`.
-    #[schema(required = true, example = "张明")]
+    #[schema(required = true, example = "张明", max_length = 50)]
     pub person_in_charge: Option<String>,
     /// `ORGANISATION_CONTACT`.
-    #[schema(required = true, example = "0591-87654321")]
+    #[schema(required = true, example = "0591-87654321", max_length = 100)]
     pub contact: Option<String>,
     /// The handling official (经办人): the issuing account's volunteer name, else its
     /// username.
-    #[schema(example = "admin")]
+    #[schema(example = "admin", max_length = 64)]
     pub official: String,
-    #[schema(example = "admin")]
+    #[schema(example = "admin", max_length = 64)]
     pub official_username: String,
 }
 
@@ -134,9 +134,9 @@ pub struct Issuer {
 /// (they call for a new certificate). Stored as this JSON with its SHA-256.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Snapshot {
-    #[schema(example = "志愿服务记录证明")]
+    #[schema(example = "志愿服务记录证明", max_length = 16)]
     pub title: String,
-    #[schema(example = "VH-2026-000001")]
+    #[schema(example = "VH-2026-000001", max_length = 64)]
     pub number: String,
     pub volunteer: SnapshotVolunteer,
     pub period: Period,
@@ -144,18 +144,21 @@ pub struct Snapshot {
     /// organised within the issuer's scope; training is not included.
     #[schema(example = 150)]
     pub service_minutes: i64,
-    #[schema(example = "2.50")]
+    #[schema(example = "2.50", max_length = 16)]
     pub service_hours: String,
     /// Training (培训), counted apart.
     #[schema(example = 60)]
     pub training_minutes: i64,
-    #[schema(example = "1.00")]
+    #[schema(example = "1.00", max_length = 16)]
     pub training_hours: String,
     /// The service counted, oldest first.
+    #[schema(max_items = 100000)]
     pub service: Vec<ServiceLine>,
     /// The training counted, oldest first.
+    #[schema(max_items = 100000)]
     pub training: Vec<ServiceLine>,
     /// 谁组织谁证明: only events organised by these branches (and those below them) count.
+    #[schema(max_items = 1000)]
     pub covers: Vec<CoveredBranch>,
     /// Whether the whole organisation's events count (an administrator issued it).
     pub covers_whole_organisation: bool,
@@ -163,14 +166,14 @@ pub struct Snapshot {
     pub issued_on: NaiveDate,
     pub issued_at: DateTime<Utc>,
     /// The purpose given, printed as the remarks (备注).
-    #[schema(required = true, example = "入团材料")]
+    #[schema(required = true, example = "入团材料", max_length = 200)]
     pub purpose: Option<String>,
 }
 
 /// A certificate: its snapshot as issued, its fingerprint, and whether it was revoked.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CertificateResponse {
-    #[schema(example = "VH-2026-000001")]
+    #[schema(example = "VH-2026-000001", max_length = 64)]
     pub number: String,
     #[schema(example = 31)]
     pub volunteer_id: i64,
@@ -182,20 +185,34 @@ pub struct CertificateResponse {
     /// SHA-256 (hex) of the stored snapshot text.
     #[schema(
         example = "9f2c4e0b7d1a3f5e8c6b2a4d0e9f1c3b5a7d9e2f4c6b8a0d1e3f5a7c9b2d4e6f",
-        pattern = "^[0-9a-f]{64}$"
+        pattern = "^[0-9a-f]{64}$",
+        min_length = 64,
+        max_length = 64
     )]
     pub snapshot_sha256: String,
     /// The verification code printed on it.
-    #[schema(example = "7KQ2M9XH4TNA")]
+    #[schema(
+        example = "7KQ2M9XH4TNA",
+        pattern = "^[0-9A-Z]{12}$",
+        min_length = 12,
+        max_length = 12
+    )]
     pub code: String,
     /// The public page the QR code opens.
-    #[schema(example = "https://volunteer.example.org/verify/VH-2026-000001?code=7KQ2M9XH4TNA")]
+    #[schema(
+        example = "https://volunteer.example.org/verify/VH-2026-000001?code=7KQ2M9XH4TNA",
+        max_length = 400
+    )]
     pub verification_url: String,
     #[schema(required = true)]
     pub revoked_at: Option<DateTime<Utc>>,
     #[schema(required = true, example = 1)]
     pub revoked_by: Option<i64>,
-    #[schema(required = true, example = "时长统计有误，已重新出具")]
+    #[schema(
+        required = true,
+        example = "时长统计有误，已重新出具",
+        max_length = 500
+    )]
     pub revoke_reason: Option<String>,
 }
 
@@ -279,19 +296,56 @@ pub enum VerifiedStatus {
 /// What the public verification answers: nothing beyond what proves the paper genuine.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Verification {
-    #[schema(example = "VH-2026-000001")]
+    #[schema(example = "VH-2026-000001", max_length = 64)]
     pub number: String,
     pub status: VerifiedStatus,
     /// The volunteer's name, masked.
-    #[schema(example = "林*燕")]
+    #[schema(example = "林*燕", max_length = 50)]
     pub name: String,
     /// Service hours the certificate states.
-    #[schema(example = "2.50")]
+    #[schema(example = "2.50", max_length = 16)]
     pub service_hours: String,
     /// Training hours it states.
-    #[schema(example = "1.00")]
+    #[schema(example = "1.00", max_length = 16)]
     pub training_hours: String,
-    #[schema(example = "市工信局机关党委")]
+    #[schema(example = "市工信局机关党委", max_length = 100)]
     pub issuer: String,
     pub issued_on: NaiveDate,
 }
+
+/// A plan item as a certificate names it: `number. title`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PlanItemText(pub String);
+
+/// The verification page, as HTML (a small page, no scripts).
+pub struct VerificationPage;
+
+/// A text schema of at most `max` characters.
+fn text_schema(max: usize, description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+    utoipa::openapi::RefOr::T(Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(max))
+            .description(Some(description))
+            .build(),
+    ))
+}
+
+impl utoipa::PartialSchema for PlanItemText {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        text_schema(220, "A plan item: `number. title`.")
+    }
+}
+impl ToSchema for PlanItemText {}
+
+impl utoipa::PartialSchema for VerificationPage {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        text_schema(
+            8192,
+            "The verification page, as HTML (a small page, no scripts).",
+        )
+    }
+}
+impl ToSchema for VerificationPage {}

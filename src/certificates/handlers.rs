@@ -181,7 +181,7 @@ pub async fn get_certificate(
     params(("number" = String, Path, description = "Certificate number", example = "VH-2026-000001", pattern = "^[0-9A-Z]{1,16}-[0-9]{4}-[0-9]{6,}$", max_length = 64)),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The PDF", content_type = "application/pdf", body = Vec<u8>,
+        (status = 200, description = "The PDF", content_type = "application/pdf",
          headers(("Content-Disposition" = String, description = "inline; filename=\"NUMBER.pdf\""))),
         (status = 404, description = "No such certificate in the caller's scope", body = Problem, content_type = "application/problem+json"),
     )

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
+use super::dto::PlanItemText;
 use super::dto::{CoveredBranch, Issuer, Period, ServiceLine, Snapshot, SnapshotVolunteer, TITLE};
 use super::model::{self, ServedRow};
 use crate::auth::Scope;
@@ -61,7 +62,7 @@ pub fn lines(
             plan_items: items
                 .iter()
                 .filter(|(e, _, _)| *e == event_id)
-                .map(|(_, n, t)| format!("{n}. {t}"))
+                .map(|(_, n, t)| PlanItemText(format!("{n}. {t}")))
                 .collect(),
             minutes: row.net_minutes,
             hours: hours_text(row.net_minutes),

@@ -280,7 +280,12 @@ pub fn layout(s: &Snapshot, code: &str, url: &str, revoked: Option<NaiveDate>) -
     }
     for line in &s.service {
         let date = line.date.to_string();
-        let items = line.plan_items.join("；");
+        let items = line
+            .plan_items
+            .iter()
+            .map(|p| p.0.as_str())
+            .collect::<Vec<_>>()
+            .join("；");
         l.row(
             MARGIN,
             &widths,
@@ -301,7 +306,12 @@ pub fn layout(s: &Snapshot, code: &str, url: &str, revoked: Option<NaiveDate>) -
         );
         for line in &s.training {
             let date = line.date.to_string();
-            let items = line.plan_items.join("；");
+            let items = line
+                .plan_items
+                .iter()
+                .map(|p| p.0.as_str())
+                .collect::<Vec<_>>()
+                .join("；");
             l.row(
                 MARGIN,
                 &widths,
@@ -485,7 +495,7 @@ mod tests {
             date: day,
             event_id: 1,
             event: "3·5学雷锋志愿服务".into(),
-            plan_items: vec!["8. 深化志愿服务“五化”建设".into()],
+            plan_items: vec![PlanItemText("8. 深化志愿服务“五化”建设".into())],
             minutes: 90,
             hours: "1.50".into(),
         };

@@ -9,7 +9,7 @@ use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{get, web, HttpMessage, HttpRequest, HttpResponse};
 
-use super::dto::{Snapshot, Verification, VerifiedStatus, VerifyQuery};
+use super::dto::{Snapshot, Verification, VerificationPage, VerifiedStatus, VerifyQuery};
 use super::model;
 use crate::error::{AppError, AppResult, Problem};
 use crate::AppState;
@@ -141,13 +141,12 @@ pub fn verification_page(v: &Verification) -> String {
 #[utoipa::path(
     tag = "certificates",
     params(("number" = String, Path, description = "Certificate number", example = "VH-2026-000001", pattern = "^[0-9A-Z]{1,16}-[0-9]{4}-[0-9]{6,}$", max_length = 64), VerifyQuery),
-    security(()),
     responses(
         (status = 200, description = "The certificate exists and the code is its own",
-         content((Verification = "application/json"), (String = "text/html")),
+         content((Verification = "application/json"), (VerificationPage = "text/html")),
          headers(("Content-Security-Policy" = String, description = "default-src 'none'; style-src 'unsafe-inline'"))),
         (status = 404, description = "No certificate with this number and code (the same answer for either wrong)",
-         content((Problem = "application/problem+json"), (String = "text/html"))),
+         content((Problem = "application/problem+json"), (VerificationPage = "text/html"))),
         (status = 429, description = "Too many verifications from this address; retry after Retry-After seconds",
          body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
