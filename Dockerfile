@@ -17,12 +17,14 @@ RUN mkdir -p src tests/api \
     && touch src/lib.rs tests/api/main.rs \
     && cargo build --release --locked --bin volunteer-hours
 
-# The real sources. migrations/, seeds/ and locales/ are compiled into the binary
+# The real sources. migrations/, seeds/, locales/ and assets/ are compiled into the binary
 # (embed_migrations! and include_str!), so they must be here before the build.
 COPY src ./src
 COPY migrations ./migrations
 COPY seeds ./seeds
 COPY locales ./locales
+# the certificate PDFs' font, compiled in with include_bytes!
+COPY assets ./assets
 # COPY keeps the files' original timestamps, which can be older than the stub
 # build; touching them makes cargo rebuild the crate itself.
 RUN touch src/main.rs src/lib.rs \

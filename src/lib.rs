@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod branches;
+pub mod certificates;
 pub mod cli;
 pub mod commendations;
 pub mod config;
@@ -56,6 +57,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub keys: auth::tokens::KeySet,
     pub login_limiter: auth::ratelimit::LoginLimiter,
+    /// Public certificate verifications per client address.
+    pub verify_limiter: auth::ratelimit::ClientLimiter,
     /// Verified against when a username is unknown, so that timing reveals nothing.
     pub dummy_hash: String,
     hasher: auth::hasher::Hasher,
@@ -73,6 +76,12 @@ impl AppState {
             login_limiter: auth::ratelimit::LoginLimiter::new(
                 auth.login_rate_per_minute,
                 auth.login_rate_burst,
+                auth.trusted_proxies.clone(),
+            ),
+            verify_limiter: auth::ratelimit::ClientLimiter::for_purpose(
+                "certificate verification",
+                config.certificates.verify_rate_per_minute,
+                config.certificates.verify_rate_burst,
                 auth.trusted_proxies.clone(),
             ),
             dummy_hash: auth::password::hash(
@@ -142,22 +151,26 @@ impl AppState {
 
 /// Every route of the service. Registered through utoipa so that none is undocumented.
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(health::health).service(health::ready).service(
-        utoipa_actix_web::scope::scope("/api/v1")
-            .configure(sessions::routes)
-            .configure(users::routes)
-            .configure(branches::routes)
-            .configure(volunteers::routes)
-            .configure(events::routes)
-            .configure(plans::routes)
-            .configure(hours::routes)
-            .configure(commendations::routes)
-            .configure(evaluations::routes)
-            .configure(record::routes)
-            .configure(error_reports::routes)
-            .configure(audit::routes)
-            .configure(reports::routes),
-    );
+    cfg.service(health::health)
+        .service(health::ready)
+        .configure(certificates::public_routes)
+        .service(
+            utoipa_actix_web::scope::scope("/api/v1")
+                .configure(sessions::routes)
+                .configure(users::routes)
+                .configure(branches::routes)
+                .configure(volunteers::routes)
+                .configure(events::routes)
+                .configure(plans::routes)
+                .configure(hours::routes)
+                .configure(commendations::routes)
+                .configure(evaluations::routes)
+                .configure(record::routes)
+                .configure(error_reports::routes)
+                .configure(certificates::routes)
+                .configure(audit::routes)
+                .configure(reports::routes),
+        );
 }
 
 pub fn build_app(
@@ -204,6 +217,8 @@ pub fn build_app(
                 .add((header::CACHE_CONTROL, "no-store")),
         )
         .wrap(TracingLogger::default())
+        // outside the logger: no log line carries a certificate's verification code
+        .wrap(from_fn(certificates::verify::take_code))
 }
 
 fn cors(config: &Config) -> Cors {

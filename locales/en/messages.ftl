@@ -141,7 +141,7 @@ branch-in-use = the branch has volunteers, hours, events, accounts or sub-branch
 branch-code-taken = branch code `{ $code }` is taken
 at-most-tags = at most { $max } tags
 volunteer-number-taken = another volunteer has that volunteer number
-volunteer-in-use = the volunteer has hours, commendations or an account; archive instead
+volunteer-in-use = the volunteer has hours, commendations, certificates or an account; archive instead
 year-has-plan = { $year } already has a plan
 plan-needs-section = a plan needs at least one section
 section-twice = section { $number } appears twice
@@ -234,3 +234,8 @@ error-report-entry-exists = the record already holds this service (report that e
 error-report-decided = the error report is already { $status }: only an open report is accepted or declined
 error-report-breaks-rule = accepting this report would break a rule of recording hours: { $rule }
 error-report-decline-needs-reason = declining a report needs a reason
+
+## Certificates
+certificates-secretaries-may-not = secretaries do not issue certificates here (SECRETARIES_ISSUE_CERTIFICATES is off); ask an administrator
+certificate-period-reversed = must not be before `from`
+certificate-already-revoked = the certificate is already revoked

@@ -140,7 +140,7 @@ branch-in-use = 该支部已有志愿者、工时、活动、账号或下级支�
 branch-code-taken = 支部代码 `{ $code }` 已被占用
 at-most-tags = 至多 { $max } 个标签
 volunteer-number-taken = 该志愿者编号已被其他志愿者使用
-volunteer-in-use = 该志愿者已有工时、表彰奖励或账号，请改为归档
+volunteer-in-use = 该志愿者已有工时、表彰奖励、证明或账号，请改为归档
 year-has-plan = { $year } 年已有工作计划
 plan-needs-section = 计划至少需要一个部分
 section-twice = 第 { $number } 部分重复出现
@@ -233,3 +233,8 @@ error-report-entry-exists = 记录中已有这次服务（请对那条记录申�
 error-report-decided = 该更正申请已处理（{ $status }）：只有待处理的申请才能受理或不予受理
 error-report-breaks-rule = 受理此申请将违反工时记录规则：{ $rule }
 error-report-decline-needs-reason = 不予受理需要填写理由
+
+## Certificates
+certificates-secretaries-may-not = 本系统未允许支部书记出具证明（SECRETARIES_ISSUE_CERTIFICATES 未开启），请联系管理员
+certificate-period-reversed = 不能早于开始日期 `from`
+certificate-already-revoked = 该证明已撤销

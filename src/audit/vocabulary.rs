@@ -39,10 +39,12 @@ pub enum Action {
     Accept,
     /// A volunteer's error report declined, with the reason.
     Decline,
+    /// A certificate withdrawn by an administrator (it stays, marked revoked).
+    Revoke,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Action::Create,
         Action::Update,
         Action::Delete,
@@ -63,6 +65,7 @@ impl Action {
         Action::Seed,
         Action::Accept,
         Action::Decline,
+        Action::Revoke,
     ];
 
     /// The name stored in the audit log and answered by the API.
@@ -88,6 +91,7 @@ impl Action {
             Action::Seed => "seed",
             Action::Accept => "accept",
             Action::Decline => "decline",
+            Action::Revoke => "revoke",
         }
     }
 }
@@ -110,10 +114,12 @@ pub enum Entity {
     Seed,
     /// A volunteer's report of a missing or wrong hour entry.
     ErrorReport,
+    /// A record certificate (志愿服务记录证明).
+    Certificate,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 10] = [
+    pub const ALL: [Entity; 11] = [
         Entity::Branch,
         Entity::Volunteer,
         Entity::Event,
@@ -124,6 +130,7 @@ impl Entity {
         Entity::Evaluation,
         Entity::Seed,
         Entity::ErrorReport,
+        Entity::Certificate,
     ];
 
     /// The name stored in the audit log and answered by the API.
@@ -139,6 +146,7 @@ impl Entity {
             Entity::Evaluation => "evaluation",
             Entity::Seed => "seed",
             Entity::ErrorReport => "error_report",
+            Entity::Certificate => "certificate",
         }
     }
 }

@@ -1,5 +1,5 @@
-//! Per-client-address rate limiting for login and refresh, and finding the client address
-//! behind trusted reverse proxies.
+//! Per-client-address rate limiting (login and refresh; the public certificate
+//! verification), and finding the client address behind trusted reverse proxies.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -12,21 +12,37 @@ use ipnet::IpNet;
 
 use crate::error::AppError;
 
-pub struct LoginLimiter {
+pub struct ClientLimiter {
     limiter: RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock>,
     trusted_proxies: Vec<IpNet>,
+    /// What is limited, for the log line.
+    purpose: &'static str,
 }
+
+/// The limiter of logins and refreshes.
+pub type LoginLimiter = ClientLimiter;
 
 /// Addresses remembered before idle ones are forgotten (bounds memory).
 const MAX_TRACKED: usize = 100_000;
 
-impl LoginLimiter {
+impl ClientLimiter {
     pub fn new(per_minute: u32, burst: u32, trusted_proxies: Vec<IpNet>) -> Self {
+        Self::for_purpose("login", per_minute, burst, trusted_proxies)
+    }
+
+    /// A limiter of something else than logins; `purpose` names it in the log.
+    pub fn for_purpose(
+        purpose: &'static str,
+        per_minute: u32,
+        burst: u32,
+        trusted_proxies: Vec<IpNet>,
+    ) -> Self {
         let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
         LoginLimiter {
             limiter: RateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst)),
             trusted_proxies,
+            purpose,
         }
     }
 
@@ -38,7 +54,7 @@ impl LoginLimiter {
         }
         self.limiter.check_key(&ip).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
-            tracing::info!(client = %ip, "login rate limit reached");
+            tracing::info!(client = %ip, "{} rate limit reached", self.purpose);
             // rounded up: a client that waits exactly this long is let in
             AppError::TooManyRequests {
                 retry_after_secs: (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1),

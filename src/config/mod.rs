@@ -58,6 +58,7 @@ pub struct Config {
     pub password_hash: HashParams,
     pub auth: AuthConfig,
     pub hours: HoursConfig,
+    pub certificates: CertificateConfig,
 }
 
 /// argon2id cost. The defaults are OWASP's (19 MiB, 2 passes, 1 lane).
@@ -190,6 +191,41 @@ impl Default for AuthConfig {
     }
 }
 
+/// Record certificates: who issues them, how they are numbered, where they are verified.
+#[derive(Debug, Clone)]
+pub struct CertificateConfig {
+    /// The first part of a certificate number: `VH-2026-000001`.
+    pub prefix: String,
+    /// The issuing organisation printed on every certificate.
+    pub organisation_name: String,
+    /// Its person in charge (负责人) and its contact (联系方式), when configured.
+    pub person_in_charge: Option<String>,
+    pub contact: Option<String>,
+    /// Where the public verification page is reached (no trailing slash): the QR code
+    /// carries `{public_base_url}/verify/{number}?code=…`.
+    pub public_base_url: String,
+    /// Whether secretaries may issue certificates for the volunteers of their scope.
+    pub secretaries_issue: bool,
+    /// Verification requests per client address: sustained rate and burst.
+    pub verify_rate_per_minute: u32,
+    pub verify_rate_burst: u32,
+}
+
+impl Default for CertificateConfig {
+    fn default() -> Self {
+        CertificateConfig {
+            prefix: "VH".into(),
+            organisation_name: "市工信局机关党委".into(),
+            person_in_charge: None,
+            contact: None,
+            public_base_url: "http://127.0.0.1:8080".into(),
+            secretaries_issue: false,
+            verify_rate_per_minute: 30,
+            verify_rate_burst: 10,
+        }
+    }
+}
+
 /// The cores this process may use (2 where that cannot be told).
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
@@ -220,6 +256,7 @@ impl Default for Config {
             password_hash: HashParams::default(),
             auth: AuthConfig::default(),
             hours: HoursConfig::default(),
+            certificates: CertificateConfig::default(),
         }
     }
 }

@@ -48,6 +48,14 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("PARENT_SECRETARY_REVIEWS", "false", "let secretaries of parent branches review hours of the branches below (never their own submissions)"),
     ("REVIEW_OWN_SUBMISSIONS", "false", "let a reviewer (administrators included) approve or reject what it submitted itself; only for an installation with a single administrator"),
     ("TRUSTED_PROXIES", "(none)", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed"),
+    ("CERTIFICATE_PREFIX", "VH", "first part of certificate numbers (PREFIX-YEAR-000001): 1-16 capital letters or digits"),
+    ("ORGANISATION_NAME", "市工信局机关党委", "the organisation that issues record certificates (1-100 characters)"),
+    ("ORGANISATION_PERSON_IN_CHARGE", "(none)", "its person in charge, printed on certificates (1-50 characters)"),
+    ("ORGANISATION_CONTACT", "(none)", "its contact (telephone, address), printed on certificates (1-100 characters)"),
+    ("PUBLIC_BASE_URL", "http://127.0.0.1:8080", "http(s) address the public reaches this service at; certificate QR codes open PUBLIC_BASE_URL/verify/NUMBER"),
+    ("SECRETARIES_ISSUE_CERTIFICATES", "false", "let secretaries issue certificates for the volunteers of their scope (administrators always may)"),
+    ("VERIFY_RATE_PER_MINUTE", "30", "certificate verification requests per client address per minute (1-10000)"),
+    ("VERIFY_RATE_BURST", "10", "burst allowed above that rate (1-10000)"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -160,6 +168,7 @@ impl Config {
         }
         read_auth(&get, &mut config.auth, &mut errors);
         read_hours(&get, &mut config.hours, &mut errors);
+        read_certificates(&get, &mut config.certificates, &mut errors);
         // argon2 needs at least 8 KiB per lane
         if config.password_hash.memory_kib < 8 * config.password_hash.parallelism {
             errors.push(
@@ -375,6 +384,78 @@ fn read_auth(
                 Err(_) => errors.push(format!("TRUSTED_PROXIES: `{p}` is not an address or CIDR")),
             }
         }
+    }
+}
+
+fn read_certificates(
+    get: &impl Fn(&str) -> Option<String>,
+    c: &mut CertificateConfig,
+    errors: &mut Vec<String>,
+) {
+    if let Some(v) = get("CERTIFICATE_PREFIX") {
+        let v = v.trim();
+        if (1..=16).contains(&v.len())
+            && v.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
+            c.prefix = v.to_owned();
+        } else {
+            errors.push(format!(
+                "CERTIFICATE_PREFIX `{v}` must be 1-16 capital letters or digits"
+            ));
+        }
+    }
+    let text = |name: &str, max: usize, errors: &mut Vec<String>| {
+        let v = get(name)?;
+        let v = v.trim().to_owned();
+        if v.chars().count() > max || v.chars().any(char::is_control) {
+            errors.push(format!(
+                "{name} must be at most {max} characters, without control characters"
+            ));
+            return None;
+        }
+        Some(v)
+    };
+    if let Some(v) = text("ORGANISATION_NAME", 100, errors) {
+        c.organisation_name = v;
+    }
+    if let Some(v) = text("ORGANISATION_PERSON_IN_CHARGE", 50, errors) {
+        c.person_in_charge = Some(v);
+    }
+    if let Some(v) = text("ORGANISATION_CONTACT", 100, errors) {
+        c.contact = Some(v);
+    }
+    if let Some(v) = get("PUBLIC_BASE_URL") {
+        let url = v.trim().trim_end_matches('/');
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"));
+        match rest {
+            Some(r)
+                if !r.is_empty()
+                    && !r.contains(['?', '#', '@', ' '])
+                    && url.is_ascii() =>
+            {
+                c.public_base_url = url.to_owned();
+            }
+            _ => errors.push(format!(
+                "PUBLIC_BASE_URL `{v}` must be an http:// or https:// address without query, e.g. https://volunteer.example.org"
+            )),
+        }
+    }
+    if let Some(v) = get("SECRETARIES_ISSUE_CERTIFICATES") {
+        match parse_bool(&v) {
+            Some(b) => c.secretaries_issue = b,
+            None => errors.push(format!(
+                "SECRETARIES_ISSUE_CERTIFICATES `{v}` must be true or false"
+            )),
+        }
+    }
+    if let Some(n) = number(get, "VERIFY_RATE_PER_MINUTE", 1, 10_000, errors) {
+        c.verify_rate_per_minute = n as u32;
+    }
+    if let Some(n) = number(get, "VERIFY_RATE_BURST", 1, 10_000, errors) {
+        c.verify_rate_burst = n as u32;
     }
 }
 

@@ -109,3 +109,38 @@ fn hours_settings() {
 fn secrets_do_not_print() {
     assert_eq!(format!("{:?}", Secret::new("hunter2")), "Secret(***)");
 }
+
+#[test]
+fn certificate_settings() {
+    let c = from(&[]).unwrap().certificates;
+    assert_eq!(c.prefix, "VH");
+    assert!(!c.secretaries_issue);
+    assert_eq!(c.public_base_url, "http://127.0.0.1:8080");
+    let c = from(&[
+        ("CERTIFICATE_PREFIX", "FZGX"),
+        ("ORGANISATION_NAME", "福州市工信局机关党委"),
+        ("ORGANISATION_PERSON_IN_CHARGE", "张明"),
+        ("ORGANISATION_CONTACT", "0591-87654321"),
+        ("PUBLIC_BASE_URL", "https://volunteer.example.org/"),
+        ("SECRETARIES_ISSUE_CERTIFICATES", "true"),
+        ("VERIFY_RATE_PER_MINUTE", "5"),
+        ("VERIFY_RATE_BURST", "2"),
+    ])
+    .unwrap()
+    .certificates;
+    assert_eq!(c.prefix, "FZGX");
+    assert_eq!(c.organisation_name, "福州市工信局机关党委");
+    assert_eq!(c.person_in_charge.as_deref(), Some("张明"));
+    assert_eq!(c.contact.as_deref(), Some("0591-87654321"));
+    assert_eq!(c.public_base_url, "https://volunteer.example.org");
+    assert!(c.secretaries_issue);
+    assert_eq!((c.verify_rate_per_minute, c.verify_rate_burst), (5, 2));
+    let err = from(&[
+        ("CERTIFICATE_PREFIX", "vh-1"),
+        ("PUBLIC_BASE_URL", "ftp://x"),
+        ("SECRETARIES_ISSUE_CERTIFICATES", "maybe"),
+        ("VERIFY_RATE_PER_MINUTE", "0"),
+    ])
+    .unwrap_err();
+    assert_eq!(err.0.len(), 4, "{err}");
+}

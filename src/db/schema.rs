@@ -251,6 +251,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    certificate_counters (year) {
+        year -> Integer,
+        last_sequence -> BigInt,
+    }
+}
+
+diesel::table! {
+    certificates (id) {
+        id -> BigInt,
+        number -> Text,
+        year -> Integer,
+        sequence -> BigInt,
+        volunteer_id -> BigInt,
+        issued_by -> BigInt,
+        issued_at -> Timestamp,
+        period_from -> Nullable<Date>,
+        period_to -> Nullable<Date>,
+        purpose -> Nullable<Text>,
+        snapshot -> Text,
+        snapshot_sha256 -> Text,
+        code -> Text,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_by -> Nullable<BigInt>,
+        revoke_reason -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(plan_sections -> plans (plan_id));
 diesel::joinable!(plan_items -> plan_sections (section_id));
 diesel::joinable!(plan_items -> plans (plan_id));
@@ -269,6 +297,7 @@ diesel::joinable!(evaluations -> volunteers (volunteer_id));
 diesel::joinable!(evaluations -> events (event_id));
 diesel::joinable!(error_reports -> volunteers (volunteer_id));
 diesel::joinable!(error_reports -> events (event_id));
+diesel::joinable!(certificates -> volunteers (volunteer_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     plans,
@@ -287,4 +316,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     commendations,
     evaluations,
     error_reports,
+    certificate_counters,
+    certificates,
 );

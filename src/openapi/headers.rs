@@ -88,6 +88,7 @@ fn location_pattern(body_schema: &str) -> Option<String> {
     let path = match body_schema {
         "SubmissionResponse" => "/api/v1/hours?event_id={id}",
         "EvaluationResponse" => "/api/v1/events/{id}/evaluations/{volunteer_id}",
+        "CertificateResponse" => "/api/v1/certificates/{number}",
         schema => super::links::OBJECTS
             .iter()
             .find(|(s, _)| *s == schema)
@@ -98,6 +99,7 @@ fn location_pattern(body_schema: &str) -> Option<String> {
         path.replace('?', "\\?")
             .replace("{id}", ID_IN_URL)
             .replace("{volunteer_id}", ID_IN_URL)
+            .replace("{number}", "[0-9A-Z]{1,16}-[0-9]{4}-[0-9]{6,}")
     ))
 }
 
@@ -155,9 +157,12 @@ pub fn describe_responses(op: &mut Operation) {
                             .maximum(Some(max)),
                     )
                 }
-                "Content-Disposition" => Some(
-                    text(128).pattern(Some("^attachment; filename=\"[A-Za-z0-9._-]{1,100}\"$")),
-                ),
+                "Content-Disposition" => Some(text(128).pattern(Some(
+                    "^(attachment|inline); filename=\"[A-Za-z0-9._-]{1,100}\"$",
+                ))),
+                "Content-Security-Policy" => {
+                    Some(text(64).pattern(Some("^default-src 'none'; style-src 'unsafe-inline'$")))
+                }
                 _ => None,
             };
             if let Some(schema) = described {

@@ -64,6 +64,12 @@ commendations, and the organiser's evaluation of a volunteer's service at an eve
 the volunteer's scope (HR everything, a volunteer its own); written by administrators and the \
 secretaries in scope. A volunteer reports a missing or wrong entry of its own (error reports); the \
 event's organisers accept it, recording the entry through the hours rules, or decline it."),
+        (name = "certificates", description = "Record certificates (志愿服务记录证明): a frozen, \
+numbered snapshot of a volunteer's approved hours at events organised within the issuer's scope, \
+as JSON and as an A4 PDF with a QR code. Administrators issue and revoke them (secretaries issue \
+for their scope when the service allows it); they are read within the volunteer's scope. Anyone \
+holding a certificate verifies it at the public `/verify/{number}?code=…`, which is rate limited \
+and answers an unknown number and a wrong code alike."),
         (name = "reports", description = "Totals for HR and appraisals, as JSON, CSV (Excel, \
 Chinese locale) or XLSX. The same parameters give the same numbers in all three."),
         (name = "audit", description = "The append-only audit trail (administrators)."),

@@ -145,6 +145,17 @@ pub fn mask_phone(phone: &str) -> String {
     }
 }
 
+/// A name as the public may see it: `林秀燕` -> `林*燕`, `林燕` -> `林*`, `Lin Yan` -> `L*****n`.
+pub fn mask_name(name: &str) -> String {
+    let chars: Vec<char> = name.trim().chars().collect();
+    match chars.len() {
+        0 => String::new(),
+        1 => "*".into(),
+        2 => format!("{}*", chars[0]),
+        n => format!("{}{}{}", chars[0], "*".repeat(n - 2), chars[n - 1]),
+    }
+}
+
 /// Keeps the first 4 and the last 2 characters.
 pub fn mask_number(number: &str) -> String {
     let chars: Vec<char> = number.chars().collect();
@@ -281,5 +292,9 @@ mod tests {
         assert_eq!(mask_phone("12345"), "***45");
         assert_eq!(mask_number("350100202103050001"), "3501************01");
         assert_eq!(mask_number("ABC"), "***");
+        assert_eq!(mask_name("林秀燕"), "林*燕");
+        assert_eq!(mask_name("欧阳娜娜"), "欧**娜");
+        assert_eq!(mask_name("林燕"), "林*");
+        assert_eq!(mask_name("林"), "*");
     }
 }

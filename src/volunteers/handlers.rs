@@ -463,7 +463,12 @@ pub async fn delete_volunteer(
                     .count()
                     .get_result(conn)?;
                 let commendations = crate::commendations::model::count_of(conn, id)?;
-                if hours > 0 || accounts > 0 || commendations > 0 {
+                // a certificate names the volunteer for good
+                let certified: i64 = crate::db::schema::certificates::table
+                    .filter(crate::db::schema::certificates::volunteer_id.eq(id))
+                    .count()
+                    .get_result(conn)?;
+                if hours > 0 || accounts > 0 || commendations > 0 || certified > 0 {
                     return Err(AppError::Conflict(msg!("volunteer-in-use")));
                 }
                 let before_body = full(conn, before)?;

@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod branches;
+mod certificates;
 mod cli;
 mod commendations;
 mod error_reports;

@@ -8,6 +8,8 @@ use crate::helpers::{count, TestDb};
 const TABLES: &[&str] = &[
     "audit_log",
     "branches",
+    "certificate_counters",
+    "certificates",
     "commendations",
     "error_reports",
     "evaluations",
@@ -337,4 +339,65 @@ fn error_reports_are_constrained_sqlite() {
 #[test]
 fn error_reports_are_constrained_postgres() {
     error_reports_are_constrained(Backend::Postgres)
+}
+
+fn certificates_are_constrained(backend: Backend) {
+    let Some(test_db) = TestDb::new(backend) else {
+        return;
+    };
+    let conn = &mut test_db.conn();
+    base_rows(conn);
+    diesel::sql_query(
+        "INSERT INTO users (id, username, password_hash, role) VALUES (1, 'admin', '$argon2id$x', 'admin')",
+    )
+    .execute(conn)
+    .unwrap();
+    diesel::sql_query("INSERT INTO certificate_counters (year, last_sequence) VALUES (2026, 1)")
+        .execute(conn)
+        .unwrap();
+    let sha = "a".repeat(64);
+    let mut certificate = |number: &str, rest: &str| {
+        diesel::sql_query(format!(
+            "INSERT INTO certificates (number, year, sequence, volunteer_id, issued_by, issued_at, \
+             snapshot, snapshot_sha256, code, revoked_at, revoked_by, revoke_reason) \
+             VALUES ('{number}', 2026, {rest})"
+        ))
+        .execute(conn)
+        .map(|_| ())
+    };
+    let ok = |seq: i32| {
+        format!(
+            "{seq}, 1, 1, '2026-12-02 01:00:00', '{{}}', '{sha}', 'ABCDEFGHJKLM', NULL, NULL, NULL"
+        )
+    };
+    certificate("VH-2026-000001", &ok(1)).unwrap();
+    for (what, number, rest) in [
+        ("a number twice", "VH-2026-000001", ok(2)),
+        ("a sequence twice", "VH-2026-000002", ok(1)),
+        ("no snapshot", "VH-2026-000003", format!("3, 1, 1, '2026-12-02 01:00:00', NULL, '{sha}', 'ABCDEFGHJKLM', NULL, NULL, NULL")),
+        ("no hash", "VH-2026-000004", "4, 1, 1, '2026-12-02 01:00:00', '{}', NULL, 'ABCDEFGHJKLM', NULL, NULL, NULL".to_owned()),
+        ("a hash that is not hex", "VH-2026-000005", format!("5, 1, 1, '2026-12-02 01:00:00', '{{}}', '{}', 'ABCDEFGHJKLM', NULL, NULL, NULL", "z".repeat(64))),
+        ("a short code", "VH-2026-000006", format!("6, 1, 1, '2026-12-02 01:00:00', '{{}}', '{sha}', 'ABC', NULL, NULL, NULL")),
+        ("a revocation without its reason", "VH-2026-000007", format!("7, 1, 1, '2026-12-02 01:00:00', '{{}}', '{sha}', 'ABCDEFGHJKLM', '2026-12-02 02:00:00', 1, NULL")),
+        ("an unknown volunteer", "VH-2026-000008", format!("8, 99, 1, '2026-12-02 01:00:00', '{{}}', '{sha}', 'ABCDEFGHJKLM', NULL, NULL, NULL")),
+        ("sequence zero", "VH-2026-000009", ok(0)),
+    ] {
+        assert!(certificate(number, &rest).is_err(), "{what} was accepted");
+    }
+    // a year without its counter row
+    assert!(diesel::sql_query(format!(
+        "INSERT INTO certificates (number, year, sequence, volunteer_id, issued_by, issued_at, snapshot, snapshot_sha256, code) \
+         VALUES ('VH-2027-000001', 2027, 1, 1, 1, '2026-12-02 01:00:00', '{{}}', '{sha}', 'ABCDEFGHJKLM')"
+    ))
+    .execute(conn)
+    .is_err());
+}
+
+#[test]
+fn certificates_are_constrained_sqlite() {
+    certificates_are_constrained(Backend::Sqlite)
+}
+#[test]
+fn certificates_are_constrained_postgres() {
+    certificates_are_constrained(Backend::Postgres)
 }

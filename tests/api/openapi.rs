@@ -309,6 +309,7 @@ fn public_operations_need_no_token_and_every_other_one_does() {
         "/ready",
         "/api/v1/auth/login",
         "/api/v1/auth/refresh",
+        "/verify/{number}",
     ];
     for (method, path, op) in operations(&spec) {
         if public.contains(&path.as_str()) {

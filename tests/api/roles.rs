@@ -48,6 +48,10 @@ enum Target {
     /// An open error report of another volunteer than the caller's.
     ErrorReport,
     FreshErrorReport,
+    /// A certificate of the fixture volunteer: `{number}` its number.
+    Certificate,
+    /// A fresh certificate of the fixture volunteer (revocations).
+    FreshCertificate,
 }
 
 struct Row {
@@ -135,6 +139,16 @@ GET    /api/v1/error-reports              None               401 200 200 403 403
 GET    /api/v1/error-reports/{id}         ErrorReport        401 200 200 403 404
 POST   /api/v1/error-reports/{id}/accept  FreshErrorReport   401 200 200 403 403
 POST   /api/v1/error-reports/{id}/decline FreshErrorReport   401 200 200 403 403
+# certificates: administrators issue and revoke (secretaries issue only with
+# SECRETARIES_ISSUE_CERTIFICATES=true); read by the volunteer's scope
+POST   /api/v1/volunteers/{id}/certificates Volunteer        401 201 403 403 403
+GET    /api/v1/volunteers/{id}/certificates Volunteer        401 200 200 200 404
+GET    /api/v1/certificates/{number}      Certificate        401 200 200 200 404
+GET    /api/v1/certificates/{number}/pdf  Certificate        401 200 200 200 404
+POST   /api/v1/certificates/{number}/revoke FreshCertificate 401 200 403 403 403
+GET    /api/v1/me/certificates            None               401 404 404 404 200
+# public, no token: without the certificate's code every caller gets the same 404
+GET    /verify/{number}                   Certificate        404 404 404 404 404
 GET    /api/v1/audit                      None               401 200 403 403 403
 # every role reads totals, each within its scope
 GET    /api/v1/reports/totals             None               401 200 200 200 200
@@ -162,6 +176,8 @@ fn target(name: &str) -> Target {
         "FreshEvaluation" => T::FreshEvaluation,
         "ErrorReport" => T::ErrorReport,
         "FreshErrorReport" => T::FreshErrorReport,
+        "Certificate" => T::Certificate,
+        "FreshCertificate" => T::FreshCertificate,
         other => panic!("unknown target {other} in the role matrix"),
     }
 }
@@ -205,6 +221,7 @@ struct Fixtures {
     /// (event, volunteer)
     evaluation: (i64, i64),
     error_report: i64,
+    certificate: String,
 }
 
 fn body_for(path: &str, caller: Option<Role>, f: &Fixtures) -> Value {
@@ -257,6 +274,8 @@ fn body_for(path: &str, caller: Option<Role>, f: &Fixtures) -> Value {
         "/api/v1/events/{id}/evaluations/{volunteer_id}" => {
             json!({ "rating": "excellent", "comment": "引导有序" })
         }
+        "/api/v1/volunteers/{id}/certificates" => json!({ "purpose": "入团材料" }),
+        "/api/v1/certificates/{number}/revoke" => json!({ "reason": "重新出具" }),
         _ => json!({}),
     }
 }
@@ -301,6 +320,7 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
         commendation: 0,
         evaluation: (0, 0),
         error_report: 0,
+        certificate: String::new(),
     };
     let f = Fixtures {
         entry: app.insert_entry("submitted"),
@@ -311,6 +331,7 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
             (event, volunteer)
         },
         error_report: app.insert_error_report(),
+        certificate: app.insert_certificate(f.volunteer),
         ..f
     };
     let mut fresh = 0;
@@ -323,6 +344,7 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
             };
             fresh += 1;
             let mut volunteer_id = 0;
+            let mut number = String::new();
             let id = match r.target {
                 T::None => 0,
                 T::User => f.user,
@@ -349,11 +371,20 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
                 }
                 T::ErrorReport => f.error_report,
                 T::FreshErrorReport => app.insert_error_report(),
+                T::Certificate => {
+                    number = f.certificate.clone();
+                    0
+                }
+                T::FreshCertificate => {
+                    number = app.insert_certificate(f.volunteer);
+                    0
+                }
             };
             let path = r
                 .path
                 .replace("{id}", &id.to_string())
-                .replace("{volunteer_id}", &volunteer_id.to_string());
+                .replace("{volunteer_id}", &volunteer_id.to_string())
+                .replace("{number}", &number);
             let method = reqwest::Method::from_bytes(r.method.as_bytes()).unwrap();
             let mut req = app.request(method.clone(), &path, token.as_deref());
             if method == reqwest::Method::PUT {

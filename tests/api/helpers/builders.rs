@@ -327,4 +327,40 @@ impl TestApp {
             .expect("error report");
         self.last_id("error_reports")
     }
+
+    /// A certificate of `volunteer` issued as the library issues it (whole organisation, no
+    /// period), by the account `certificate.issuer`; its number.
+    pub fn insert_certificate(&self, volunteer: i64) -> String {
+        use schema::users;
+        let issuer: Option<i64> = users::table
+            .filter(users::username.eq("certificate.issuer"))
+            .select(users::id)
+            .first(&mut self.conn())
+            .optional()
+            .expect("issuer");
+        let issuer = issuer.unwrap_or_else(|| {
+            self.create_user("certificate.issuer", volunteer_hours::auth::Role::Admin)
+        });
+        let request = volunteer_hours::certificates::issue::Request {
+            volunteer,
+            from: None,
+            to: None,
+            purpose: None,
+        };
+        let today = chrono::Utc::now()
+            .with_timezone(&self.config.hours.utc_offset)
+            .date_naive();
+        let mut conn = self.conn();
+        let row = volunteer_hours::certificates::issue::issue(
+            &mut conn,
+            &self.config.certificates,
+            &volunteer_hours::auth::Scope::All,
+            issuer,
+            &request,
+            db::now(),
+            today,
+        )
+        .expect("certificate");
+        row.number
+    }
 }

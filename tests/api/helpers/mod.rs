@@ -171,6 +171,9 @@ impl TestApp {
         // Tests log in often from one address; the rate-limit tests set their own budget.
         config.auth.login_rate_per_minute = 10_000;
         config.auth.login_rate_burst = 1_000;
+        // the same for the public certificate verification; its own test sets a budget
+        config.certificates.verify_rate_per_minute = 10_000;
+        config.certificates.verify_rate_burst = 1_000;
         // Most tests record and review as one administrator, as an installation with a
         // single administrator does; the four-eyes tests switch this back off (the default).
         config.hours.review_own_submissions = true;
