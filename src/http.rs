@@ -53,15 +53,16 @@ pub fn payload_config(limit: usize) -> web::PayloadConfig {
 
 /// Any error response that is not already problem+json (unknown routes, wrong methods,
 /// bodies over the limit, errors raised inside actix itself) is rewritten as one, keeping
-/// headers such as `Allow` and `Retry-After`.
+/// headers such as `Allow` and `Retry-After`. An HTML page is an answer to a browser that a
+/// handler wrote on purpose (the public verification page's "not found") and is kept.
 pub fn problemize<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_problem = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if is_problem {
+    let keep = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        let v = v.as_bytes();
+        v.starts_with(PROBLEM_JSON.as_bytes()) || v.starts_with(b"text/html")
+    });
+    if keep {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

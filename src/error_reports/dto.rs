@@ -201,8 +201,8 @@ pub struct CreateErrorReport {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeclineErrorReport {
-    /// Required.
-    #[schema(example = "当天签到表上没有该志愿者", min_length = 1, max_length = 500)]
+    /// Required (absent, the answer is a 422 that says so).
+    #[schema(value_type = String, required = true, example = "当天签到表上没有该志愿者", min_length = 1, max_length = 500)]
     pub reason: Option<String>,
 }
 

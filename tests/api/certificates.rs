@@ -628,6 +628,17 @@ async fn a_wrong_code_answers_exactly_as_an_unknown_number(app: TestApp) {
             answers.push((status, content_type, bytes));
         }
         assert_eq!(answers[0].0, 404, "{accept}");
+        if accept == "text/html" {
+            // a person who scanned a wrong code reads a page, not JSON
+            assert_eq!(answers[0].1, "text/html; charset=utf-8");
+            let page = String::from_utf8_lossy(&answers[0].2);
+            assert!(
+                page.contains("未找到") && !page.contains("<script"),
+                "{page}"
+            );
+        } else {
+            assert_eq!(answers[0].1, "application/problem+json");
+        }
         for other in &answers[1..] {
             assert_eq!(other, &answers[0], "{accept}: every miss answers alike");
         }
