@@ -127,6 +127,23 @@ impl Layout {
     }
 
     /// A table row: cells of the given widths from `x`, each text wrapped, framed.
+    /// One line of service or training: date, event, plan items, hours.
+    fn service_line(&mut self, widths: &[f32], line: &super::dto::ServiceLine, size: f32) {
+        let date = line.date.to_string();
+        let items = line
+            .plan_items
+            .iter()
+            .map(|p| p.0.as_str())
+            .collect::<Vec<_>>()
+            .join("；");
+        self.row(
+            MARGIN,
+            widths,
+            &[&date, &line.event, or_dash(Some(&items)), &line.hours],
+            size,
+        );
+    }
+
     fn row(&mut self, x: f32, widths: &[f32], cells: &[&str], size: f32) {
         let pad = 5.0;
         let wrapped: Vec<Vec<String>> = cells
@@ -279,19 +296,7 @@ pub fn layout(s: &Snapshot, code: &str, url: &str, revoked: Option<NaiveDate>) -
         );
     }
     for line in &s.service {
-        let date = line.date.to_string();
-        let items = line
-            .plan_items
-            .iter()
-            .map(|p| p.0.as_str())
-            .collect::<Vec<_>>()
-            .join("；");
-        l.row(
-            MARGIN,
-            &widths,
-            &[&date, &line.event, or_dash(Some(&items)), &line.hours],
-            small,
-        );
+        l.service_line(&widths, line, small);
     }
     if !s.training.is_empty() {
         l.y += 14.0;
@@ -305,19 +310,7 @@ pub fn layout(s: &Snapshot, code: &str, url: &str, revoked: Option<NaiveDate>) -
             small,
         );
         for line in &s.training {
-            let date = line.date.to_string();
-            let items = line
-                .plan_items
-                .iter()
-                .map(|p| p.0.as_str())
-                .collect::<Vec<_>>()
-                .join("；");
-            l.row(
-                MARGIN,
-                &widths,
-                &[&date, &line.event, or_dash(Some(&items)), &line.hours],
-                small,
-            );
+            l.service_line(&widths, line, small);
         }
     }
 
