@@ -239,3 +239,20 @@ error-report-decline-needs-reason = declining a report needs a reason
 certificates-secretaries-may-not = secretaries do not issue certificates here (SECRETARIES_ISSUE_CERTIFICATES is off); ask an administrator
 certificate-period-reversed = must not be before `from`
 certificate-already-revoked = the certificate is already revoked
+
+## attendance
+attendance-event-completed = the event is completed: attendance is closed
+attendance-not-open-to = this event is not open to the volunteer's branch
+attendance-not-admitted = the volunteer is not admitted to this event: only admitted volunteers check in
+check-in-closed = check-in is open from { $opens } to { $closes }
+attendance-at-outside = must be within the check-in window, { $opens } to { $closes }
+attendance-at-future = must not be later than now
+attendance-at-before-check-in = must not be before the check-in
+already-checked-in = already checked in (attendance { $attendance }, at { $at }): check out first
+not-checked-in = the volunteer is not checked in at this event
+attendance-too-short = under a minute was served within the event's time: no hours recorded
+attendance-refused = the hours could not be recorded
+check-in-code-wrong = wrong or expired code: read the code now shown on the organiser's phone
+attendance-pass-expired = the pass has expired: the volunteer must open a new one
+attendance-pass-invalid = not a pass of this service
+attendance-pass-or-volunteer = give exactly one of pass and volunteer_id

@@ -238,3 +238,20 @@ error-report-decline-needs-reason = 不予受理需要填写理由
 certificates-secretaries-may-not = 本系统未允许支部书记出具证明（SECRETARIES_ISSUE_CERTIFICATES 未开启），请联系管理员
 certificate-period-reversed = 不能早于开始日期 `from`
 certificate-already-revoked = 该证明已撤销
+
+## attendance
+attendance-event-completed = 该活动已结束，签到已关闭
+attendance-not-open-to = 该活动不面向此志愿者所在支部
+attendance-not-admitted = 该志愿者未被录用参加此活动：只有已录用的志愿者可以签到
+check-in-closed = 签到时间为 { $opens } 至 { $closes }
+attendance-at-outside = 必须在签到时间 { $opens } 至 { $closes } 之内
+attendance-at-future = 不能晚于当前时间
+attendance-at-before-check-in = 不能早于签到时间
+already-checked-in = 已签到（签到记录 { $attendance }，{ $at }）：请先签退
+not-checked-in = 该志愿者未在此活动签到
+attendance-too-short = 在活动时间内服务不足一分钟，未记录工时
+attendance-refused = 未能记录工时
+check-in-code-wrong = 签到码错误或已过期：请输入组织者手机上当前显示的签到码
+attendance-pass-expired = 该志愿者的签到码已过期，请重新打开
+attendance-pass-invalid = 不是本系统的签到码
+attendance-pass-or-volunteer = pass 与 volunteer_id 须且只须提供一个

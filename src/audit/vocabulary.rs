@@ -41,10 +41,16 @@ pub enum Action {
     Decline,
     /// A certificate withdrawn by an administrator (it stays, marked revoked).
     Revoke,
+    /// A volunteer checked in at an event.
+    CheckIn,
+    /// A volunteer checked out (its hour entry made, or the attendance flagged).
+    CheckOut,
+    /// A forgotten check-out closed at the event's scheduled end.
+    AutoClose,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 24] = [
         Action::Create,
         Action::Update,
         Action::Delete,
@@ -66,6 +72,9 @@ impl Action {
         Action::Accept,
         Action::Decline,
         Action::Revoke,
+        Action::CheckIn,
+        Action::CheckOut,
+        Action::AutoClose,
     ];
 
     /// The name stored in the audit log and answered by the API.
@@ -92,6 +101,9 @@ impl Action {
             Action::Accept => "accept",
             Action::Decline => "decline",
             Action::Revoke => "revoke",
+            Action::CheckIn => "check_in",
+            Action::CheckOut => "check_out",
+            Action::AutoClose => "auto_close",
         }
     }
 }
@@ -116,10 +128,12 @@ pub enum Entity {
     ErrorReport,
     /// A record certificate (志愿服务记录证明).
     Certificate,
+    /// A volunteer's check-in and check-out at an event.
+    Attendance,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 11] = [
+    pub const ALL: [Entity; 12] = [
         Entity::Branch,
         Entity::Volunteer,
         Entity::Event,
@@ -131,6 +145,7 @@ impl Entity {
         Entity::Seed,
         Entity::ErrorReport,
         Entity::Certificate,
+        Entity::Attendance,
     ];
 
     /// The name stored in the audit log and answered by the API.
@@ -147,6 +162,7 @@ impl Entity {
             Entity::Seed => "seed",
             Entity::ErrorReport => "error_report",
             Entity::Certificate => "certificate",
+            Entity::Attendance => "attendance",
         }
     }
 }

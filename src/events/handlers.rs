@@ -327,6 +327,13 @@ pub async fn update_event(
                     return Err(AppError::PreconditionFailed);
                 }
                 model::replace_items(conn, id, &items)?;
+                if before_body.status != status
+                    && matches!(status, EventStatus::Completed | EventStatus::Cancelled)
+                {
+                    // forgotten check-outs close at the scheduled end (at a cancelled
+                    // event, flagged: it records no hours)
+                    crate::attendance::attend::close_event(conn, &cfg, id, caller.user_id)?;
+                }
                 let after = model::find(conn, id)?;
                 let version = after.version;
                 let body = body_of(conn, after)?;

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod attendance;
 mod auth;
 mod branches;
 mod certificates;
