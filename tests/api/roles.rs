@@ -149,6 +149,18 @@ POST   /api/v1/certificates/{number}/revoke FreshCertificate 401 200 403 403 403
 GET    /api/v1/me/certificates            None               401 404 404 404 200
 # public, no token: without the certificate's code every caller gets the same 404
 GET    /verify/{number}                   Certificate        404 404 404 404 404
+# attendance: the organiser's side (code, records, list, close) for administrators and
+# secretaries; the volunteer's (its code, its pass, its own) for volunteers. The fixture
+# event is long over: recording attendance at it is refused on content (409), and the
+# volunteer's code is wrong (422)
+GET    /api/v1/events/{id}/check-in-code  Event              401 200 200 403 403
+POST   /api/v1/events/{id}/check-in       Event              401 403 403 403 422
+POST   /api/v1/events/{id}/check-out      Event              401 403 403 403 422
+GET    /api/v1/me/pass                    None               401 403 403 403 200
+POST   /api/v1/events/{id}/attendance     Event              401 409 409 403 403
+GET    /api/v1/events/{id}/attendance     Event              401 200 200 403 403
+POST   /api/v1/events/{id}/attendance/close FreshEvent       401 200 200 403 403
+GET    /api/v1/me/attendance              None               401 403 403 403 200
 GET    /api/v1/audit                      None               401 200 403 403 403
 # every role reads totals, each within its scope
 GET    /api/v1/reports/totals             None               401 200 200 200 200
@@ -276,6 +288,12 @@ fn body_for(path: &str, caller: Option<Role>, f: &Fixtures) -> Value {
         }
         "/api/v1/volunteers/{id}/certificates" => json!({ "purpose": "入团材料" }),
         "/api/v1/certificates/{number}/revoke" => json!({ "reason": "重新出具" }),
+        "/api/v1/events/{id}/check-in" | "/api/v1/events/{id}/check-out" => {
+            json!({ "code": "not a code" })
+        }
+        "/api/v1/events/{id}/attendance" => {
+            json!({ "volunteer_id": f.volunteer, "action": "check_in" })
+        }
         _ => json!({}),
     }
 }
