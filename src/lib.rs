@@ -29,6 +29,7 @@ pub mod reports;
 pub mod sched;
 pub mod seed;
 pub mod sessions;
+pub mod signups;
 pub mod telemetry;
 pub mod users;
 pub mod validate;
@@ -184,6 +185,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(plans::routes)
                 .configure(hours::routes)
                 .configure(attendance::routes)
+                .configure(signups::routes)
                 .configure(commendations::routes)
                 .configure(evaluations::routes)
                 .configure(record::routes)

@@ -255,3 +255,25 @@ check-in-code-wrong = 签到码错误或已过期：请输入组织者手机上�
 attendance-pass-expired = 该志愿者的签到码已过期，请重新打开
 attendance-pass-invalid = 不是本系统的签到码
 attendance-pass-or-volunteer = pass 与 volunteer_id 须且只须提供一个
+signup-closes-after-end = 不能晚于活动结束时间
+signup-opens-after-end = 必须早于活动结束时间
+capacity-below-admitted = 名额 { $capacity } 少于已录用的 { $admitted } 名志愿者：请先取消报名
+signups-still-live = 仍有 { $count } 个有效报名：关闭报名前请先取消或拒绝
+event-has-signups = 该活动已有报名或签到记录：请改为取消活动
+
+## sign-ups
+signup-event-over = 该活动已结束，不再接受报名
+signup-not-offered = 该活动不开放报名，工时由组织者录入
+signup-not-open-yet = 报名将于 { $at } 开始
+signup-closed = 报名已于 { $at } 截止
+signup-not-eligible = 不符合报名条件：{ $rule }
+signup-outside-scope = 该活动只面向组织支部及其下级支部
+signup-missing-tags = 该志愿者缺少所需标签 { $tags }
+already-signed-up = 已报名（报名 { $signup }，{ $status }）
+signup-only-oneself = 志愿者只能为自己报名
+signup-names-volunteer = 请指明要报名的志愿者
+signup-reason-needed = 组织者取消报名须说明理由
+signup-not-live = 该报名已是 { $status } 状态
+signup-cannot-admit = { $status } 状态的报名不能录用：只能录用申请中或候补的报名
+signup-cannot-decline = { $status } 状态的报名不能拒绝：只能拒绝申请中或候补的报名
+event-full = 该活动名额已满（{ $capacity } 个）：如需录用更多请先增加名额

@@ -10,7 +10,7 @@ use super::rules::{self, CheckInWindow, TimeRefusal};
 use crate::audit::{self, Action, Entity};
 use crate::auth::Scope;
 use crate::config::{AttendanceConfig, HoursConfig};
-use crate::db::schema::events;
+use crate::db::schema::{events, signups};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::hours::dto::EntryInput;
@@ -37,6 +37,8 @@ pub struct EventFacts {
     pub organiser_branch_id: i64,
     pub starts_at: chrono::NaiveDateTime,
     pub ends_at: chrono::NaiveDateTime,
+    pub signup_mode: String,
+    pub signup_scope: String,
 }
 
 impl EventFacts {
@@ -89,10 +91,23 @@ fn may_attend(conn: &mut DbConn, ev: &EventFacts, volunteer_id: i64) -> AppResul
     if status != "active" {
         return Err(AppError::Conflict(msg!("volunteer-is", status = status)));
     }
-    let open_to =
-        crate::branches::model::subtree(conn, ev.organiser_branch_id)?.contains(&branch.get());
-    if !open_to {
-        return Err(AppError::Conflict(msg!("attendance-not-open-to")));
+    if ev.signup_mode == "none" {
+        let open_to = ev.signup_scope == "all"
+            || crate::branches::model::subtree(conn, ev.organiser_branch_id)?
+                .contains(&branch.get());
+        if !open_to {
+            return Err(AppError::Conflict(msg!("attendance-not-open-to")));
+        }
+        return Ok(());
+    }
+    let admitted: i64 = signups::table
+        .filter(signups::event_id.eq(ev.id))
+        .filter(signups::volunteer_id.eq(volunteer_id))
+        .filter(signups::status.eq("admitted"))
+        .count()
+        .get_result(conn)?;
+    if admitted == 0 {
+        return Err(AppError::Conflict(msg!("attendance-not-admitted")));
     }
     Ok(())
 }
@@ -341,6 +356,11 @@ fn flag_of(e: AppError) -> AppResult<(Flag, crate::i18n::Msg)> {
 }
 
 /// The volunteers admitted to the event by sign-up, by id (none at an event without).
-pub fn admitted_volunteers(_conn: &mut DbConn, _event_id: i64) -> AppResult<Vec<i64>> {
-    Ok(Vec::new())
+pub fn admitted_volunteers(conn: &mut DbConn, event_id: i64) -> AppResult<Vec<i64>> {
+    Ok(signups::table
+        .filter(signups::event_id.eq(event_id))
+        .filter(signups::status.eq("admitted"))
+        .order(signups::volunteer_id)
+        .select(signups::volunteer_id)
+        .load(conn)?)
 }

@@ -47,10 +47,16 @@ pub enum Action {
     CheckOut,
     /// A forgotten check-out closed at the event's scheduled end.
     AutoClose,
+    /// A sign-up admitted by the organiser.
+    Admit,
+    /// A waitlisted sign-up admitted as a place freed up.
+    Promote,
+    /// A sign-up withdrawn by the volunteer or the organiser.
+    Cancel,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 27] = [
         Action::Create,
         Action::Update,
         Action::Delete,
@@ -75,6 +81,9 @@ impl Action {
         Action::CheckIn,
         Action::CheckOut,
         Action::AutoClose,
+        Action::Admit,
+        Action::Promote,
+        Action::Cancel,
     ];
 
     /// The name stored in the audit log and answered by the API.
@@ -104,6 +113,9 @@ impl Action {
             Action::CheckIn => "check_in",
             Action::CheckOut => "check_out",
             Action::AutoClose => "auto_close",
+            Action::Admit => "admit",
+            Action::Promote => "promote",
+            Action::Cancel => "cancel",
         }
     }
 }
@@ -130,10 +142,12 @@ pub enum Entity {
     Certificate,
     /// A volunteer's check-in and check-out at an event.
     Attendance,
+    /// A volunteer's sign-up for an event.
+    Signup,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 12] = [
+    pub const ALL: [Entity; 13] = [
         Entity::Branch,
         Entity::Volunteer,
         Entity::Event,
@@ -146,6 +160,7 @@ impl Entity {
         Entity::ErrorReport,
         Entity::Certificate,
         Entity::Attendance,
+        Entity::Signup,
     ];
 
     /// The name stored in the audit log and answered by the API.
@@ -163,6 +178,7 @@ impl Entity {
             Entity::ErrorReport => "error_report",
             Entity::Certificate => "certificate",
             Entity::Attendance => "attendance",
+            Entity::Signup => "signup",
         }
     }
 }

@@ -113,6 +113,33 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         search_text -> Text,
+        signup_mode -> Text,
+        signup_opens_at -> Nullable<Timestamp>,
+        signup_closes_at -> Nullable<Timestamp>,
+        signup_scope -> Text,
+    }
+}
+
+diesel::table! {
+    event_required_tags (event_id, tag) {
+        event_id -> BigInt,
+        tag -> Text,
+    }
+}
+
+diesel::table! {
+    signups (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        volunteer_id -> BigInt,
+        status -> Text,
+        reason -> Nullable<Text>,
+        created_by -> BigInt,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -325,6 +352,9 @@ diesel::joinable!(error_reports -> volunteers (volunteer_id));
 diesel::joinable!(error_reports -> events (event_id));
 diesel::joinable!(certificates -> volunteers (volunteer_id));
 diesel::joinable!(attendance -> volunteers (volunteer_id));
+diesel::joinable!(signups -> volunteers (volunteer_id));
+diesel::joinable!(signups -> events (event_id));
+diesel::joinable!(event_required_tags -> events (event_id));
 diesel::joinable!(attendance -> events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -347,4 +377,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     certificate_counters,
     certificates,
     attendance,
+    signups,
+    event_required_tags,
 );

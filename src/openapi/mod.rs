@@ -57,6 +57,12 @@ change them."),
 event (with an Idempotency-Key, so retries on a bad network never double-count); \
 administrators review; approved entries are locked and changed only by corrections, which are \
 reviewed too. Every change is in the entry's history."),
+        (name = "signups", description = "Sign-up for events (报名). An event takes sign-ups \
+when its `signup_mode` is `open` (first come, first admitted up to `capacity`, then a waiting \
+list admitted in arrival order as places free up) or `approval` (the organiser admits or \
+declines), within its window, from the volunteers it is open to (`signup_scope`, \
+`required_tags`). Volunteers sign themselves up; secretaries and administrators sign up \
+volunteers of their scope and decide. Only admitted volunteers check in."),
         (name = "attendance", description = "Check-in and check-out at events (签到签退). The \
 organiser's phone shows the event's rotating six-digit code (and its QR image); a volunteer \
 checks in and out with it, or the organiser scans the volunteer's personal pass or names the \

@@ -708,19 +708,40 @@ async fn closing_the_attendance_checks_out_the_forgotten_at_the_scheduled_end(ap
     assert_eq!(listed["total"], 2);
     // the totals tell typed-in hours from check-ins, and filter by source
     let typed = app.insert_volunteer("丁", root);
-    submit_ok(&app, &admin.access, event, &crate::helpers::entry(typed, 45)).await;
+    submit_ok(
+        &app,
+        &admin.access,
+        event,
+        &crate::helpers::entry(typed, 45),
+    )
+    .await;
     let report = app
-        .get_ok("/api/v1/reports/totals?group_by=source&status=submitted", &admin.access)
+        .get_ok(
+            "/api/v1/reports/totals?group_by=source&status=submitted",
+            &admin.access,
+        )
         .await;
     let by_source: Vec<(String, i64)> = report["rows"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["source"].as_str().unwrap().to_owned(), r["entry_count"].as_i64().unwrap()))
+        .map(|r| {
+            (
+                r["source"].as_str().unwrap().to_owned(),
+                r["entry_count"].as_i64().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(by_source, [("check_in".to_owned(), 2), ("entered".to_owned(), 1)], "{report}");
+    assert_eq!(
+        by_source,
+        [("check_in".to_owned(), 2), ("entered".to_owned(), 1)],
+        "{report}"
+    );
     let only = app
-        .get_ok("/api/v1/reports/totals?group_by=volunteer&status=submitted&source=entered", &admin.access)
+        .get_ok(
+            "/api/v1/reports/totals?group_by=volunteer&status=submitted&source=entered",
+            &admin.access,
+        )
         .await;
     assert_eq!(only["rows"].as_array().map(Vec::len), Some(1));
     assert_eq!(only["rows"][0]["volunteer_id"], typed);
