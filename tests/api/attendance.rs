@@ -23,7 +23,7 @@ fn at(d: Duration) -> String {
 
 /// Makes `event` serve an item of this year's plan (made if missing), as an event that is
 /// edited through the API must.
-fn serve_this_year(app: &TestApp, event: i64) {
+pub fn serve_this_year(app: &TestApp, event: i64) {
     use volunteer_hours::db::schema::{event_plan_items, plan_items, plan_sections, plans};
     let conn = &mut app.conn();
     let year = chrono::Datelike::year(&Utc::now());

@@ -23,5 +23,6 @@ mod record;
 mod reports;
 mod roles;
 mod seeds;
+mod signups;
 mod users;
 mod volunteers;
