@@ -274,9 +274,22 @@ pub fn finish<T: serde::Serialize>(
     etag: Option<String>,
     body: &T,
 ) -> AppResult<Stored> {
+    answer(conn, lease, 201, Some(location), etag, body)
+}
+
+/// The response of a request that runs once (`status`, e.g. 200 for a check-out), stored
+/// under its key (if any) in the current transaction.
+pub fn answer<T: serde::Serialize>(
+    conn: &mut DbConn,
+    lease: Option<&Lease>,
+    status: u16,
+    location: Option<String>,
+    etag: Option<String>,
+    body: &T,
+) -> AppResult<Stored> {
     let stored = Stored {
-        status: 201,
-        location: Some(location),
+        status,
+        location,
         etag,
         body: serde_json::to_string(body).map_err(|e| AppError::internal(e.to_string()))?,
     };

@@ -2,6 +2,7 @@
 //!
 //! `build_app` is the one app factory, used by `main` and by the integration tests alike.
 
+pub mod attendance;
 pub mod audit;
 pub mod auth;
 pub mod branches;
@@ -28,6 +29,7 @@ pub mod reports;
 pub mod sched;
 pub mod seed;
 pub mod sessions;
+pub mod signups;
 pub mod telemetry;
 pub mod users;
 pub mod validate;
@@ -59,6 +61,10 @@ pub struct AppState {
     pub login_limiter: auth::ratelimit::LoginLimiter,
     /// Public certificate verifications per client address.
     pub verify_limiter: auth::ratelimit::ClientLimiter,
+    /// The key check-in codes and passes are computed from.
+    pub attendance_key: attendance::codes::AttendanceKey,
+    /// Wrong check-in codes per volunteer.
+    pub wrong_codes: attendance::limiter::WrongCodes,
     /// Verified against when a username is unknown, so that timing reveals nothing.
     pub dummy_hash: String,
     hasher: auth::hasher::Hasher,
@@ -66,6 +72,19 @@ pub struct AppState {
     pub principals: auth::principal::PrincipalCache,
     /// Every route's path pattern with its methods, to tell 405 from 404.
     pub routes: Vec<(actix_web::dev::ResourceDef, Vec<String>)>,
+}
+
+/// The attendance key, from the token signing secret (so every instance computes the same
+/// codes); random for a development server with generated keys.
+fn attendance_key(keys: &config::JwtKeys) -> attendance::codes::AttendanceKey {
+    use attendance::codes::AttendanceKey;
+    match keys {
+        config::JwtKeys::Generated => AttendanceKey::random(),
+        config::JwtKeys::Hs256 { secret, .. } => AttendanceKey::derive(secret.expose().as_bytes()),
+        config::JwtKeys::Asymmetric { private_pem, .. } => {
+            AttendanceKey::derive(private_pem.expose().as_bytes())
+        }
+    }
 }
 
 impl AppState {
@@ -84,6 +103,8 @@ impl AppState {
                 config.certificates.verify_rate_burst,
                 auth.trusted_proxies.clone(),
             ),
+            attendance_key: attendance_key(&auth.jwt_keys),
+            wrong_codes: attendance::limiter::WrongCodes::new(config.attendance.max_wrong_codes),
             dummy_hash: auth::password::hash(
                 config.password_hash,
                 "no such user: a dummy password",
@@ -163,6 +184,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(events::routes)
                 .configure(plans::routes)
                 .configure(hours::routes)
+                .configure(attendance::routes)
+                .configure(signups::routes)
                 .configure(commendations::routes)
                 .configure(evaluations::routes)
                 .configure(record::routes)

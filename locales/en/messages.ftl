@@ -239,3 +239,42 @@ error-report-decline-needs-reason = declining a report needs a reason
 certificates-secretaries-may-not = secretaries do not issue certificates here (SECRETARIES_ISSUE_CERTIFICATES is off); ask an administrator
 certificate-period-reversed = must not be before `from`
 certificate-already-revoked = the certificate is already revoked
+
+## attendance
+attendance-event-completed = the event is completed: attendance is closed
+attendance-not-open-to = this event is not open to the volunteer's branch
+attendance-not-admitted = the volunteer is not admitted to this event: only admitted volunteers check in
+check-in-closed = check-in is open from { $opens } to { $closes }
+attendance-at-outside = must be within the check-in window, { $opens } to { $closes }
+attendance-at-future = must not be later than now
+attendance-at-before-check-in = must not be before the check-in
+already-checked-in = already checked in (attendance { $attendance }, at { $at }): check out first
+not-checked-in = the volunteer is not checked in at this event
+attendance-too-short = under a minute was served within the event's time: no hours recorded
+attendance-refused = the hours could not be recorded
+check-in-code-wrong = wrong or expired code: read the code now shown on the organiser's phone
+attendance-pass-expired = the pass has expired: the volunteer must open a new one
+attendance-pass-invalid = not a pass of this service
+attendance-pass-or-volunteer = give exactly one of pass and volunteer_id
+signup-closes-after-end = must not be after the event ends
+signup-opens-after-end = must be before the event ends
+capacity-below-admitted = capacity { $capacity } is below the { $admitted } volunteers already admitted: cancel sign-ups first
+signups-still-live = { $count } sign-ups are still live: cancel or decline them before turning sign-up off
+event-has-signups = the event has sign-ups or attendance: cancel it instead
+
+## sign-ups
+signup-event-over = the event is over: it takes no more sign-ups
+signup-not-offered = this event takes no sign-ups: its organiser records the hours
+signup-not-open-yet = sign-up opens at { $at }
+signup-closed = sign-up closed at { $at }
+signup-not-eligible = not eligible: { $rule }
+signup-outside-scope = the event is open to the organising branch and the branches below it only
+signup-missing-tags = the volunteer lacks the required tags { $tags }
+already-signed-up = already signed up (sign-up { $signup }, { $status })
+signup-only-oneself = a volunteer signs up only itself
+signup-names-volunteer = name the volunteer to sign up
+signup-reason-needed = the organiser gives a reason for cancelling a sign-up
+signup-not-live = the sign-up is { $status } already
+signup-cannot-admit = a sign-up that is { $status } cannot be admitted: only applications and the waiting list
+signup-cannot-decline = a sign-up that is { $status } cannot be declined: only applications and the waiting list
+event-full = the event is full ({ $capacity } places): raise its capacity to admit more

@@ -238,3 +238,42 @@ error-report-decline-needs-reason = 不予受理需要填写理由
 certificates-secretaries-may-not = 本系统未允许支部书记出具证明（SECRETARIES_ISSUE_CERTIFICATES 未开启），请联系管理员
 certificate-period-reversed = 不能早于开始日期 `from`
 certificate-already-revoked = 该证明已撤销
+
+## attendance
+attendance-event-completed = 该活动已结束，签到已关闭
+attendance-not-open-to = 该活动不面向此志愿者所在支部
+attendance-not-admitted = 该志愿者未被录用参加此活动：只有已录用的志愿者可以签到
+check-in-closed = 签到时间为 { $opens } 至 { $closes }
+attendance-at-outside = 必须在签到时间 { $opens } 至 { $closes } 之内
+attendance-at-future = 不能晚于当前时间
+attendance-at-before-check-in = 不能早于签到时间
+already-checked-in = 已签到（签到记录 { $attendance }，{ $at }）：请先签退
+not-checked-in = 该志愿者未在此活动签到
+attendance-too-short = 在活动时间内服务不足一分钟，未记录工时
+attendance-refused = 未能记录工时
+check-in-code-wrong = 签到码错误或已过期：请输入组织者手机上当前显示的签到码
+attendance-pass-expired = 该志愿者的签到码已过期，请重新打开
+attendance-pass-invalid = 不是本系统的签到码
+attendance-pass-or-volunteer = pass 与 volunteer_id 须且只须提供一个
+signup-closes-after-end = 不能晚于活动结束时间
+signup-opens-after-end = 必须早于活动结束时间
+capacity-below-admitted = 名额 { $capacity } 少于已录用的 { $admitted } 名志愿者：请先取消报名
+signups-still-live = 仍有 { $count } 个有效报名：关闭报名前请先取消或拒绝
+event-has-signups = 该活动已有报名或签到记录：请改为取消活动
+
+## sign-ups
+signup-event-over = 该活动已结束，不再接受报名
+signup-not-offered = 该活动不开放报名，工时由组织者录入
+signup-not-open-yet = 报名将于 { $at } 开始
+signup-closed = 报名已于 { $at } 截止
+signup-not-eligible = 不符合报名条件：{ $rule }
+signup-outside-scope = 该活动只面向组织支部及其下级支部
+signup-missing-tags = 该志愿者缺少所需标签 { $tags }
+already-signed-up = 已报名（报名 { $signup }，{ $status }）
+signup-only-oneself = 志愿者只能为自己报名
+signup-names-volunteer = 请指明要报名的志愿者
+signup-reason-needed = 组织者取消报名须说明理由
+signup-not-live = 该报名已是 { $status } 状态
+signup-cannot-admit = { $status } 状态的报名不能录用：只能录用申请中或候补的报名
+signup-cannot-decline = { $status } 状态的报名不能拒绝：只能拒绝申请中或候补的报名
+event-full = 该活动名额已满（{ $capacity } 个）：如需录用更多请先增加名额

@@ -41,10 +41,22 @@ pub enum Action {
     Decline,
     /// A certificate withdrawn by an administrator (it stays, marked revoked).
     Revoke,
+    /// A volunteer checked in at an event.
+    CheckIn,
+    /// A volunteer checked out (its hour entry made, or the attendance flagged).
+    CheckOut,
+    /// A forgotten check-out closed at the event's scheduled end.
+    AutoClose,
+    /// A sign-up admitted by the organiser.
+    Admit,
+    /// A waitlisted sign-up admitted as a place freed up.
+    Promote,
+    /// A sign-up withdrawn by the volunteer or the organiser.
+    Cancel,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 27] = [
         Action::Create,
         Action::Update,
         Action::Delete,
@@ -66,6 +78,12 @@ impl Action {
         Action::Accept,
         Action::Decline,
         Action::Revoke,
+        Action::CheckIn,
+        Action::CheckOut,
+        Action::AutoClose,
+        Action::Admit,
+        Action::Promote,
+        Action::Cancel,
     ];
 
     /// The name stored in the audit log and answered by the API.
@@ -92,6 +110,12 @@ impl Action {
             Action::Accept => "accept",
             Action::Decline => "decline",
             Action::Revoke => "revoke",
+            Action::CheckIn => "check_in",
+            Action::CheckOut => "check_out",
+            Action::AutoClose => "auto_close",
+            Action::Admit => "admit",
+            Action::Promote => "promote",
+            Action::Cancel => "cancel",
         }
     }
 }
@@ -116,10 +140,14 @@ pub enum Entity {
     ErrorReport,
     /// A record certificate (志愿服务记录证明).
     Certificate,
+    /// A volunteer's check-in and check-out at an event.
+    Attendance,
+    /// A volunteer's sign-up for an event.
+    Signup,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 11] = [
+    pub const ALL: [Entity; 13] = [
         Entity::Branch,
         Entity::Volunteer,
         Entity::Event,
@@ -131,6 +159,8 @@ impl Entity {
         Entity::Seed,
         Entity::ErrorReport,
         Entity::Certificate,
+        Entity::Attendance,
+        Entity::Signup,
     ];
 
     /// The name stored in the audit log and answered by the API.
@@ -147,6 +177,8 @@ impl Entity {
             Entity::Seed => "seed",
             Entity::ErrorReport => "error_report",
             Entity::Certificate => "certificate",
+            Entity::Attendance => "attendance",
+            Entity::Signup => "signup",
         }
     }
 }

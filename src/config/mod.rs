@@ -59,6 +59,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub hours: HoursConfig,
     pub certificates: CertificateConfig,
+    pub attendance: AttendanceConfig,
 }
 
 /// argon2id cost. The defaults are OWASP's (19 MiB, 2 passes, 1 lane).
@@ -226,6 +227,30 @@ impl Default for CertificateConfig {
     }
 }
 
+/// Check-in and check-out at events: the rotating code, the personal pass, the windows.
+#[derive(Debug, Clone)]
+pub struct AttendanceConfig {
+    /// How long one check-in code lasts; the previous one is still taken for one period.
+    pub code_period: Duration,
+    /// How long before an event starts its check-in opens.
+    pub early: Duration,
+    /// Wrong codes a volunteer may send before it must wait (refilled one a minute).
+    pub max_wrong_codes: u32,
+    /// How long a volunteer's personal pass (`/me/pass`) stays valid.
+    pub pass_ttl: Duration,
+}
+
+impl Default for AttendanceConfig {
+    fn default() -> Self {
+        AttendanceConfig {
+            code_period: Duration::from_secs(60),
+            early: Duration::from_secs(30 * 60),
+            max_wrong_codes: 5,
+            pass_ttl: Duration::from_secs(2 * 3600),
+        }
+    }
+}
+
 /// The cores this process may use (2 where that cannot be told).
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
@@ -257,6 +282,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             hours: HoursConfig::default(),
             certificates: CertificateConfig::default(),
+            attendance: AttendanceConfig::default(),
         }
     }
 }

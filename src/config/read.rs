@@ -56,6 +56,10 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SECRETARIES_ISSUE_CERTIFICATES", "false", "let secretaries issue certificates for the volunteers of their scope (administrators always may)"),
     ("VERIFY_RATE_PER_MINUTE", "30", "certificate verification requests per client address per minute (1-10000)"),
     ("VERIFY_RATE_BURST", "10", "burst allowed above that rate (1-10000)"),
+    ("CHECKIN_CODE_SECS", "60", "how long an event's check-in code lasts (15-600); the previous code is still taken for one more period"),
+    ("CHECKIN_EARLY_MINUTES", "30", "how long before an event starts volunteers may check in (0-1440)"),
+    ("CHECKIN_MAX_WRONG_CODES", "5", "wrong check-in codes a volunteer may send before it must wait; one more is allowed each minute (1-100)"),
+    ("ATTENDANCE_PASS_SECS", "7200", "how long a volunteer's personal pass (GET /me/pass) stays valid (60-86400)"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -169,6 +173,7 @@ impl Config {
         read_auth(&get, &mut config.auth, &mut errors);
         read_hours(&get, &mut config.hours, &mut errors);
         read_certificates(&get, &mut config.certificates, &mut errors);
+        read_attendance(&get, &mut config.attendance, &mut errors);
         // argon2 needs at least 8 KiB per lane
         if config.password_hash.memory_kib < 8 * config.password_hash.parallelism {
             errors.push(
@@ -384,6 +389,25 @@ fn read_auth(
                 Err(_) => errors.push(format!("TRUSTED_PROXIES: `{p}` is not an address or CIDR")),
             }
         }
+    }
+}
+
+fn read_attendance(
+    get: &impl Fn(&str) -> Option<String>,
+    a: &mut AttendanceConfig,
+    errors: &mut Vec<String>,
+) {
+    if let Some(n) = number(get, "CHECKIN_CODE_SECS", 15, 600, errors) {
+        a.code_period = Duration::from_secs(n);
+    }
+    if let Some(n) = number(get, "CHECKIN_EARLY_MINUTES", 0, 1440, errors) {
+        a.early = Duration::from_secs(n * 60);
+    }
+    if let Some(n) = number(get, "CHECKIN_MAX_WRONG_CODES", 1, 100, errors) {
+        a.max_wrong_codes = n as u32;
+    }
+    if let Some(n) = number(get, "ATTENDANCE_PASS_SECS", 60, 86_400, errors) {
+        a.pass_ttl = Duration::from_secs(n);
     }
 }
 

@@ -113,6 +113,33 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         search_text -> Text,
+        signup_mode -> Text,
+        signup_opens_at -> Nullable<Timestamp>,
+        signup_closes_at -> Nullable<Timestamp>,
+        signup_scope -> Text,
+    }
+}
+
+diesel::table! {
+    event_required_tags (event_id, tag) {
+        event_id -> BigInt,
+        tag -> Text,
+    }
+}
+
+diesel::table! {
+    signups (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        volunteer_id -> BigInt,
+        status -> Text,
+        reason -> Nullable<Text>,
+        created_by -> BigInt,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -145,6 +172,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         source -> Text,
+        auto_closed -> Bool,
     }
 }
 
@@ -279,6 +307,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    attendance (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        volunteer_id -> BigInt,
+        checked_in_at -> Timestamp,
+        checked_in_client_at -> Nullable<Timestamp>,
+        checked_in_received_at -> Timestamp,
+        check_in_method -> Text,
+        checked_in_by -> BigInt,
+        checked_out_at -> Nullable<Timestamp>,
+        checked_out_client_at -> Nullable<Timestamp>,
+        checked_out_received_at -> Nullable<Timestamp>,
+        check_out_method -> Nullable<Text>,
+        checked_out_by -> Nullable<BigInt>,
+        auto_closed -> Bool,
+        hour_entry_id -> Nullable<BigInt>,
+        flag -> Nullable<Text>,
+        flag_detail -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(plan_sections -> plans (plan_id));
 diesel::joinable!(plan_items -> plan_sections (section_id));
 diesel::joinable!(plan_items -> plans (plan_id));
@@ -298,6 +351,11 @@ diesel::joinable!(evaluations -> events (event_id));
 diesel::joinable!(error_reports -> volunteers (volunteer_id));
 diesel::joinable!(error_reports -> events (event_id));
 diesel::joinable!(certificates -> volunteers (volunteer_id));
+diesel::joinable!(attendance -> volunteers (volunteer_id));
+diesel::joinable!(signups -> volunteers (volunteer_id));
+diesel::joinable!(signups -> events (event_id));
+diesel::joinable!(event_required_tags -> events (event_id));
+diesel::joinable!(attendance -> events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     plans,
@@ -318,4 +376,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     error_reports,
     certificate_counters,
     certificates,
+    attendance,
+    signups,
+    event_required_tags,
 );

@@ -275,6 +275,10 @@ pub async fn amend_event(
                             .plan_item_ids
                             .as_deref()
                             .unwrap_or(&before.plan_item_ids),
+                        signup_opens_at: row.signup_opens_at.map(|t| t.and_utc()),
+                        signup_closes_at: row.signup_closes_at.map(|t| t.and_utc()),
+                        // the tags stay as they are: an amendment does not touch them
+                        required_tags: &[],
                         offset: cfg.utc_offset,
                     },
                     false,

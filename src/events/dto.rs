@@ -110,6 +110,62 @@ impl EventStatus {
     }
 }
 
+/// How volunteers join an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SignupMode {
+    /// No sign-up: the organiser enters the hours (the default).
+    None,
+    /// First come, first admitted up to `capacity` (unlimited without one); then a
+    /// waiting list, admitted in arrival order as places free up.
+    Open,
+    /// Volunteers apply; the organiser admits or declines each.
+    Approval,
+}
+
+impl SignupMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignupMode::None => "none",
+            SignupMode::Open => "open",
+            SignupMode::Approval => "approval",
+        }
+    }
+    pub fn parse(s: &str) -> SignupMode {
+        match s {
+            "open" => SignupMode::Open,
+            "approval" => SignupMode::Approval,
+            _ => SignupMode::None,
+        }
+    }
+}
+
+/// Whose volunteers may sign up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SignupScope {
+    /// The organising branch's and those below it (the default).
+    Subtree,
+    /// Every branch's.
+    All,
+}
+
+impl SignupScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignupScope::Subtree => "subtree",
+            SignupScope::All => "all",
+        }
+    }
+    pub fn parse(s: &str) -> SignupScope {
+        if s == "all" {
+            SignupScope::All
+        } else {
+            SignupScope::Subtree
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventResponse {
     #[schema(example = 5)]
@@ -131,12 +187,23 @@ pub struct EventResponse {
     /// Items of the plan of the event's year, sorted.
     #[schema(example = json!([12, 15]), min_items = 1, max_items = 50)]
     pub plan_item_ids: Vec<i64>,
+    pub signup_mode: SignupMode,
+    /// Sign-up opens (null: as soon as the event is published).
+    #[schema(required = true)]
+    pub signup_opens_at: Option<DateTime<Utc>>,
+    /// Sign-up closes (null: when the event starts).
+    #[schema(required = true)]
+    pub signup_closes_at: Option<DateTime<Utc>>,
+    pub signup_scope: SignupScope,
+    /// Tags a volunteer needs to sign up (all of them), sorted.
+    #[schema(schema_with = crate::volunteers::dto::tags_schema)]
+    pub required_tags: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl EventResponse {
-    pub fn new(row: EventRow, plan_item_ids: Vec<i64>) -> Self {
+    pub fn new(row: EventRow, plan_item_ids: Vec<i64>, required_tags: Vec<String>) -> Self {
         let EventRow {
             id,
             title,
@@ -152,6 +219,10 @@ impl EventResponse {
             version: _,
             created_at,
             updated_at,
+            signup_mode,
+            signup_opens_at,
+            signup_closes_at,
+            signup_scope,
         } = row;
         EventResponse {
             id,
@@ -165,6 +236,11 @@ impl EventResponse {
             status: EventStatus::parse(&status),
             capacity,
             plan_item_ids,
+            signup_mode: SignupMode::parse(&signup_mode),
+            signup_opens_at: signup_opens_at.map(|t| t.and_utc()),
+            signup_closes_at: signup_closes_at.map(|t| t.and_utc()),
+            signup_scope: SignupScope::parse(&signup_scope),
+            required_tags,
             created_at: created_at.and_utc(),
             updated_at: updated_at.and_utc(),
         }
@@ -198,6 +274,16 @@ pub struct CreateEvent {
     /// at LOCAL_UTC_OFFSET).
     #[schema(example = json!([12, 15]), min_items = 1, max_items = 50)]
     pub plan_item_ids: Vec<i64>,
+    #[schema(default = "none")]
+    pub signup_mode: Option<SignupMode>,
+    pub signup_opens_at: Option<DateTime<Utc>>,
+    /// Before the event ends; when absent, sign-up closes as the event starts.
+    pub signup_closes_at: Option<DateTime<Utc>>,
+    #[schema(default = "subtree")]
+    pub signup_scope: Option<SignupScope>,
+    /// Tags a volunteer needs to sign up, e.g. `trained` for an emergency team.
+    #[schema(schema_with = crate::volunteers::dto::tags_schema)]
+    pub required_tags: Option<Vec<String>>,
 }
 
 /// A partial update; `null` clears a field where allowed.
@@ -225,6 +311,16 @@ pub struct UpdateEvent {
     pub capacity: Option<Option<i32>>,
     #[schema(min_items = 1, max_items = 50)]
     pub plan_item_ids: Option<Vec<i64>>,
+    pub signup_mode: Option<SignupMode>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub signup_opens_at: Option<Option<DateTime<Utc>>>,
+    #[serde(default, deserialize_with = "crate::http::double_option")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub signup_closes_at: Option<Option<DateTime<Utc>>>,
+    pub signup_scope: Option<SignupScope>,
+    #[schema(schema_with = crate::volunteers::dto::tags_schema)]
+    pub required_tags: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -17,7 +17,10 @@ pub fn body_of(conn: &mut DbConn, row: EventRow) -> QueryResult<EventResponse> {
     let items = model::items_of(conn, &[row.id])?
         .remove(&row.id)
         .unwrap_or_default();
-    Ok(EventResponse::new(row, items))
+    let tags = model::tags_of(conn, &[row.id])?
+        .remove(&row.id)
+        .unwrap_or_default();
+    Ok(EventResponse::new(row, items, tags))
 }
 
 pub struct Fields<'a> {
@@ -29,6 +32,9 @@ pub struct Fields<'a> {
     pub ends_at: DateTime<Utc>,
     pub capacity: Option<i32>,
     pub plan_item_ids: &'a [i64],
+    pub signup_opens_at: Option<DateTime<Utc>>,
+    pub signup_closes_at: Option<DateTime<Utc>>,
+    pub required_tags: &'a [String],
     /// The organisation's clock: an event's plan year is its local year.
     pub offset: chrono::FixedOffset,
 }
@@ -57,6 +63,33 @@ pub fn check(
         if !(1..=100_000).contains(&c) {
             e.add("/capacity", msg!("between", min = 1, max = 100_000));
         }
+    }
+    if let (Some(opens), Some(closes)) = (f.signup_opens_at, f.signup_closes_at) {
+        if closes <= opens {
+            e.add(
+                "/signup_closes_at",
+                msg!("must-be-after", other = "signup_opens_at"),
+            );
+        }
+    }
+    if let Some(closes) = f.signup_closes_at {
+        if closes > f.ends_at {
+            e.add("/signup_closes_at", msg!("signup-closes-after-end"));
+        }
+    }
+    if let Some(opens) = f.signup_opens_at {
+        if opens >= f.ends_at {
+            e.add("/signup_opens_at", msg!("signup-opens-after-end"));
+        }
+    }
+    if f.required_tags.len() > crate::volunteers::dto::MAX_TAGS {
+        e.add(
+            "/required_tags",
+            msg!("at-most-tags", max = crate::volunteers::dto::MAX_TAGS),
+        );
+    }
+    for (i, tag) in f.required_tags.iter().enumerate() {
+        e.tag(&format!("/required_tags/{i}"), tag);
     }
     if organiser_changed {
         let exists = crate::branches::model::find(conn, f.organiser)

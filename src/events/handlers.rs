@@ -5,7 +5,9 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 
 use super::amendments::Shape;
-use super::dto::{CreateEvent, EventQuery, EventResponse, EventStatus, UpdateEvent};
+use super::dto::{
+    CreateEvent, EventQuery, EventResponse, EventStatus, SignupMode, SignupScope, UpdateEvent,
+};
 use super::fields::{body_of, check, local_midnight, Fields};
 use super::model::{self as model, EventRow, NewEvent};
 use crate::audit;
@@ -77,11 +79,13 @@ pub async fn list_events(
             let (rows, total) = crate::page_of!(conn, filtered, events::id, paging, EventRow);
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             let mut items = model::items_of(conn, &ids)?;
+            let mut tags = model::tags_of(conn, &ids)?;
             let out: Vec<EventResponse> = rows
                 .into_iter()
                 .map(|r| {
                     let i = items.remove(&r.id).unwrap_or_default();
-                    EventResponse::new(r, i)
+                    let t = tags.remove(&r.id).unwrap_or_default();
+                    EventResponse::new(r, i, t)
                 })
                 .collect();
             Ok((out, total))
@@ -156,6 +160,9 @@ pub async fn create_event(
                 ends_at: ev.ends_at,
                 capacity: ev.capacity,
                 plan_item_ids: &ev.plan_item_ids,
+                signup_opens_at: ev.signup_opens_at,
+                signup_closes_at: ev.signup_closes_at,
+                required_tags: ev.required_tags.as_deref().unwrap_or_default(),
                 offset,
             };
             check(conn, &scope, &fields, true)?;
@@ -178,12 +185,17 @@ pub async fn create_event(
                 created_at: now,
                 updated_at: now,
                 search_text: model::search_text(&ev.title, ev.place.as_deref()),
+                signup_mode: ev.signup_mode.unwrap_or(SignupMode::None).as_str(),
+                signup_opens_at: ev.signup_opens_at.map(|t| t.naive_utc()),
+                signup_closes_at: ev.signup_closes_at.map(|t| t.naive_utc()),
+                signup_scope: ev.signup_scope.unwrap_or(SignupScope::Subtree).as_str(),
             };
             let id: i64 = crate::db_run!(conn, |c| diesel::insert_into(events::table)
                 .values(&new)
                 .returning(events::id)
                 .get_result(c))?;
             model::replace_items(conn, id, &ev.plan_item_ids)?;
+            model::replace_tags(conn, id, ev.required_tags.as_deref().unwrap_or_default())?;
             let row = model::find(conn, id)?;
             let version = row.version;
             let body = body_of(conn, row)?;
@@ -271,6 +283,17 @@ pub async fn update_event(
                     .unwrap_or_else(|| before_body.plan_item_ids.clone());
                 let category = change.category.unwrap_or(before_body.category);
                 let status = change.status.unwrap_or(before_body.status);
+                let signup_mode = change.signup_mode.unwrap_or(before_body.signup_mode);
+                let signup_opens_at = change
+                    .signup_opens_at
+                    .unwrap_or(before_body.signup_opens_at);
+                let signup_closes_at = change
+                    .signup_closes_at
+                    .unwrap_or(before_body.signup_closes_at);
+                let signup_scope = change.signup_scope.unwrap_or(before_body.signup_scope);
+                let required_tags = change
+                    .required_tags
+                    .unwrap_or_else(|| before_body.required_tags.clone());
                 let fields = Fields {
                     title: &title,
                     description: description.as_deref(),
@@ -280,6 +303,9 @@ pub async fn update_event(
                     ends_at,
                     capacity,
                     plan_item_ids: &items,
+                    signup_opens_at,
+                    signup_closes_at,
+                    required_tags: &required_tags,
                     offset,
                 };
                 check(
@@ -295,6 +321,7 @@ pub async fn update_event(
                         to = status.as_str()
                     )));
                 }
+                guard_signups(conn, id, &before_body, signup_mode, capacity)?;
                 super::amendments::guard_edit(
                     conn,
                     &cfg,
@@ -318,6 +345,10 @@ pub async fn update_event(
                     events::ends_at.eq(ends_at.naive_utc()),
                     events::status.eq(status.as_str()),
                     events::capacity.eq(capacity),
+                    events::signup_mode.eq(signup_mode.as_str()),
+                    events::signup_opens_at.eq(signup_opens_at.map(|t| t.naive_utc())),
+                    events::signup_closes_at.eq(signup_closes_at.map(|t| t.naive_utc())),
+                    events::signup_scope.eq(signup_scope.as_str()),
                     events::search_text.eq(model::search_text(&title, place.as_deref())),
                     events::version.eq(before.version + 1),
                     events::updated_at.eq(db::now()),
@@ -327,6 +358,19 @@ pub async fn update_event(
                     return Err(AppError::PreconditionFailed);
                 }
                 model::replace_items(conn, id, &items)?;
+                model::replace_tags(conn, id, &required_tags)?;
+                if capacity != before.capacity || signup_mode != before_body.signup_mode {
+                    // a raised capacity frees places: the waiting list moves up
+                    let row = model::find(conn, id)?;
+                    crate::signups::places::fill(conn, &row, caller.user_id)?;
+                }
+                if before_body.status != status
+                    && matches!(status, EventStatus::Completed | EventStatus::Cancelled)
+                {
+                    // forgotten check-outs close at the scheduled end (at a cancelled
+                    // event, flagged: it records no hours)
+                    crate::attendance::attend::close_event(conn, &cfg, id, caller.user_id)?;
+                }
                 let after = model::find(conn, id)?;
                 let version = after.version;
                 let body = body_of(conn, after)?;
@@ -348,6 +392,40 @@ pub async fn update_event(
         })
         .await?;
     Ok(versioned(version, body))
+}
+
+/// What sign-ups forbid: capacity below the volunteers admitted, and no sign-up (`none`)
+/// while sign-ups are live.
+fn guard_signups(
+    conn: &mut DbConn,
+    id: i64,
+    before: &EventResponse,
+    mode: SignupMode,
+    capacity: Option<i32>,
+) -> AppResult<()> {
+    use crate::db::schema::signups;
+    let live: Vec<String> = signups::table
+        .filter(signups::event_id.eq(id))
+        .filter(signups::status.eq_any(["applied", "admitted", "waitlisted"]))
+        .select(signups::status)
+        .load(conn)?;
+    let admitted = live.iter().filter(|s| *s == "admitted").count() as i64;
+    if let Some(c) = capacity {
+        if i64::from(c) < admitted && Some(c) != before.capacity {
+            return Err(AppError::Conflict(msg!(
+                "capacity-below-admitted",
+                capacity = c,
+                admitted = admitted
+            )));
+        }
+    }
+    if mode == SignupMode::None && before.signup_mode != SignupMode::None && !live.is_empty() {
+        return Err(AppError::Conflict(msg!(
+            "signups-still-live",
+            count = live.len()
+        )));
+    }
+    Ok(())
 }
 
 /// The audit row of a cancellation: the event, and the entries at it that stay counted
@@ -407,7 +485,7 @@ fn log_cancellation(
         (status = 204, description = "Deleted"),
         (status = 403, description = "HR and volunteers cannot delete events", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such event organised within the caller's scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The event has hours", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The event has hours, sign-ups or attendance: cancel it instead", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/events/{id}")]
@@ -431,6 +509,18 @@ pub async fn delete_event(
                     .get_result(conn)?;
                 if hours > 0 {
                     return Err(AppError::Conflict(msg!("event-has-hours")));
+                }
+                use crate::db::schema::{attendance, signups};
+                let joined: i64 = signups::table
+                    .filter(signups::event_id.eq(id))
+                    .count()
+                    .get_result(conn)?;
+                let attended: i64 = attendance::table
+                    .filter(attendance::event_id.eq(id))
+                    .count()
+                    .get_result(conn)?;
+                if joined + attended > 0 {
+                    return Err(AppError::Conflict(msg!("event-has-signups")));
                 }
                 let before_body = body_of(conn, before)?;
                 diesel::delete(event_plan_items::table.filter(event_plan_items::event_id.eq(id)))

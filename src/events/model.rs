@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{event_plan_items, events};
+use crate::db::schema::{event_plan_items, event_required_tags, events};
 use crate::db::DbConn;
 
 /// Item 8's kinds of volunteer activity, plus the plan's other activities.
@@ -45,6 +45,10 @@ pub struct NewEvent<'a> {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub search_text: String,
+    pub signup_mode: &'a str,
+    pub signup_opens_at: Option<NaiveDateTime>,
+    pub signup_closes_at: Option<NaiveDateTime>,
+    pub signup_scope: &'a str,
 }
 
 #[derive(Debug, Insertable)]
@@ -71,6 +75,41 @@ pub struct EventRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub signup_mode: String,
+    pub signup_opens_at: Option<NaiveDateTime>,
+    pub signup_closes_at: Option<NaiveDateTime>,
+    pub signup_scope: String,
+}
+
+/// The tags a volunteer needs to sign up for each event, sorted.
+pub fn tags_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<String>>> {
+    let rows: Vec<(i64, String)> = event_required_tags::table
+        .filter(event_required_tags::event_id.eq_any(ids))
+        .order((event_required_tags::event_id, event_required_tags::tag))
+        .select((event_required_tags::event_id, event_required_tags::tag))
+        .load(conn)?;
+    let mut map: HashMap<i64, Vec<String>> = HashMap::new();
+    for (event, tag) in rows {
+        map.entry(event).or_default().push(tag);
+    }
+    Ok(map)
+}
+
+pub fn replace_tags(conn: &mut DbConn, event_id: i64, tags: &[String]) -> QueryResult<()> {
+    diesel::delete(event_required_tags::table.filter(event_required_tags::event_id.eq(event_id)))
+        .execute(conn)?;
+    let mut sorted: Vec<&String> = tags.iter().collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    for tag in sorted {
+        diesel::insert_into(event_required_tags::table)
+            .values((
+                event_required_tags::event_id.eq(event_id),
+                event_required_tags::tag.eq(tag),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 pub fn search_text(title: &str, place: Option<&str>) -> String {

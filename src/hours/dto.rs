@@ -49,6 +49,9 @@ pub struct HourEntryResponse {
     /// Where it came from: `error_report` for an entry (or correction) created by accepting
     /// a volunteer's error report, whose `created_entry_id` names it.
     pub source: EntrySource,
+    /// An entry from attendance whose check-out was forgotten: closed at the event's
+    /// scheduled end when the organiser closed the attendance or completed the event.
+    pub auto_closed: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -76,6 +79,7 @@ impl From<HourRow> for HourEntryResponse {
             created_at,
             updated_at,
             source,
+            auto_closed,
         } = r;
         HourEntryResponse {
             id: id.get(),
@@ -95,6 +99,7 @@ impl From<HourRow> for HourEntryResponse {
             reviewed_at: reviewed_at.map(|t| t.and_utc()),
             reason,
             source,
+            auto_closed,
             created_at: created_at.and_utc(),
             updated_at: updated_at.and_utc(),
         }

@@ -57,6 +57,19 @@ change them."),
 event (with an Idempotency-Key, so retries on a bad network never double-count); \
 administrators review; approved entries are locked and changed only by corrections, which are \
 reviewed too. Every change is in the entry's history."),
+        (name = "signups", description = "Sign-up for events (报名). An event takes sign-ups \
+when its `signup_mode` is `open` (first come, first admitted up to `capacity`, then a waiting \
+list admitted in arrival order as places free up) or `approval` (the organiser admits or \
+declines), within its window, from the volunteers it is open to (`signup_scope`, \
+`required_tags`). Volunteers sign themselves up; secretaries and administrators sign up \
+volunteers of their scope and decide. Only admitted volunteers check in."),
+        (name = "attendance", description = "Check-in and check-out at events (签到签退). The \
+organiser's phone shows the event's rotating six-digit code (and its QR image); a volunteer \
+checks in and out with it, or the organiser scans the volunteer's personal pass or names the \
+volunteer, stating the time when its phone was offline. Every check-in and check-out takes an \
+Idempotency-Key. A check-out makes the hour entry (source `check_in`, status `submitted`, \
+reviewed as usual); one the hours rules refuse is flagged for the organiser. Closing the \
+attendance (or completing the event) closes forgotten check-outs at the scheduled end."),
         (name = "record", description = "The volunteer's record (State Council regulation on \
 volunteer service, art. 19): the whole of it in one document (basic information, service, \
 training, commendations and awards, evaluations), and the parts beside its hours: \

@@ -11,12 +11,12 @@ use crate::hours::dto::{hours_text, HourStatus};
 #[into_params(parameter_in = Query)]
 pub struct TotalsQuery {
     /// Comma-separated groupings, in order: volunteer, branch, plan_item, event, category,
-    /// month (a repeat counts once).
+    /// month, source (a repeat counts once).
     #[param(
         example = "branch,month",
         default = "volunteer",
         max_length = 100,
-        pattern = "^(volunteer|branch|plan_item|event|category|month)(,(volunteer|branch|plan_item|event|category|month))*$"
+        pattern = "^(volunteer|branch|plan_item|event|category|month|source)(,(volunteer|branch|plan_item|event|category|month|source))*$"
     )]
     pub group_by: Option<String>,
     /// First service date counted (inclusive).
@@ -35,6 +35,8 @@ pub struct TotalsQuery {
     pub status: Option<HourStatus>,
     /// Only service or only training; both when absent, as separate rows.
     pub kind: Option<Kind>,
+    /// Only entries of this source (typed in, from check-in, from an error report, imported).
+    pub source: Option<crate::hours::source::EntrySource>,
 }
 
 /// One group. Only the keys of the requested groupings are present.
@@ -77,6 +79,10 @@ pub struct TotalsRowResponse {
         pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$"
     )]
     pub month: Option<String>,
+    /// Where the entries came from (with `group_by=source`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::hours::source::EntrySource>)]
+    pub source: Option<String>,
     /// `training` hours are kept apart from `service` hours.
     pub kind: Kind,
     /// Whole minutes, corrections netted.
@@ -115,6 +121,7 @@ impl From<TotalsRow> for TotalsRowResponse {
             event_title,
             category,
             month,
+            source,
             kind,
             total_minutes,
             entry_count,
@@ -134,6 +141,7 @@ impl From<TotalsRow> for TotalsRowResponse {
             event_title,
             category,
             month,
+            source,
             kind: if kind == "training" {
                 Kind::Training
             } else {

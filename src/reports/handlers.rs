@@ -25,7 +25,7 @@ fn prepare(caller: &Principal, q: &TotalsQuery) -> AppResult<(Vec<GroupBy>, Repo
     let status = q.status.unwrap_or(HourStatus::Approved);
     let filters = serde_json::json!({
         "from": q.from, "to": q.to, "branch_id": q.branch_id, "plan_item_id": q.plan_item_id,
-        "category": q.category, "status": status, "kind": q.kind,
+        "category": q.category, "status": status, "kind": q.kind, "source": q.source,
     });
     let meta = ReportMeta {
         generated_at: chrono::Utc::now(),
@@ -50,6 +50,7 @@ fn filters(conn: &mut DbConn, q: &TotalsQuery) -> QueryResult<Filters> {
         category: q.category.map(|c| c.as_str()),
         status: q.status.unwrap_or(HourStatus::Approved).as_str(),
         kind: q.kind,
+        source: q.source.map(|s| s.as_str()),
     })
 }
 
@@ -209,6 +210,10 @@ fn columns(groups: &[GroupBy]) -> Vec<Column> {
             GroupBy::Month => cols.push(Column {
                 head: "月份 month",
                 value: |r| Cell::Text(r.month.clone()),
+            }),
+            GroupBy::Source => cols.push(Column {
+                head: "来源 source",
+                value: |r| Cell::Text(r.source.clone()),
             }),
         }
     }

@@ -20,22 +20,25 @@ pub enum GroupBy {
     Event,
     Category,
     Month,
+    /// Where the entries came from: typed in, check-in, error report, import.
+    Source,
 }
 
-/// The longest `group_by` accepted: every grouping once is 47 characters.
+/// The longest `group_by` accepted: every grouping once is 54 characters.
 pub const GROUP_BY_MAX_LENGTH: usize = 100;
 
 /// The `group_by` values accepted, as the spec states them.
-pub const GROUP_BY_PATTERN: &str = "^(volunteer|branch|plan_item|event|category|month)(,(volunteer|branch|plan_item|event|category|month))*$";
+pub const GROUP_BY_PATTERN: &str = "^(volunteer|branch|plan_item|event|category|month|source)(,(volunteer|branch|plan_item|event|category|month|source))*$";
 
 impl GroupBy {
-    pub const ALL: [GroupBy; 6] = [
+    pub const ALL: [GroupBy; 7] = [
         GroupBy::Volunteer,
         GroupBy::Branch,
         GroupBy::PlanItem,
         GroupBy::Event,
         GroupBy::Category,
         GroupBy::Month,
+        GroupBy::Source,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +49,7 @@ impl GroupBy {
             GroupBy::Event => "event",
             GroupBy::Category => "category",
             GroupBy::Month => "month",
+            GroupBy::Source => "source",
         }
     }
 
@@ -100,6 +104,8 @@ pub struct Filters {
     pub category: Option<&'static str>,
     pub status: &'static str,
     pub kind: Option<Kind>,
+    /// Only entries of this source (`EntrySource`'s text).
+    pub source: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, QueryableByName, PartialEq, Eq)]
@@ -128,6 +134,8 @@ pub struct TotalsRow {
     pub category: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     pub month: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub source: Option<String>,
     #[diesel(sql_type = Text)]
     pub kind: String,
     #[diesel(sql_type = BigInt)]
@@ -199,6 +207,7 @@ pub fn totals_sql(backend: Backend, groups: &[GroupBy], f: &Filters, scope: &Sco
         pick(has(GroupBy::Event), "e.title", null_text, "event_title"),
         pick(has(GroupBy::Category), "e.category", null_text, "category"),
         pick(has(GroupBy::Month), month, null_text, "month"),
+        pick(has(GroupBy::Source), "h.source", null_text, "source"),
         format!("{kind} AS kind"),
         "CAST(COALESCE(SUM(h.minutes), 0) AS BIGINT) AS total_minutes".into(),
         "CAST(SUM(CASE WHEN h.corrects_id IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS entry_count"
@@ -255,6 +264,9 @@ pub fn totals_sql(backend: Backend, groups: &[GroupBy], f: &Filters, scope: &Sco
     if let Some(c) = f.category {
         wh.push(format!("e.category = '{c}'"));
     }
+    if let Some(s) = f.source {
+        wh.push(format!("h.source = '{s}'"));
+    }
     match f.kind {
         Some(Kind::Training) => wh.push("e.category = 'training'".into()),
         Some(Kind::Service) => wh.push("e.category <> 'training'".into()),
@@ -270,6 +282,7 @@ pub fn totals_sql(backend: Backend, groups: &[GroupBy], f: &Filters, scope: &Sco
             GroupBy::Event => group.extend(["h.event_id", "e.title"]),
             GroupBy::Category => group.push("e.category"),
             GroupBy::Month => group.push(month),
+            GroupBy::Source => group.push("h.source"),
         }
     }
     group.push(kind);
@@ -282,6 +295,7 @@ pub fn totals_sql(backend: Backend, groups: &[GroupBy], f: &Filters, scope: &Sco
             GroupBy::Event => "h.event_id".to_owned(),
             GroupBy::Category => "e.category".to_owned(),
             GroupBy::Month => month.to_owned(),
+            GroupBy::Source => "h.source".to_owned(),
         })
         .chain(std::iter::once("kind".to_owned()))
         .collect();
@@ -304,6 +318,10 @@ mod tests {
             vec![GroupBy::Branch, GroupBy::Month]
         );
         assert!(GroupBy::parse_list(&["month"; 16].join(",")).is_ok());
+        assert_eq!(
+            GroupBy::parse_list("source,volunteer").unwrap(),
+            vec![GroupBy::Source, GroupBy::Volunteer]
+        );
         for bad in [
             &["month"; 17].join(",")[..],
             "volunteer,colour",

@@ -193,6 +193,10 @@ pub(super) fn load_demo(
                         created_at: now,
                         updated_at: now,
                         search_text: event_model::search_text(&e.title, e.place.as_deref()),
+                        signup_mode: "none",
+                        signup_opens_at: None,
+                        signup_closes_at: None,
+                        signup_scope: "subtree",
                     })
                     .execute(conn)?;
                 let id = find(conn)?.ok_or(diesel::result::Error::NotFound)?;

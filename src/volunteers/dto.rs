@@ -32,7 +32,7 @@ of a-z, 0-9 and `_`.",
     }
 }
 
-fn tags_schema() -> utoipa::openapi::schema::Array {
+pub fn tags_schema() -> utoipa::openapi::schema::Array {
     tag_list(false)
 }
 

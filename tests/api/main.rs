@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod attendance;
 mod auth;
 mod branches;
 mod certificates;
@@ -22,5 +23,6 @@ mod record;
 mod reports;
 mod roles;
 mod seeds;
+mod signups;
 mod users;
 mod volunteers;

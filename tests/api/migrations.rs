@@ -6,6 +6,7 @@ use volunteer_hours::db::{self, Backend};
 use crate::helpers::{count, TestDb};
 
 const TABLES: &[&str] = &[
+    "attendance",
     "audit_log",
     "branches",
     "certificate_counters",
@@ -14,6 +15,7 @@ const TABLES: &[&str] = &[
     "error_reports",
     "evaluations",
     "event_plan_items",
+    "event_required_tags",
     "events",
     "hour_entries",
     "idempotency_keys",
@@ -21,6 +23,7 @@ const TABLES: &[&str] = &[
     "plan_sections",
     "plans",
     "refresh_tokens",
+    "signups",
     "users",
     "volunteer_tags",
     "volunteers",

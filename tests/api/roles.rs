@@ -52,6 +52,10 @@ enum Target {
     Certificate,
     /// A fresh certificate of the fixture volunteer (revocations).
     FreshCertificate,
+    /// A sign-up of the fixture volunteer for the fixture event.
+    Signup,
+    /// A fresh waitlisted sign-up of a new volunteer for the fixture event.
+    FreshSignup,
 }
 
 struct Row {
@@ -149,6 +153,28 @@ POST   /api/v1/certificates/{number}/revoke FreshCertificate 401 200 403 403 403
 GET    /api/v1/me/certificates            None               401 404 404 404 200
 # public, no token: without the certificate's code every caller gets the same 404
 GET    /verify/{number}                   Certificate        404 404 404 404 404
+# attendance: the organiser's side (code, records, list, close) for administrators and
+# secretaries; the volunteer's (its code, its pass, its own) for volunteers. The fixture
+# event is long over: recording attendance at it is refused on content (409), and the
+# volunteer's code is wrong (422)
+GET    /api/v1/events/{id}/check-in-code  Event              401 200 200 403 403
+POST   /api/v1/events/{id}/check-in       Event              401 403 403 403 422
+POST   /api/v1/events/{id}/check-out      Event              401 403 403 403 422
+GET    /api/v1/me/pass                    None               401 403 403 403 200
+POST   /api/v1/events/{id}/attendance     Event              401 409 409 403 403
+GET    /api/v1/events/{id}/attendance     Event              401 200 200 403 403
+POST   /api/v1/events/{id}/attendance/close FreshEvent       401 200 200 403 403
+GET    /api/v1/me/attendance              None               401 403 403 403 200
+# sign-ups: the fixture event takes none (409 on content); an organiser cancelling gives
+# a reason (400 without); volunteers sign up and read their own
+POST   /api/v1/events/{id}/signups        Event              401 409 409 403 409
+GET    /api/v1/events/{id}/signups        Event              401 200 200 403 403
+GET    /api/v1/signups/{id}               Signup             401 200 200 200 404
+DELETE /api/v1/signups/{id}               FreshSignup        401 400 400 403 404
+POST   /api/v1/signups/{id}/admit         FreshSignup        401 409 409 403 403
+POST   /api/v1/signups/{id}/decline       FreshSignup        401 200 200 403 403
+GET    /api/v1/me/signups                 None               401 403 403 403 200
+GET    /api/v1/me/events                  None               401 403 403 403 200
 GET    /api/v1/audit                      None               401 200 403 403 403
 # every role reads totals, each within its scope
 GET    /api/v1/reports/totals             None               401 200 200 200 200
@@ -178,6 +204,8 @@ fn target(name: &str) -> Target {
         "FreshErrorReport" => T::FreshErrorReport,
         "Certificate" => T::Certificate,
         "FreshCertificate" => T::FreshCertificate,
+        "Signup" => T::Signup,
+        "FreshSignup" => T::FreshSignup,
         other => panic!("unknown target {other} in the role matrix"),
     }
 }
@@ -222,6 +250,7 @@ struct Fixtures {
     evaluation: (i64, i64),
     error_report: i64,
     certificate: String,
+    signup: i64,
 }
 
 fn body_for(path: &str, caller: Option<Role>, f: &Fixtures) -> Value {
@@ -276,6 +305,16 @@ fn body_for(path: &str, caller: Option<Role>, f: &Fixtures) -> Value {
         }
         "/api/v1/volunteers/{id}/certificates" => json!({ "purpose": "入团材料" }),
         "/api/v1/certificates/{number}/revoke" => json!({ "reason": "重新出具" }),
+        "/api/v1/events/{id}/check-in" | "/api/v1/events/{id}/check-out" => {
+            json!({ "code": "not a code" })
+        }
+        "/api/v1/events/{id}/signups" if caller != Some(Role::Volunteer) => {
+            json!({ "volunteer_id": f.volunteer })
+        }
+        "/api/v1/signups/{id}/decline" => json!({ "reason": "名额已满" }),
+        "/api/v1/events/{id}/attendance" => {
+            json!({ "volunteer_id": f.volunteer, "action": "check_in" })
+        }
         _ => json!({}),
     }
 }
@@ -321,6 +360,7 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
         evaluation: (0, 0),
         error_report: 0,
         certificate: String::new(),
+        signup: 0,
     };
     let f = Fixtures {
         entry: app.insert_entry("submitted"),
@@ -332,6 +372,7 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
         },
         error_report: app.insert_error_report(),
         certificate: app.insert_certificate(f.volunteer),
+        signup: app.insert_signup(f.event, f.volunteer, "admitted"),
         ..f
     };
     let mut fresh = 0;
@@ -378,6 +419,11 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
                 T::FreshCertificate => {
                     number = app.insert_certificate(f.volunteer);
                     0
+                }
+                T::Signup => f.signup,
+                T::FreshSignup => {
+                    let v = app.insert_volunteer(&format!("候补 {fresh}"), root);
+                    app.insert_signup(f.event, v, "waitlisted")
                 }
             };
             let path = r

@@ -80,6 +80,7 @@ pub struct HourRow {
     pub updated_at: NaiveDateTime,
     #[diesel(deserialize_as = String)]
     pub source: EntrySource,
+    pub auto_closed: bool,
 }
 
 pub fn find(conn: &mut DbConn, id: HourEntryId) -> QueryResult<HourRow> {

@@ -363,4 +363,27 @@ impl TestApp {
         .expect("certificate");
         row.number
     }
+
+    /// A sign-up of `volunteer` for `event` with `status`, made by the first account.
+    pub fn insert_signup(&self, event: i64, volunteer: i64, status: &str) -> i64 {
+        use schema::{signups, users};
+        let by: i64 = users::table
+            .select(users::id)
+            .order(users::id)
+            .first(&mut self.conn())
+            .expect("an account");
+        let now = db::now();
+        diesel::insert_into(signups::table)
+            .values((
+                signups::event_id.eq(event),
+                signups::volunteer_id.eq(volunteer),
+                signups::status.eq(status),
+                signups::created_by.eq(by),
+                signups::created_at.eq(now),
+                signups::updated_at.eq(now),
+            ))
+            .execute(&mut self.conn())
+            .expect("sign-up");
+        self.last_id("signups")
+    }
 }
