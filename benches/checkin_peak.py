@@ -155,9 +155,10 @@ def main():
             SELECT '志愿者' || g, (SELECT id FROM branches WHERE code = 'BENCH'), 'active',
                    'B' || g, '志愿者' || g FROM generate_series(1, {N}) g;
             INSERT INTO events (title, category, organiser_branch_id, starts_at, ends_at,
-                                status, capacity, signup_mode, search_text)
+                                status, capacity, signup_mode, signup_closes_at, search_text)
             SELECT '签到高峰', 'lei_feng_day', id, now() AT TIME ZONE 'utc',
-                   (now() AT TIME ZONE 'utc') + INTERVAL '3 hours', 'open', {N}, 'open', '签到高峰'
+                   (now() AT TIME ZONE 'utc') + INTERVAL '3 hours', 'open', {N}, 'open',
+                   (now() AT TIME ZONE 'utc') + INTERVAL '3 hours', '签到高峰'
             FROM branches WHERE code = 'BENCH';
             INSERT INTO event_plan_items (event_id, plan_item_id)
             SELECT (SELECT max(id) FROM events), min(id) FROM plan_items;
