@@ -18,12 +18,13 @@ use crate::idempotency::{self, Stored};
 use crate::msg;
 use crate::AppState;
 
-/// The event's current check-in code, for the organiser's phone to show (large, and as a
-/// QR image of `qr`). It changes every `CHECKIN_CODE_SECS` (60 by default); the previous
-/// code is still taken for one more period, so a volunteer who read it just before it
-/// changed is not refused. Codes are computed from a per-event secret derived from the
-/// server's key: they are stored nowhere and no one without the organiser's access can
-/// compute one. Never cached.
+/// The event's current check-in code, for the organiser's phone to show.
+///
+/// Shown large, and as a QR image of `qr`. It changes every `CHECKIN_CODE_SECS` (60 by
+/// default); the previous code is still taken for one more period, so a volunteer who read
+/// it just before it changed is not refused. Codes are computed from a per-event secret
+/// derived from the server's key: they are stored nowhere and no one without the
+/// organiser's access can compute one. Never cached.
 #[utoipa::path(
     tag = "attendance",
     params(("id" = i64, Path, description = "Event id")),
@@ -186,7 +187,8 @@ fn run(
         (status = 404, description = "No such event, or the account is not linked to a volunteer", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Checked in already (the problem names the open attendance), not admitted, not open to the volunteer, the window closed, or the event over", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Wrong or expired code; or the key was used for another body", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many wrong codes: wait `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong codes: wait `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u32, description = "Seconds to wait before the next code"))),
     )
 )]
 #[post("/events/{id}/check-in")]
@@ -200,12 +202,14 @@ pub async fn check_in(
     with_code(state, req, caller, id.into_inner(), body, false).await
 }
 
-/// Check out of the event with its current code: closes the volunteer's check-in and
-/// makes its hour entry (`submitted`, source `check_in`), the time between rounded down to
-/// whole minutes and clipped to the event's window with the tolerance. When a rule of
-/// recording hours refuses the entry (one per volunteer, event and day; no overlap; 24
-/// hours a day), the attendance is still closed and carries a `flag` with the reason for
-/// the organiser to resolve. `Idempotency-Key` and the code's limit as for check-in.
+/// Check out of the event with its current code.
+///
+/// Closes the volunteer's check-in and makes its hour entry (`submitted`, source
+/// `check_in`), the time between rounded down to whole minutes and clipped to the event's
+/// window with the tolerance. When a rule of recording hours refuses the entry (one per
+/// volunteer, event and day; no overlap; 24 hours a day), the attendance is still closed and
+/// carries a `flag` with the reason for the organiser to resolve. `Idempotency-Key` and the
+/// code's limit as for check-in.
 #[utoipa::path(
     tag = "attendance",
     params(
@@ -220,7 +224,8 @@ pub async fn check_in(
         (status = 404, description = "No such event, or the account is not linked to a volunteer", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not checked in, or the event cancelled", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Wrong or expired code; or the key was used for another body", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many wrong codes: wait `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong codes: wait `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u32, description = "Seconds to wait before the next code"))),
     )
 )]
 #[post("/events/{id}/check-out")]
@@ -234,9 +239,11 @@ pub async fn check_out(
     with_code(state, req, caller, id.into_inner(), body, true).await
 }
 
-/// The caller's personal pass: a signed code (and QR payload) naming the volunteer, valid
-/// for `ATTENDANCE_PASS_SECS` (2 hours by default), for the organiser's phone to scan when
-/// the volunteer's phone has no signal (fetch it before leaving). Never cached.
+/// The caller's personal pass, for the organiser's phone to scan.
+///
+/// A signed code (and QR payload) naming the volunteer, valid for `ATTENDANCE_PASS_SECS` (2
+/// hours by default), for when the volunteer's phone has no signal (fetch it before
+/// leaving). Never cached.
 #[utoipa::path(
     tag = "attendance",
     security(("bearer" = [])),
@@ -264,10 +271,11 @@ pub async fn my_pass(
         }))
 }
 
-/// The organiser records a volunteer arriving or leaving: by the volunteer's scanned
-/// `pass` or by `volunteer_id` (exactly one), with `at` when its phone was offline (within
-/// the check-in window, kept beside the server's receive time). Same rules as the
-/// volunteer's own check-in and check-out; needs an `Idempotency-Key`.
+/// The organiser records a volunteer arriving or leaving.
+///
+/// By the volunteer's scanned `pass` or by `volunteer_id` (exactly one), with `at` when its
+/// phone was offline (within the check-in window, kept beside the server's receive time).
+/// Same rules as the volunteer's own check-in and check-out; needs an `Idempotency-Key`.
 #[utoipa::path(
     tag = "attendance",
     params(
@@ -355,10 +363,11 @@ pub async fn record_attendance(
     .await
 }
 
-/// Who is at the event: checked in now, checked out (with the entry made, or a `flag`),
-/// and admitted but never came (no-shows), with counts of each. The organiser's
-/// secretaries and administrators see everyone; a secretary of another branch sees the
-/// volunteers of its own scope only.
+/// Who is at the event, and who never came.
+///
+/// Checked in now, checked out (with the entry made, or a `flag`), and admitted but never
+/// came (no-shows), with counts of each. The organiser's secretaries and administrators see
+/// everyone; a secretary of another branch sees the volunteers of its own scope only.
 #[utoipa::path(
     tag = "attendance",
     params(("id" = i64, Path, description = "Event id"), AttendanceQuery),
@@ -453,7 +462,10 @@ fn presence(
     })
 }
 
-/// The caller's own attendance at every event, the newest first.
+/// The caller's own attendance at every event.
+///
+/// The newest first: each check-in with its check-out, the entry it made, or the `flag` that
+/// kept it from making one.
 #[utoipa::path(
     tag = "attendance",
     params(PageQuery),
@@ -482,10 +494,12 @@ pub async fn my_attendance(
     ))
 }
 
-/// Close the event's attendance: every volunteer still checked in (a forgotten check-out)
-/// is checked out at the event's scheduled end (or now, if that is earlier), never later,
-/// with its entry marked `auto_closed` for the reviewer. Completing the event does the
-/// same. Closing again closes nothing.
+/// Close the event's attendance.
+///
+/// Every volunteer still checked in (a forgotten check-out) is checked out at the event's
+/// scheduled end (or now, if that is earlier), never later, with its entry marked
+/// `auto_closed` for the reviewer. Completing the event does the same. Closing again closes
+/// nothing.
 #[utoipa::path(
     tag = "attendance",
     params(

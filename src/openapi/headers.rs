@@ -89,6 +89,7 @@ fn location_pattern(body_schema: &str) -> Option<String> {
         "SubmissionResponse" => "/api/v1/hours?event_id={id}",
         "EvaluationResponse" => "/api/v1/events/{id}/evaluations/{volunteer_id}",
         "CertificateResponse" => "/api/v1/certificates/{number}",
+        "AttendanceResponse" => "/api/v1/events/{id}/attendance",
         schema => super::links::OBJECTS
             .iter()
             .find(|(s, _)| *s == schema)

@@ -5,7 +5,7 @@ use utoipa::openapi::OpenApi as Spec;
 use super::{operations, operations_mut};
 
 /// The object each response schema is, as the path of its operations.
-pub const OBJECTS: [(&str, &str); 8] = [
+pub const OBJECTS: [(&str, &str); 9] = [
     ("BranchResponse", "/api/v1/branches/{id}"),
     ("VolunteerResponse", "/api/v1/volunteers/{id}"),
     ("EventResponse", "/api/v1/events/{id}"),
@@ -14,6 +14,7 @@ pub const OBJECTS: [(&str, &str); 8] = [
     ("UserResponse", "/api/v1/users/{id}"),
     ("CommendationResponse", "/api/v1/commendations/{id}"),
     ("ErrorReportResponse", "/api/v1/error-reports/{id}"),
+    ("SignupResponse", "/api/v1/signups/{id}"),
 ];
 
 /// OpenAPI links: where a response carries an object's id, it leads to every operation on

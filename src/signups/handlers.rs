@@ -278,8 +278,10 @@ pub async fn cancel_signup(
     Ok(versioned(after.0, after.1))
 }
 
-/// Admit a sign-up: an application (approval mode), or a volunteer on the waiting list
-/// by hand, while the event has room (raise `capacity` first to admit beyond it).
+/// Admit a sign-up.
+///
+/// An application (approval mode), or a volunteer on the waiting list by hand, while the
+/// event has room (raise `capacity` first to admit beyond it).
 #[utoipa::path(
     tag = "signups",
     params(("id" = i64, Path, description = "Sign-up id")),
@@ -343,8 +345,10 @@ pub async fn admit_signup(
     Ok(versioned(after.0, after.1))
 }
 
-/// Decline a sign-up (an application, or a place on the waiting list), with the reason
-/// the volunteer will read.
+/// Decline a sign-up.
+///
+/// An application, or a place on the waiting list, with the reason the volunteer will read
+/// (required).
 #[utoipa::path(
     tag = "signups",
     params(("id" = i64, Path, description = "Sign-up id")),
@@ -407,7 +411,9 @@ pub async fn decline_signup(
     Ok(versioned(after.0, after.1))
 }
 
-/// A sign-up: read by the volunteer, the event's organiser, the volunteer's branches and HR.
+/// A sign-up.
+///
+/// Read by the volunteer, the event's organiser, the volunteer's branches and HR.
 #[utoipa::path(
     tag = "signups",
     params(("id" = i64, Path, description = "Sign-up id")),
@@ -438,8 +444,10 @@ pub async fn get_signup(
     Ok(versioned(body.0, body.1))
 }
 
-/// The event's sign-ups in arrival order, for its organiser (secretaries of the organising
-/// branch's scope, administrators); filter by status.
+/// The event's sign-ups in arrival order.
+///
+/// For its organiser (secretaries of the organising branch's scope, administrators); filter
+/// by status, paged.
 #[utoipa::path(
     tag = "signups",
     params(("id" = i64, Path, description = "Event id"), SignupQuery),
@@ -492,7 +500,9 @@ fn brief(ev: &EventRow) -> EventBrief {
     }
 }
 
-/// The caller's sign-ups, the newest first, each with its event.
+/// The caller's sign-ups.
+///
+/// The newest first, each with its event and, while waitlisted, its place in the queue.
 #[utoipa::path(
     tag = "signups",
     params(MinePage),
@@ -530,8 +540,10 @@ pub async fn my_signups(
     Ok(paging.respond(items, total))
 }
 
-/// Events for the caller: those it may sign up for now (sign-up open, eligible, not signed
-/// up yet) and those it signed up for, with its sign-up; soonest first.
+/// Events for the caller to sign up for, and those it signed up for.
+///
+/// Those it may sign up for now (sign-up open, eligible, not signed up yet) and those it
+/// signed up for, with its sign-up; soonest first.
 #[utoipa::path(
     tag = "signups",
     params(MinePage),
