@@ -1,4 +1,4 @@
-//! The command line: `serve` (the default), `migrate`, `seed`, `create-user`.
+//! The command line: `serve` (the default), `migrate`, `seed`, `import`, `create-user`.
 
 use std::io::{BufRead, IsTerminal};
 use std::net::TcpListener;
@@ -46,6 +46,30 @@ pub enum Command {
         /// Read the seed files from this directory instead of the copies built in.
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
+    },
+    /// Import volunteers or past hours from an XLSX or CSV file, as the API's
+    /// `POST /api/v1/imports/...` does, and print its report (exit code 1 when refused).
+    Import {
+        what: crate::imports::command::What,
+        file: PathBuf,
+        /// Check everything and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The account to import as (its scope applies); the first administrator by default.
+        #[arg(long = "as", value_name = "USERNAME")]
+        as_user: Option<String>,
+        /// Volunteers: a row with an existing volunteer number updates that volunteer.
+        #[arg(long)]
+        update_existing: bool,
+        /// Hours: find or create the events rows name by title, date, category and item.
+        #[arg(long)]
+        create_events: bool,
+        /// Hours: approve the entries at once, for this reason (administrators).
+        #[arg(long, value_name = "REASON")]
+        approve: Option<String>,
+        /// The XLSX worksheet to read (the first by default).
+        #[arg(long)]
+        sheet: Option<String>,
     },
     /// Print the SQL of a totals report for PostgreSQL (to reproduce or time it in psql).
     TotalsSql {
@@ -141,6 +165,35 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
                      (POST /api/v1/auth/password) before anyone else can reach the service",
                     report.1.join(", ")
                 );
+            }
+            Ok(())
+        }
+        Command::Import {
+            what,
+            file,
+            dry_run,
+            as_user,
+            update_existing,
+            create_events,
+            approve,
+            sheet,
+        } => {
+            let opts = crate::imports::command::Options {
+                dry_run,
+                as_user,
+                update_existing,
+                create_events,
+                approve,
+                sheet,
+            };
+            let (ok, report) = tokio_block(move || {
+                let mut conn = migrated_connection(&config)?;
+                crate::imports::command::run(&mut conn, &config, what, &file, &opts)
+            })
+            .await?;
+            println!("{report}");
+            if !ok {
+                bail!("nothing was imported");
             }
             Ok(())
         }

@@ -147,6 +147,9 @@ pub enum AppError {
     PreconditionFailed,
     #[error("the request body is larger than this server accepts (MAX_BODY_BYTES)")]
     PayloadTooLarge,
+    /// A body over a limit of its own (an imported file), which the message names.
+    #[error("{0}")]
+    TooLarge(Msg),
     #[error("the request's path and query are longer than this server reads (8192 bytes)")]
     UriTooLong,
     #[error("{0}")]
@@ -215,7 +218,7 @@ impl AppError {
             AppError::MethodNotAllowed => "method-not-allowed",
             AppError::Conflict(_) | AppError::EntriesConflict { .. } => "conflict",
             AppError::PreconditionFailed => "precondition-failed",
-            AppError::PayloadTooLarge => "payload-too-large",
+            AppError::PayloadTooLarge | AppError::TooLarge(_) => "payload-too-large",
             AppError::UriTooLong => "uri-too-long",
             AppError::UnsupportedMediaType(_) => "unsupported-media-type",
             AppError::PreconditionRequired => "precondition-required",
@@ -237,7 +240,7 @@ impl AppError {
             AppError::MethodNotAllowed => msg!("title-method-not-allowed"),
             AppError::Conflict(_) | AppError::EntriesConflict { .. } => msg!("title-conflict"),
             AppError::PreconditionFailed => msg!("title-precondition-failed"),
-            AppError::PayloadTooLarge => msg!("title-payload-too-large"),
+            AppError::PayloadTooLarge | AppError::TooLarge(_) => msg!("title-payload-too-large"),
             AppError::UriTooLong => msg!("title-uri-too-long"),
             AppError::UnsupportedMediaType(_) => msg!("title-unsupported-media-type"),
             AppError::PreconditionRequired => msg!("title-precondition-required"),
@@ -269,6 +272,7 @@ impl AppError {
             | AppError::Forbidden(m)
             | AppError::Conflict(m)
             | AppError::UnsupportedMediaType(m)
+            | AppError::TooLarge(m)
             | AppError::EntriesConflict { detail: m, .. }
             | AppError::Unavailable { detail: m, .. } => m.clone(),
             AppError::NotFound => msg!("not-found"),
@@ -328,7 +332,7 @@ impl ResponseError for AppError {
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) | AppError::EntriesConflict { .. } => StatusCode::CONFLICT,
             AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::PayloadTooLarge | AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UriTooLong => StatusCode::URI_TOO_LONG,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
@@ -451,6 +455,7 @@ mod tests {
             AppError::Conflict(msg!("internal")),
             AppError::PreconditionFailed,
             AppError::PayloadTooLarge,
+            AppError::TooLarge(msg!("internal")),
             AppError::UriTooLong,
             AppError::UnsupportedMediaType(msg!("internal")),
             AppError::PreconditionRequired,
@@ -476,7 +481,7 @@ mod tests {
                 AppError::MethodNotAllowed => 7,
                 AppError::Conflict(_) | AppError::EntriesConflict { .. } => 8,
                 AppError::PreconditionFailed => 9,
-                AppError::PayloadTooLarge => 10,
+                AppError::PayloadTooLarge | AppError::TooLarge(_) => 10,
                 AppError::UriTooLong => 11,
                 AppError::UnsupportedMediaType(_) => 12,
                 AppError::PreconditionRequired => 13,

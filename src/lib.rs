@@ -21,6 +21,7 @@ pub mod http;
 pub mod i18n;
 pub mod idempotency;
 pub mod ids;
+pub mod imports;
 pub mod memory;
 pub mod openapi;
 pub mod plans;
@@ -185,6 +186,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(plans::routes)
                 .configure(hours::routes)
                 .configure(attendance::routes)
+                .configure(imports::routes)
                 .configure(signups::routes)
                 .configure(commendations::routes)
                 .configure(evaluations::routes)

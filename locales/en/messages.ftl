@@ -278,3 +278,43 @@ signup-not-live = the sign-up is { $status } already
 signup-cannot-admit = a sign-up that is { $status } cannot be admitted: only applications and the waiting list
 signup-cannot-decline = a sign-up that is { $status } cannot be declined: only applications and the waiting list
 event-full = the event is full ({ $capacity } places): raise its capacity to admit more
+import-sheet-of-csv = a CSV file has no sheets: leave out `sheet`
+import-empty-file = the file holds no header row
+import-too-many-rows = the file has more than { $max } data rows (IMPORT_MAX_ROWS): split it
+import-not-xlsx = not a readable XLSX workbook (a broken or different file): save it again as .xlsx, or as CSV
+import-no-such-sheet = the workbook has no sheet `{ $sheet }` (it has: { $sheets })
+import-broken-sheet = the sheet `{ $sheet }` cannot be read
+import-binary-csv = the file is not text: send an XLSX workbook or a CSV file
+import-unknown-encoding = the text is neither UTF-8 nor GB18030/GBK: save it as "CSV UTF-8"
+import-broken-csv = the CSV cannot be read at line { $line } (an unclosed quote?)
+import-column-twice = two headers name this column
+import-column-missing = the file lacks this column, which is required
+import-not-a-date = not a date: write 2022-03-05, 2022/3/5 or 2022年3月5日
+import-not-a-time = not a time: write 09:00 or 2022-03-05 09:00
+import-number-as-text = a number too long for Excel to keep exact (its last digits are lost): format the column as text and type it again
+import-not-a-number = not a number
+import-not-a-whole-number = not a whole number
+import-hours-whole-minutes = hours must come to whole minutes (e.g. 2.5 or 0.75)
+import-hours-range = hours must be more than 0 and at most 24
+import-gender = gender is 男 or 女 (male or female)
+import-duplicate-row = the same as row { $row } of this file
+import-volunteer-exists = a volunteer with this number exists (id { $id }): import with update_existing=true to update it
+import-no-such-volunteer = no such volunteer
+import-volunteer-needed = the row names no volunteer: give the volunteer number, or the name
+import-volunteer-ambiguous = { $count } volunteers have this name: give the volunteer number or the branch code
+import-event-needed = the row names no event: give the event id, or import with create_events=true
+import-required-for-new-event = required to create the event (create_events=true)
+import-category = not a category of events (see the template's second sheet)
+import-hours-minutes-differ = the hours come to { $hours } minutes: give one of the two, or both the same
+import-start-and-end = give both the start and the end, or neither
+import-no-such-event = no such event
+import-conflicts-rows = overlaps the service of row { $rows } of this file
+import-approve-admins = only administrators approve hours with an import
+import-approve-reason = approve=true needs a reason: why these hours need no review
+import-too-large = the file is larger than { $max } bytes (MAX_IMPORT_BYTES): split it
+import-body-broken = the upload broke off before its end
+import-media-type = send a CSV file (text/csv), an XLSX workbook, or multipart/form-data with one file
+import-multipart-broken = the multipart body cannot be read
+import-no-file-part = the multipart body holds no file part
+import-rows-invalid = { $count } rows are invalid: nothing was imported
+import-rows-invalid-dry = { $count } rows are invalid (dry run: nothing was written)

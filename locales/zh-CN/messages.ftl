@@ -277,3 +277,43 @@ signup-not-live = 该报名已是 { $status } 状态
 signup-cannot-admit = { $status } 状态的报名不能录用：只能录用申请中或候补的报名
 signup-cannot-decline = { $status } 状态的报名不能拒绝：只能拒绝申请中或候补的报名
 event-full = 该活动名额已满（{ $capacity } 个）：如需录用更多请先增加名额
+import-sheet-of-csv = CSV 文件没有工作表：请去掉 `sheet` 参数
+import-empty-file = 文件中没有表头行
+import-too-many-rows = 文件超过 { $max } 行数据（IMPORT_MAX_ROWS）：请拆分后再导入
+import-not-xlsx = 不是可读取的 XLSX 工作簿（文件已损坏或格式不同）：请另存为 .xlsx 或 CSV
+import-no-such-sheet = 工作簿中没有工作表“{ $sheet }”（现有：{ $sheets }）
+import-broken-sheet = 工作表“{ $sheet }”无法读取
+import-binary-csv = 文件不是文本：请上传 XLSX 工作簿或 CSV 文件
+import-unknown-encoding = 文本既不是 UTF-8 也不是 GB18030/GBK 编码：请另存为“CSV UTF-8”
+import-broken-csv = CSV 在第 { $line } 行无法读取（引号未闭合？）
+import-column-twice = 有两个表头对应此列
+import-column-missing = 文件缺少此必填列
+import-not-a-date = 不是日期：请填写 2022-03-05、2022/3/5 或 2022年3月5日
+import-not-a-time = 不是时间：请填写 09:00 或 2022-03-05 09:00
+import-number-as-text = 数字过长，Excel 已无法精确保存（末尾数字已丢失）：请将该列设为文本格式后重新填写
+import-not-a-number = 不是数字
+import-not-a-whole-number = 不是整数
+import-hours-whole-minutes = 时长须折合为整分钟（如 2.5 或 0.75）
+import-hours-range = 时长须大于 0 且不超过 24 小时
+import-gender = 性别填写“男”或“女”（male 或 female）
+import-duplicate-row = 与本文件第 { $row } 行重复
+import-volunteer-exists = 已有此编号的志愿者（ID { $id }）：如需更新请加 update_existing=true 导入
+import-no-such-volunteer = 没有该志愿者
+import-volunteer-needed = 此行未指明志愿者：请填写志愿者编号或姓名
+import-volunteer-ambiguous = 有 { $count } 名志愿者同名：请填写志愿者编号或支部代码
+import-event-needed = 此行未指明活动：请填写活动 ID，或加 create_events=true 导入
+import-required-for-new-event = 新建活动（create_events=true）时必填
+import-category = 不是有效的活动类别（见模板第二页）
+import-hours-minutes-differ = 小时数折合为 { $hours } 分钟：请只填一项，或两项一致
+import-start-and-end = 开始和结束时间须同时填写或都不填
+import-no-such-event = 没有该活动
+import-conflicts-rows = 与本文件第 { $rows } 行的服务时间重叠
+import-approve-admins = 只有管理员可以在导入时直接审核通过
+import-approve-reason = approve=true 须填写 reason：说明这些时长为何无需审核
+import-too-large = 文件超过 { $max } 字节（MAX_IMPORT_BYTES）：请拆分后再导入
+import-body-broken = 上传在结束前中断
+import-media-type = 请上传 CSV 文件（text/csv）、XLSX 工作簿，或含一个文件的 multipart/form-data
+import-multipart-broken = 无法读取 multipart 请求体
+import-no-file-part = multipart 请求体中没有文件
+import-rows-invalid = 有 { $count } 行无效：未导入任何内容
+import-rows-invalid-dry = 有 { $count } 行无效（试导入：未写入任何内容）

@@ -60,6 +60,7 @@ pub struct Config {
     pub hours: HoursConfig,
     pub certificates: CertificateConfig,
     pub attendance: AttendanceConfig,
+    pub imports: ImportConfig,
 }
 
 /// argon2id cost. The defaults are OWASP's (19 MiB, 2 passes, 1 lane).
@@ -251,6 +252,27 @@ impl Default for AttendanceConfig {
     }
 }
 
+/// The default `MAX_IMPORT_BYTES`.
+pub const DEFAULT_MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
+
+/// Imports of volunteers and past hours from XLSX and CSV files.
+#[derive(Debug, Clone)]
+pub struct ImportConfig {
+    /// The most data rows one file may carry.
+    pub max_rows: usize,
+    /// The largest file accepted.
+    pub max_bytes: usize,
+}
+
+impl Default for ImportConfig {
+    fn default() -> Self {
+        ImportConfig {
+            max_rows: 10_000,
+            max_bytes: DEFAULT_MAX_IMPORT_BYTES,
+        }
+    }
+}
+
 /// The cores this process may use (2 where that cannot be told).
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
@@ -283,6 +305,7 @@ impl Default for Config {
             hours: HoursConfig::default(),
             certificates: CertificateConfig::default(),
             attendance: AttendanceConfig::default(),
+            imports: ImportConfig::default(),
         }
     }
 }

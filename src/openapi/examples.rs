@@ -9,6 +9,22 @@ pub fn add_problem_examples(code: &str, response: &mut utoipa::openapi::Response
     let Some(content) = response.content.get_mut(crate::error::PROBLEM_JSON) else {
         return;
     };
+    let is_import = matches!(&content.schema,
+        Some(utoipa::openapi::RefOr::Ref(r)) if r.ref_location.ends_with("/ImportProblem"));
+    if code == "422" && is_import {
+        let value = serde_json::to_value(crate::imports::run::example()).ok();
+        content
+            .examples
+            .entry("validation".to_owned())
+            .or_insert_with(|| {
+                ExampleBuilder::new()
+                    .summary("`/problems/validation`: the bad rows of an import")
+                    .value(value)
+                    .build()
+                    .into()
+            });
+        return;
+    }
     let examples: Vec<(&str, AppError)> = match code {
         "400" => vec![
             (

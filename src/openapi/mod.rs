@@ -70,6 +70,11 @@ volunteer, stating the time when its phone was offline. Every check-in and check
 Idempotency-Key. A check-out makes the hour entry (source `check_in`, status `submitted`, \
 reviewed as usual); one the hours rules refuse is flagged for the organiser. Closing the \
 attendance (or completing the event) closes forgotten check-outs at the scheduled end."),
+        (name = "imports", description = "Import from Excel and CSV (导入): volunteers, and \
+past hours (`source: imported`, reviewed as usual), from the files a bureau already keeps. \
+Fill in a template (`GET /imports/templates/...`), try it with `dry_run=true`, then import \
+with an Idempotency-Key: every row lands or none, and a refusal names every bad row as Excel \
+numbers it."),
         (name = "record", description = "The volunteer's record (State Council regulation on \
 volunteer service, art. 19): the whole of it in one document (basic information, service, \
 training, commendations and awards, evaluations), and the parts beside its hours: \
