@@ -118,6 +118,7 @@ fn every_command_has_help() {
         vec!["migrate", "--help"],
         vec!["seed", "--help"],
         vec!["create-user", "--help"],
+        vec!["import", "--help"],
     ] {
         let out = bin().args(&args).output().unwrap();
         assert!(out.status.success(), "{args:?}");
@@ -321,6 +322,55 @@ fn seed_demo_makes_one_account_per_role_once() {
         &hash,
         volunteer_hours::cli::DEMO_PASSWORD
     ));
+}
+
+#[test]
+fn import_prints_the_report_and_writes_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("import.db").display());
+    let run = |args: &[&str]| bin().env("DATABASE_URL", &url).args(args).output().unwrap();
+    assert!(run(&["seed", "--demo"]).status.success());
+    let file = dir.path().join("志愿者.csv");
+    let path = file.to_str().unwrap();
+    let count = || -> i64 {
+        volunteer_hours::db::schema::volunteers::table
+            .count()
+            .get_result(&mut connect(&url))
+            .unwrap()
+    };
+    let before = count();
+    std::fs::write(
+        &file,
+        "姓名,支部代码,志愿者编号\n林新,ZB01,CLI-1\n坏行,NOPE,CLI-2\n",
+    )
+    .unwrap();
+    let out = run(&["import", "volunteers", path]);
+    assert!(!out.status.success(), "{}", text(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["row_errors"][0]["row"], 3, "{report}");
+    assert_eq!(report["row_errors"][0]["column"], "支部代码 branch_code");
+    assert!(text(&out).contains("nothing was imported"));
+    assert_eq!(count(), before);
+    std::fs::write(&file, "姓名,支部代码,志愿者编号\n林新,ZB01,CLI-1\n").unwrap();
+    let out = run(&["import", "volunteers", path, "--dry-run"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (report["dry_run"].as_bool(), report["created"].as_i64()),
+        (Some(true), Some(1))
+    );
+    assert_eq!(count(), before);
+    // as the secretary of ZB01, whose scope holds the branch
+    let out = run(&["import", "volunteers", path, "--as", "zb01.secretary"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(count(), before + 1);
+    let out = run(&["import", "volunteers", path, "--as", "hr.officer"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("only administrators and secretaries import"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]

@@ -15,6 +15,7 @@ mod events;
 mod hours;
 mod http_basics;
 mod i18n;
+mod imports;
 mod integrity;
 mod migrations;
 mod openapi;

@@ -175,6 +175,10 @@ POST   /api/v1/signups/{id}/admit         FreshSignup        401 409 409 403 403
 POST   /api/v1/signups/{id}/decline       FreshSignup        401 200 200 403 403
 GET    /api/v1/me/signups                 None               401 403 403 403 200
 GET    /api/v1/me/events                  None               401 403 403 403 200
+# imports: administrators and secretaries; the matrix sends JSON, which is not a file
+GET    /api/v1/imports/templates/{name}   None               401 200 200 403 403
+POST   /api/v1/imports/volunteers         None               401 415 415 403 403
+POST   /api/v1/imports/hours              None               401 415 415 403 403
 GET    /api/v1/audit                      None               401 200 403 403 403
 # every role reads totals, each within its scope
 GET    /api/v1/reports/totals             None               401 200 200 200 200
@@ -430,7 +434,8 @@ async fn every_endpoint_answers_each_role_as_specified(app: TestApp) {
                 .path
                 .replace("{id}", &id.to_string())
                 .replace("{volunteer_id}", &volunteer_id.to_string())
-                .replace("{number}", &number);
+                .replace("{number}", &number)
+                .replace("{name}", "hours.csv");
             let method = reqwest::Method::from_bytes(r.method.as_bytes()).unwrap();
             let mut req = app.request(method.clone(), &path, token.as_deref());
             if method == reqwest::Method::PUT {
