@@ -59,9 +59,9 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("CHECKIN_CODE_SECS", "60", "how long an event's check-in code lasts (15-600); the previous code is still taken for one more period"),
     ("CHECKIN_EARLY_MINUTES", "30", "how long before an event starts volunteers may check in (0-1440)"),
     ("CHECKIN_MAX_WRONG_CODES", "5", "wrong check-in codes a volunteer may send before it must wait; one more is allowed each minute (1-100)"),
+    ("ATTENDANCE_PASS_SECS", "7200", "how long a volunteer's personal pass (GET /me/pass) stays valid (60-86400)"),
     ("IMPORT_MAX_ROWS", "10000", "the most data rows one imported file may carry (1-100000)"),
     ("MAX_IMPORT_BYTES", "10485760", "the largest imported file (1 KiB-64 MiB)"),
-    ("ATTENDANCE_PASS_SECS", "7200", "how long a volunteer's personal pass (GET /me/pass) stays valid (60-86400)"),
 ];
 
 #[derive(Debug, thiserror::Error)]

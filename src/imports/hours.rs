@@ -66,7 +66,7 @@ pub const COLUMNS: [Column; 14] = [
         "志愿者姓名，未填编号时使用", "the volunteer's name, used when there is no number", true),
     col("branch_code", "支部代码", false, "ZB01",
         "志愿者所在支部的代码，与姓名一起查找志愿者", "the volunteer's branch code, to find the volunteer with the name", true),
-    col("event_id", "活动ID", false, "8",
+    col("event_id", "活动ID", false, "",
         "已有活动的 ID；不填时须加 create_events=true 并填写活动名称、类别和工作要点序号",
         "the id of an existing event; without it, create_events=true and the event's title, category and plan item number are needed", false),
     col("event_title", "活动名称", false, "3·5学雷锋志愿服务",
@@ -382,7 +382,8 @@ fn events_of(
         .load::<i64>(conn)?
         .into_iter()
         .collect();
-    let row_of = |n: usize| rows.iter().find(|r| r.number == n);
+    let by_number: HashMap<usize, &Row<'_>> = rows.iter().map(|r| (r.number, r)).collect();
+    let row_of = |n: usize| by_number.get(&n).copied();
     for p in parsed {
         match &p.event {
             EventRef::Id(id) if existing.contains(id) => {

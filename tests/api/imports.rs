@@ -539,6 +539,36 @@ async fn a_secretary_imports_into_its_scope_only(app: TestApp) {
         ]
     );
     assert_eq!(volunteer_count(&app), 0);
+    // hours only for the volunteers of its scope: one of JGDW is not
+    numbered(&app, 1);
+    let ours = app.insert_volunteer("本支部", app.branch_id("JGTW"));
+    diesel::update(volunteers::table.find(ours))
+        .set(volunteers::volunteer_number.eq("T-1"))
+        .execute(&mut app.conn())
+        .unwrap();
+    let event = app.insert_event("3·5学雷锋志愿服务", app.branch_id("JGDW"));
+    let csv = format!("志愿者编号,活动ID,服务日期,服务时长(小时)\nT-1,{event},2022-03-05,1\nH-1,{event},2022-03-05,1\n");
+    let problem = refused(
+        import(
+            &app,
+            &sec.access,
+            "/api/v1/imports/hours",
+            "text/csv",
+            csv.into_bytes(),
+            Some(&key()),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        row_errors(&problem),
+        [(3, "志愿者编号 volunteer_number".to_owned())]
+    );
+    assert_eq!(
+        app.count("hour_entries"),
+        0,
+        "not even the row in scope: all or nothing"
+    );
 }
 
 async fn malformed_files_and_the_limits(app: TestApp) {
