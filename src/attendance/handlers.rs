@@ -512,6 +512,7 @@ pub async fn my_attendance(
         (status = 403, description = "Only secretaries and administrators close attendance", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such event organised within the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The event is cancelled", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/events/{id}/attendance/close")]

@@ -74,7 +74,12 @@ pub struct SignupReason {
 #[into_params(parameter_in = Query)]
 pub struct CancelQuery {
     /// Required when the organiser cancels; the volunteer cancelling its own may leave it out.
-    #[param(min_length = 1, max_length = 500)]
+    /// No surrounding white space.
+    #[param(
+        min_length = 1,
+        max_length = 500,
+        pattern = "^[^\\s\\u0085](?:[\\s\\S]*[^\\s\\u0085])?$"
+    )]
     pub reason: Option<String>,
 }
 
