@@ -79,6 +79,24 @@ impl Layout {
     }
 }
 
+/// The data rows of `sheet`, each under `columns` as `layout` places them.
+pub fn rows<'a>(
+    sheet: &'a super::sheet::Sheet,
+    layout: &'a Layout,
+    columns: &'a [Column],
+) -> Vec<Row<'a>> {
+    sheet
+        .rows
+        .iter()
+        .map(|(number, cells)| Row {
+            number: *number,
+            cells,
+            layout,
+            columns,
+        })
+        .collect()
+}
+
 /// One data row being read: its number and cells, and the columns they fall under.
 pub struct Row<'a> {
     pub number: usize,

@@ -81,6 +81,17 @@ pub struct ImportSummary {
     pub error_count: usize,
 }
 
+impl ImportSummary {
+    /// The summary of `rows_read` data rows under `layout`, before anything is counted.
+    pub fn of(rows_read: usize, layout: &super::columns::Layout) -> Self {
+        ImportSummary {
+            rows_read,
+            ignored_columns: layout.ignored.clone(),
+            ..ImportSummary::default()
+        }
+    }
+}
+
 /// The most row errors one answer lists.
 pub const MAX_LISTED_ERRORS: usize = 1000;
 
@@ -139,8 +150,13 @@ pub struct HoursImportQuery {
     /// on paper), with `reason`, recorded on each entry's audit row.
     #[serde(default)]
     pub approve: bool,
-    /// Why the entries are approved without review (required with `approve=true`).
-    #[param(min_length = 1, max_length = 500)]
+    /// Why the entries are approved without review (required with `approve=true`); no
+    /// surrounding white space.
+    #[param(
+        min_length = 1,
+        max_length = 500,
+        pattern = "^[^\\s\\u0085](?:[\\s\\S]*[^\\s\\u0085])?$"
+    )]
     pub reason: Option<String>,
     /// The XLSX worksheet to read (the first by default).
     #[param(max_length = 31)]
@@ -182,3 +198,31 @@ impl utoipa::PartialSchema for ImportForm {
 }
 
 impl utoipa::ToSchema for ImportForm {}
+
+/// The answers of both imports.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum ImportResponses {
+    /// Imported (or, with `dry_run`, would import)
+    #[response(status = 200)]
+    Imported(ImportSummary),
+    /// No Idempotency-Key on a real run; hours: `approve=true` without a `reason`
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(crate::error::Problem),
+    /// HR and volunteers import nothing; hours: only administrators approve with the import
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(crate::error::Problem),
+    /// The key is in use by a request still running
+    #[response(status = 409, content_type = "application/problem+json")]
+    Conflict(crate::error::Problem),
+    /// The file is larger than MAX_IMPORT_BYTES
+    #[response(status = 413, content_type = "application/problem+json")]
+    TooLarge(crate::error::Problem),
+    /// Not a CSV, XLSX or multipart body
+    #[response(status = 415, content_type = "application/problem+json")]
+    MediaType(crate::error::Problem),
+    /// Bad rows, each named (nothing was written); or a file that cannot be read (a
+    /// multipart body without a file part too), or has too many rows (`detail` says why)
+    #[response(status = 422, content_type = "application/problem+json")]
+    Rows(ImportProblem),
+}

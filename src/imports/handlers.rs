@@ -5,14 +5,13 @@ use actix_web::{get, post, web, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 
 use super::columns::Column;
-use super::dto::{
-    HoursImportQuery, ImportFile, ImportForm, ImportProblem, ImportSummary, VolunteerImportQuery,
-};
+use super::dto::{HoursImportQuery, ImportFile, ImportForm, ImportResponses, VolunteerImportQuery};
 use super::run::{execute, file_problem, problem, Answer, File, Once, Work};
 use super::sheet;
 use super::template::{self, Template};
 use crate::auth::{Auth, Principal, Role, Writers};
 use crate::error::{AppError, AppResult, Problem, PROBLEM_JSON};
+use crate::i18n::Msg;
 use crate::idempotency;
 use crate::msg;
 use crate::AppState;
@@ -69,13 +68,17 @@ pub async fn import_template(
     }
 }
 
+/// What a body brought.
+enum Upload {
+    /// A file, with the media type it was sent as.
+    File(Vec<u8>, Option<String>),
+    /// A multipart body that cannot be read or holds no file: why.
+    Malformed(Msg),
+}
+
 /// The uploaded file: the body itself, or the one file part of a `multipart/form-data`
 /// body; at most `max` bytes (413 beyond). With the media type it was sent as.
-async fn upload(
-    req: &HttpRequest,
-    mut payload: web::Payload,
-    max: usize,
-) -> AppResult<(Vec<u8>, Option<String>)> {
+async fn upload(req: &HttpRequest, mut payload: web::Payload, max: usize) -> AppResult<Upload> {
     let too_large = || AppError::TooLarge(msg!("import-too-large", max = max));
     let declared = req
         .headers()
@@ -97,13 +100,11 @@ async fn upload(
     let media = req.mime_type().ok().flatten();
     let essence = media.as_ref().map(|m| m.essence_str().to_owned());
     match essence.as_deref() {
-        Some("multipart/form-data") => {
-            let (bytes, media) = file_part(req, body.freeze()).await?;
-            if bytes.len() > max {
-                return Err(too_large());
-            }
-            Ok((bytes, media))
-        }
+        Some("multipart/form-data") => match file_part(req, body.freeze()).await {
+            Ok((bytes, _)) if bytes.len() > max => Err(too_large()),
+            Ok((bytes, media)) => Ok(Upload::File(bytes, media)),
+            Err(why) => Ok(Upload::Malformed(why)),
+        },
         Some(
             "text/csv"
             | "application/csv"
@@ -115,24 +116,26 @@ async fn upload(
             if body.len() > max {
                 return Err(too_large());
             }
-            Ok((body.to_vec(), essence))
+            Ok(Upload::File(body.to_vec(), essence))
         }
         Some(sheet::XLSX_TYPE) => {
             if body.len() > max {
                 return Err(too_large());
             }
-            Ok((body.to_vec(), essence))
+            Ok(Upload::File(body.to_vec(), essence))
         }
         Some(_) => Err(AppError::UnsupportedMediaType(msg!("import-media-type"))),
     }
 }
 
 /// The first part of a multipart body that carries a file (or the first part).
-async fn file_part(req: &HttpRequest, body: web::Bytes) -> AppResult<(Vec<u8>, Option<String>)> {
+/// A multipart body that cannot be read, or holds no file, is a malformed file: `Err` says
+/// why (answered 422 like any unreadable file).
+async fn file_part(req: &HttpRequest, body: web::Bytes) -> Result<(Vec<u8>, Option<String>), Msg> {
     let stream =
         futures_util::stream::once(async move { Ok::<_, actix_web::error::PayloadError>(body) });
     let mut parts = actix_multipart::Multipart::new(req.headers(), stream);
-    let broken = || AppError::BadRequest(msg!("import-multipart-broken"));
+    let broken = || msg!("import-multipart-broken");
     while let Some(part) = parts.next().await {
         let mut part = part.map_err(|_| broken())?;
         let named = part
@@ -161,7 +164,7 @@ async fn file_part(req: &HttpRequest, body: web::Bytes) -> AppResult<(Vec<u8>, O
             return Ok((bytes, media));
         }
     }
-    Err(AppError::BadRequest(msg!("import-no-file-part")))
+    Err(msg!("import-no-file-part"))
 }
 
 /// Reads the file, and runs the import once per `Idempotency-Key` on a real run; answers
@@ -183,7 +186,14 @@ async fn run(
         idempotency::key_of(req, true)?
     };
     let limits = state.config.imports.clone();
-    let (bytes, media) = upload(req, payload, limits.max_bytes).await?;
+    let (bytes, media) = match upload(req, payload, limits.max_bytes).await? {
+        Upload::File(bytes, media) => (bytes, media),
+        Upload::Malformed(why) => {
+            return Ok(HttpResponse::UnprocessableEntity()
+                .content_type(PROBLEM_JSON)
+                .json(file_problem(dry_run, &why, crate::i18n::current())))
+        }
+    };
     let once = key.map(|key| {
         use sha2::Digest;
         let digest = sha2::Sha256::digest(&bytes);
@@ -241,15 +251,7 @@ const FILE_TYPES: &str = "The file itself (`text/csv`, or the XLSX media type), 
         (ImportFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (ImportForm = "multipart/form-data"))),
     security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Imported (or, with `dry_run`, would import)", body = ImportSummary),
-        (status = 400, description = "No Idempotency-Key on a real run; a broken multipart body, or one without a file", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "HR and volunteers import nothing", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The key is in use by a request still running", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The file is larger than MAX_IMPORT_BYTES", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not a CSV, XLSX or multipart body", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad rows, each named (nothing was written); or a file that cannot be read, or has too many rows (`detail` says why)", body = ImportProblem, content_type = "application/problem+json"),
-    )
+    responses(ImportResponses)
 )]
 #[post("/imports/volunteers")]
 pub async fn import_volunteers(
@@ -300,15 +302,7 @@ pub async fn import_volunteers(
         (ImportFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (ImportForm = "multipart/form-data"))),
     security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Imported (or, with `dry_run`, would import)", body = ImportSummary),
-        (status = 400, description = "No Idempotency-Key on a real run; a broken multipart body, or one without a file; `approve=true` without a `reason`", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "HR and volunteers import nothing; only administrators approve with the import", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The key is in use by a request still running", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The file is larger than MAX_IMPORT_BYTES", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not a CSV, XLSX or multipart body", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad rows, each named (nothing was written); or a file that cannot be read, or has too many rows (`detail` says why)", body = ImportProblem, content_type = "application/problem+json"),
-    )
+    responses(ImportResponses)
 )]
 #[post("/imports/hours")]
 pub async fn import_hours(

@@ -364,7 +364,7 @@ fn events_of(
     caller: &Principal,
     cfg: &HoursConfig,
     parsed: &[Parsed],
-    rows: &[Row<'_>],
+    row_at: &HashMap<usize, &Row<'_>>,
     errors: &mut Vec<RowError>,
     summary: &mut ImportSummary,
 ) -> AppResult<HashMap<EventRef, i64>> {
@@ -382,8 +382,7 @@ fn events_of(
         .load::<i64>(conn)?
         .into_iter()
         .collect();
-    let by_number: HashMap<usize, &Row<'_>> = rows.iter().map(|r| (r.number, r)).collect();
-    let row_of = |n: usize| by_number.get(&n).copied();
+    let row_of = |n: usize| row_at.get(&n).copied();
     for p in parsed {
         match &p.event {
             EventRef::Id(id) if existing.contains(id) => {
@@ -537,21 +536,8 @@ pub fn import(
     layout: &Layout,
     opts: &Options<'_>,
 ) -> AppResult<(ImportSummary, Vec<RowError>)> {
-    let rows: Vec<Row<'_>> = sheet
-        .rows
-        .iter()
-        .map(|(number, cells)| Row {
-            number: *number,
-            cells,
-            layout,
-            columns: &COLUMNS,
-        })
-        .collect();
-    let mut summary = ImportSummary {
-        rows_read: rows.len(),
-        ignored_columns: layout.ignored.clone(),
-        ..ImportSummary::default()
-    };
+    let rows = columns::rows(sheet, layout, &COLUMNS);
+    let mut summary = ImportSummary::of(rows.len(), layout);
     let people = people(conn, &rows)?;
     let items = if opts.create_events {
         plan_item_ids(conn)?
@@ -572,10 +558,18 @@ pub fn import(
             )
         })
         .collect();
-    let events = events_of(conn, caller, cfg, &parsed, &rows, &mut errors, &mut summary)?;
     // one entry per volunteer, event and day, within the file too
     let mut seen: HashMap<(i64, i64, NaiveDate), usize> = HashMap::new();
     let row_at: HashMap<usize, &Row<'_>> = rows.iter().map(|r| (r.number, r)).collect();
+    let events = events_of(
+        conn,
+        caller,
+        cfg,
+        &parsed,
+        &row_at,
+        &mut errors,
+        &mut summary,
+    )?;
     parsed.retain(|p| {
         let Some(event) = events.get(&p.event) else {
             return false;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::columns::{self, Column, Layout, Row};
+use super::columns::{self, Column, Layout};
 use super::dto::{ImportSummary, RowError};
 use super::sheet::Sheet;
 use crate::audit;
@@ -139,16 +139,7 @@ pub fn import(
         .load::<(String, i64)>(conn)?
         .into_iter()
         .collect();
-    let rows: Vec<Row<'_>> = sheet
-        .rows
-        .iter()
-        .map(|(number, cells)| Row {
-            number: *number,
-            cells,
-            layout,
-            columns: &COLUMNS,
-        })
-        .collect();
+    let rows = columns::rows(sheet, layout, &COLUMNS);
     let numbers: Vec<String> = rows
         .iter()
         .filter_map(|r| columns::code(r.cell(NUMBER)).ok().flatten())
@@ -246,11 +237,7 @@ pub fn import(
             }
         }
     }
-    let mut summary = ImportSummary {
-        rows_read: rows.len(),
-        ignored_columns: layout.ignored.clone(),
-        ..ImportSummary::default()
-    };
+    let mut summary = ImportSummary::of(rows.len(), layout);
     for p in &parsed {
         if p.existing.is_some() {
             summary.updated += 1;

@@ -37,7 +37,13 @@ Every response carries `X-Request-Id`; quote it when reporting a problem.",
     ),
     servers((url = "/", description = "The server that serves this document")),
     modifiers(&BearerAuth),
-    components(schemas(crate::error::Problem, crate::error::FieldErrorBody)),
+    components(schemas(
+        crate::error::Problem,
+        crate::error::FieldErrorBody,
+        // the imports answer through `ImportResponses`, which refers to them
+        crate::imports::dto::ImportSummary,
+        crate::imports::dto::ImportProblem,
+    )),
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "auth", description = "Log in with a username and password to get a short-lived \

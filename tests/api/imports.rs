@@ -70,6 +70,11 @@ async fn refused(resp: reqwest::Response) -> Value {
     body
 }
 
+/// A real import that must be refused: its problem.
+async fn refuse(app: &TestApp, token: &str, path: &str, media: &str, body: Vec<u8>) -> Value {
+    refused(import(app, token, path, media, body, Some(&key())).await).await
+}
+
 /// Each row error as (row, column, detail's first words).
 fn row_errors(problem: &Value) -> Vec<(i64, String)> {
     problem["row_errors"]
@@ -278,16 +283,12 @@ async fn every_bad_row_is_named_and_nothing_is_written(app: TestApp) {
                ,,,V-5,NOPE,,\n\
                重复,,,V-2,JGDW,,\n\
                已有,,12,V-1,JGDW,,Bad Tag\n";
-    let problem = refused(
-        import(
-            &app,
-            &admin.access,
-            "/api/v1/imports/volunteers",
-            "text/csv; charset=utf-8",
-            csv.as_bytes().to_vec(),
-            Some(&key()),
-        )
-        .await,
+    let problem = refuse(
+        &app,
+        &admin.access,
+        "/api/v1/imports/volunteers",
+        "text/csv; charset=utf-8",
+        csv.as_bytes().to_vec(),
     )
     .await;
     assert_eq!(
@@ -350,18 +351,7 @@ async fn an_existing_number_updates_only_when_asked(app: TestApp) {
     let again = "姓名,支部代码,志愿者编号\n王芳芳,JGTW,V-1\n"
         .as_bytes()
         .to_vec();
-    let problem = refused(
-        import(
-            &app,
-            &admin.access,
-            path,
-            "text/csv",
-            again.clone(),
-            Some(&key()),
-        )
-        .await,
-    )
-    .await;
+    let problem = refuse(&app, &admin.access, path, "text/csv", again.clone()).await;
     assert_eq!(
         row_errors(&problem),
         [(2, "志愿者编号 volunteer_number".to_owned())]
@@ -494,6 +484,21 @@ async fn multipart_and_raw_bodies_dry_runs_and_resends(app: TestApp) {
     let resp = import(&app, &admin.access, path, XLSX, other, Some(&k)).await;
     assert_problem(resp, 422, "/problems/validation").await;
     assert_eq!(volunteer_count(&app), 1);
+    // a multipart body that cannot be read (a part's name is not UTF-8): a malformed file
+    let mut broken =
+        b"--b0undary\r\nContent-Disposition: form-data; name=\"\xff\xfe\"\r\n\r\nx\r\n".to_vec();
+    broken.extend_from_slice(b"--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\nname\r\n--b0undary--\r\n");
+    let resp = import(
+        &app,
+        &admin.access,
+        &format!("{path}?dry_run=true"),
+        "multipart/form-data; boundary=b0undary",
+        broken,
+        None,
+    )
+    .await;
+    let problem = refused(resp).await;
+    assert_eq!(problem["row_errors"], serde_json::json!([]), "{problem}");
     // a multipart body without a file part
     let boundary = "b0undary";
     let resp = import(
@@ -505,7 +510,7 @@ async fn multipart_and_raw_bodies_dry_runs_and_resends(app: TestApp) {
         None,
     )
     .await;
-    assert_problem(resp, 400, "/problems/bad-request").await;
+    refused(resp).await;
 }
 
 async fn a_secretary_imports_into_its_scope_only(app: TestApp) {
@@ -519,16 +524,12 @@ async fn a_secretary_imports_into_its_scope_only(app: TestApp) {
     let csv = "姓名,支部代码\n甲,JGTW\n乙,JGDW\n丙,JGGH\n"
         .as_bytes()
         .to_vec();
-    let problem = refused(
-        import(
-            &app,
-            &sec.access,
-            "/api/v1/imports/volunteers",
-            "text/csv",
-            csv,
-            Some(&key()),
-        )
-        .await,
+    let problem = refuse(
+        &app,
+        &sec.access,
+        "/api/v1/imports/volunteers",
+        "text/csv",
+        csv,
     )
     .await;
     assert_eq!(
@@ -548,16 +549,12 @@ async fn a_secretary_imports_into_its_scope_only(app: TestApp) {
         .unwrap();
     let event = app.insert_event("3·5学雷锋志愿服务", app.branch_id("JGDW"));
     let csv = format!("志愿者编号,活动ID,服务日期,服务时长(小时)\nT-1,{event},2022-03-05,1\nH-1,{event},2022-03-05,1\n");
-    let problem = refused(
-        import(
-            &app,
-            &sec.access,
-            "/api/v1/imports/hours",
-            "text/csv",
-            csv.into_bytes(),
-            Some(&key()),
-        )
-        .await,
+    let problem = refuse(
+        &app,
+        &sec.access,
+        "/api/v1/imports/hours",
+        "text/csv",
+        csv.into_bytes(),
     )
     .await;
     assert_eq!(
@@ -800,16 +797,12 @@ async fn every_rule_of_hours_holds_across_the_file(app: TestApp) {
          H-1,{o},2022-03-05,2.001,,\n\
          ,{e},2022-03-05,1,,\n"
     );
-    let problem = refused(
-        import(
-            &app,
-            &sec.access,
-            "/api/v1/imports/hours",
-            "text/csv",
-            csv.into_bytes(),
-            Some(&key()),
-        )
-        .await,
+    let problem = refuse(
+        &app,
+        &sec.access,
+        "/api/v1/imports/hours",
+        "text/csv",
+        csv.into_bytes(),
     )
     .await;
     assert_eq!(
@@ -855,30 +848,15 @@ async fn history_before_the_service_creates_its_events(app: TestApp) {
                H-2,坏类别,planting,8,2022-03-13,2\n";
     let path = "/api/v1/imports/hours";
     // without create_events, rows need an event id
-    let problem = refused(
-        import(
-            &app,
-            &sec.access,
-            path,
-            "text/csv",
-            csv.as_bytes().to_vec(),
-            Some(&key()),
-        )
-        .await,
-    )
-    .await;
+    let problem = refuse(&app, &sec.access, path, "text/csv", csv.as_bytes().to_vec()).await;
     assert_eq!(problem["summary"]["error_count"], 4);
     let events_before = app.count("events");
-    let problem = refused(
-        import(
-            &app,
-            &sec.access,
-            &format!("{path}?create_events=true"),
-            "text/csv",
-            csv.as_bytes().to_vec(),
-            Some(&key()),
-        )
-        .await,
+    let problem = refuse(
+        &app,
+        &sec.access,
+        &format!("{path}?create_events=true"),
+        "text/csv",
+        csv.as_bytes().to_vec(),
     )
     .await;
     assert_eq!(
@@ -992,16 +970,12 @@ async fn ten_thousand_rows_with_one_bad_at_the_end_write_nothing(app: TestApp) {
     let admin = app.login_as(Role::Admin).await;
     let path = "/api/v1/imports/hours";
     let audit_before = app.count("audit_log");
-    let problem = refused(
-        import(
-            &app,
-            &admin.access,
-            path,
-            "text/csv",
-            format!("{head}{bad}").into_bytes(),
-            Some(&key()),
-        )
-        .await,
+    let problem = refuse(
+        &app,
+        &admin.access,
+        path,
+        "text/csv",
+        format!("{head}{bad}").into_bytes(),
     )
     .await;
     assert_eq!(row_errors(&problem), [(10_001, "(row)".to_owned())]);
