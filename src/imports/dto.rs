@@ -82,11 +82,12 @@ pub struct ImportSummary {
 }
 
 impl ImportSummary {
-    /// The summary of `rows_read` data rows under `layout`, before anything is counted.
-    pub fn of(rows_read: usize, layout: &super::columns::Layout) -> Self {
+    /// The summary of `rows_read` data rows, with the headers that were not read, before
+    /// anything is counted.
+    pub fn of(rows_read: usize, ignored_columns: &[String]) -> Self {
         ImportSummary {
             rows_read,
-            ignored_columns: layout.ignored.clone(),
+            ignored_columns: ignored_columns.to_vec(),
             ..ImportSummary::default()
         }
     }

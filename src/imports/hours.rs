@@ -537,7 +537,7 @@ pub fn import(
     opts: &Options<'_>,
 ) -> AppResult<(ImportSummary, Vec<RowError>)> {
     let rows = columns::rows(sheet, layout, &COLUMNS);
-    let mut summary = ImportSummary::of(rows.len(), layout);
+    let mut summary = ImportSummary::of(rows.len(), &layout.ignored);
     let people = people(conn, &rows)?;
     let items = if opts.create_events {
         plan_item_ids(conn)?

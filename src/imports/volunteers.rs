@@ -237,7 +237,7 @@ pub fn import(
             }
         }
     }
-    let mut summary = ImportSummary::of(rows.len(), layout);
+    let mut summary = ImportSummary::of(rows.len(), &layout.ignored);
     for p in &parsed {
         if p.existing.is_some() {
             summary.updated += 1;
