@@ -1,6 +1,6 @@
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 
 use super::attend::{self, Act};
 use super::codes::{self, PassError};
@@ -260,7 +260,8 @@ pub async fn my_pass(
 ) -> AppResult<HttpResponse> {
     let volunteer_id = caller.volunteer_id.ok_or(AppError::NotFound)?;
     let ttl = chrono::Duration::from_std(state.config.attendance.pass_ttl).unwrap_or_default();
-    let expires_at = Utc::now() + ttl;
+    // whole seconds, as the pass holds it
+    let expires_at = (Utc::now() + ttl).trunc_subsecs(0);
     let pass = state.attendance_key.pass(volunteer_id, expires_at);
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

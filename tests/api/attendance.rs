@@ -542,6 +542,10 @@ async fn an_organiser_scans_a_pass_with_the_time_its_phone_saw(
     assert_eq!(resp.headers()["cache-control"], "no-store");
     let pass = ok_json(resp).await;
     assert_eq!(pass["pass"], pass["qr"]);
+    // the pass holds its expiry in whole seconds, and says so
+    let expires: chrono::DateTime<Utc> = pass["expires_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(expires.timestamp_subsec_nanos(), 0, "{pass}");
+    assert!(expires > Utc::now() + Duration::minutes(119), "{pass}");
     let pass = pass["pass"].as_str().unwrap().to_owned();
 
     let arrived = rfc(Duration::minutes(-205));
