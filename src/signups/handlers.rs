@@ -135,7 +135,7 @@ pub async fn create_signup(
                 return Err(AppError::Conflict(msg!(
                     "already-signed-up",
                     signup = existing.id,
-                    status = existing.status.clone()
+                    status = existing.status().label()
                 )));
             }
             let status = rules::placement(
@@ -247,7 +247,7 @@ pub async fn cancel_signup(
                 if !before.status().is_live() {
                     return Err(AppError::Conflict(msg!(
                         "signup-not-live",
-                        status = before.status.clone()
+                        status = before.status().label()
                     )));
                 }
                 let decided = (!held.own).then_some(caller.user_id);
@@ -313,7 +313,7 @@ pub async fn admit_signup(
                 if !before.status().may_be_admitted() {
                     return Err(AppError::Conflict(msg!(
                         "signup-cannot-admit",
-                        status = before.status.clone()
+                        status = before.status().label()
                     )));
                 }
                 if !rules::has_room(held.ev.capacity, model::count_admitted(conn, held.ev.id)?) {
@@ -384,7 +384,7 @@ pub async fn decline_signup(
                 if !before.status().may_be_admitted() {
                     return Err(AppError::Conflict(msg!(
                         "signup-cannot-decline",
-                        status = before.status.clone()
+                        status = before.status().label()
                     )));
                 }
                 let after = model::set_status(

@@ -36,6 +36,17 @@ impl SignupStatus {
         }
     }
 
+    /// The status as a reader says it, in the answer's language.
+    pub fn label(self) -> crate::i18n::Msg {
+        match self {
+            SignupStatus::Applied => crate::msg!("signup-status-applied"),
+            SignupStatus::Admitted => crate::msg!("signup-status-admitted"),
+            SignupStatus::Waitlisted => crate::msg!("signup-status-waitlisted"),
+            SignupStatus::Declined => crate::msg!("signup-status-declined"),
+            SignupStatus::Cancelled => crate::msg!("signup-status-cancelled"),
+        }
+    }
+
     /// The status a stored text names; an unknown text is an error, never a guess.
     pub fn parse(s: &str) -> Result<SignupStatus, String> {
         [

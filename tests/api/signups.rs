@@ -90,6 +90,22 @@ async fn places_then_a_waiting_list_and_a_cancel_promotes_the_next(app: TestApp)
             .contains(&format!("sign-up {}", people[0].1["id"])),
         "{p}"
     );
+    // in Chinese, the status too
+    let resp = app
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/events/{ev}/signups"),
+            Some(&people[0].0.access),
+        )
+        .header("accept-language", "zh-CN")
+        .send()
+        .await
+        .unwrap();
+    let p = assert_problem(resp, 409, "/problems/conflict").await;
+    assert!(
+        p["detail"].as_str().unwrap().ends_with("状态：已录用）"),
+        "{p}"
+    );
 
     // the first cancels: c is admitted, d moves up
     let first = people[0].1["id"].as_i64().unwrap();
