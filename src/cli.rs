@@ -52,24 +52,8 @@ pub enum Command {
     Import {
         what: crate::imports::command::What,
         file: PathBuf,
-        /// Check everything and write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// The account to import as (its scope applies); the first administrator by default.
-        #[arg(long = "as", value_name = "USERNAME")]
-        as_user: Option<String>,
-        /// Volunteers: a row with an existing volunteer number updates that volunteer.
-        #[arg(long)]
-        update_existing: bool,
-        /// Hours: find or create the events rows name by title, date, category and item.
-        #[arg(long)]
-        create_events: bool,
-        /// Hours: approve the entries at once, for this reason (administrators).
-        #[arg(long, value_name = "REASON")]
-        approve: Option<String>,
-        /// The XLSX worksheet to read (the first by default).
-        #[arg(long)]
-        sheet: Option<String>,
+        #[command(flatten)]
+        opts: crate::imports::command::Options,
     },
     /// Print the SQL of a totals report for PostgreSQL (to reproduce or time it in psql).
     TotalsSql {
@@ -168,24 +152,7 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Import {
-            what,
-            file,
-            dry_run,
-            as_user,
-            update_existing,
-            create_events,
-            approve,
-            sheet,
-        } => {
-            let opts = crate::imports::command::Options {
-                dry_run,
-                as_user,
-                update_existing,
-                create_events,
-                approve,
-                sheet,
-            };
+        Command::Import { what, file, opts } => {
             let (ok, report) = tokio_block(move || {
                 let mut conn = migrated_connection(&config)?;
                 crate::imports::command::run(&mut conn, &config, what, &file, &opts)

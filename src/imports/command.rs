@@ -20,15 +20,26 @@ pub enum What {
     Hours,
 }
 
-/// The command's options.
-#[derive(Debug, Clone, Default)]
+/// The command's options (its flags, as clap reads them).
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct Options {
+    /// Check everything and write nothing.
+    #[arg(long)]
     pub dry_run: bool,
-    /// The account to import as; the first enabled administrator by default.
+    /// The account to import as (its scope applies); the first administrator by default.
+    #[arg(long = "as", value_name = "USERNAME")]
     pub as_user: Option<String>,
+    /// Volunteers: a row with an existing volunteer number updates that volunteer.
+    #[arg(long)]
     pub update_existing: bool,
+    /// Hours: find or create the events rows name by title, date, category and item.
+    #[arg(long)]
     pub create_events: bool,
+    /// Hours: approve the entries at once, for this reason (administrators).
+    #[arg(long, value_name = "REASON")]
     pub approve: Option<String>,
+    /// The XLSX worksheet to read (the first by default).
+    #[arg(long)]
     pub sheet: Option<String>,
 }
 
