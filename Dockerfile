@@ -25,6 +25,8 @@ COPY seeds ./seeds
 COPY locales ./locales
 # the certificate PDFs' font, compiled in with include_bytes!
 COPY assets ./assets
+# the web console's files, compiled in by rust-embed (no Node.js needed)
+COPY console/app ./console/app
 # COPY keeps the files' original timestamps, which can be older than the stub
 # build; touching them makes cargo rebuild the crate itself.
 RUN touch src/main.rs src/lib.rs \

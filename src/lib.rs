@@ -10,6 +10,7 @@ pub mod certificates;
 pub mod cli;
 pub mod commendations;
 pub mod config;
+pub mod console;
 pub mod db;
 pub mod error;
 pub mod error_reports;
@@ -224,9 +225,13 @@ pub fn build_app(
     let app = if config.api_docs {
         app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
             .route("/docs", web::get().to(|| health::redirect("/docs/")))
-            .route("/", web::get().to(|| health::redirect("/docs/")))
     } else {
-        app.route("/", web::get().to(health::index))
+        app
+    };
+    let app = match (config.console, config.api_docs) {
+        (true, _) => app.configure(console::routes),
+        (false, true) => app.route("/", web::get().to(|| health::redirect("/docs/"))),
+        (false, false) => app.route("/", web::get().to(health::index)),
     };
     app.default_service(web::to(http::not_found))
         .wrap(ErrorHandlers::new().default_handler(http::problemize))

@@ -52,6 +52,8 @@ pub struct Config {
     pub cors_allowed_origins: Vec<String>,
     pub max_body_bytes: usize,
     pub api_docs: bool,
+    /// Serve the web console at `/` and `/app/`.
+    pub console: bool,
     /// The language of messages when a request's `Accept-Language` names none we have.
     pub default_language: Lang,
     pub workers: Option<usize>,
@@ -298,6 +300,7 @@ impl Default for Config {
             cors_allowed_origins: Vec::new(),
             max_body_bytes: 1024 * 1024,
             api_docs: true,
+            console: true,
             default_language: Lang::ZhCn,
             workers: None,
             password_hash: HashParams::default(),

@@ -17,6 +17,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("CORS_ALLOWED_ORIGINS", "(none)", "comma-separated origins allowed to call the API from a browser, e.g. https://app.example.org"),
     ("MAX_BODY_BYTES", "1048576", "largest accepted request body (1 KiB-16 MiB)"),
     ("API_DOCS", "true", "serve Swagger UI at /docs and the spec at /openapi.json"),
+    ("CONSOLE", "true", "serve the web console at / (its files under /app/); false: / leads to /docs/"),
     ("DEFAULT_LANGUAGE", "zh-CN", "language of messages when a request's Accept-Language names neither zh nor en: zh-CN or en"),
     ("WORKERS", "half the cores, at least 1", "HTTP worker threads (1-64)"),
     ("PASSWORD_HASH_MEMORY_KIB", "19456", "argon2id memory cost in KiB (8-1048576)"),
@@ -151,6 +152,12 @@ impl Config {
             match parse_bool(&v) {
                 Some(b) => config.api_docs = b,
                 None => errors.push(format!("API_DOCS `{v}` must be true or false")),
+            }
+        }
+        if let Some(v) = get("CONSOLE") {
+            match parse_bool(&v) {
+                Some(b) => config.console = b,
+                None => errors.push(format!("CONSOLE `{v}` must be true or false")),
             }
         }
         if let Some(v) = get("DEFAULT_LANGUAGE") {

@@ -17,6 +17,8 @@ fn defaults_serve_sqlite_on_localhost() {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
     assert_eq!(c.pool_size, (2 * cores).clamp(2, 200));
     assert!(c.api_docs);
+    assert!(c.console);
+    assert!(!from(&[("CONSOLE", "false")]).unwrap().console);
     assert_eq!(c.default_language, Lang::ZhCn);
 }
 
@@ -32,10 +34,12 @@ fn every_bad_value_is_reported_at_once() {
             "https://ok.example, https://bad.example/path",
         ),
         ("API_DOCS", "maybe"),
+        ("CONSOLE", "perhaps"),
         ("DEFAULT_LANGUAGE", "fr"),
     ])
     .unwrap_err();
-    assert_eq!(err.0.len(), 7, "{err}");
+    assert_eq!(err.0.len(), 8, "{err}");
+    assert!(err.to_string().contains("CONSOLE `perhaps`"), "{err}");
     assert!(err.to_string().contains("DEFAULT_LANGUAGE `fr`"), "{err}");
     let text = err.to_string();
     assert!(text.contains("BIND_ADDRESS"));

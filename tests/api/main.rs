@@ -9,6 +9,7 @@ mod branches;
 mod certificates;
 mod cli;
 mod commendations;
+mod console;
 mod error_reports;
 mod evaluations;
 mod events;

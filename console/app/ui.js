@@ -1,0 +1,116 @@
+// @ts-check
+// Small pieces every view uses: loading a resource, showing an API error in place,
+// paging, and formatting.
+
+import { html, useCallback, useEffect, useState } from './vendor/preact-htm.js';
+import { ApiError } from './api.js';
+import { lang, t } from './i18n.js';
+
+/**
+ * Loads with `load` whenever `deps` change; `reload()` loads again.
+ * @template T
+ * @param {() => Promise<T>} load
+ * @param {unknown[]} deps
+ * @returns {{ data: T | undefined, error: ApiError | null, loading: boolean, reload: () => void }}
+ */
+export function useResource(load, deps) {
+  const [state, setState] = useState(
+    /** @type {{ data: T | undefined, error: ApiError | null, loading: boolean }} */ ({
+      data: undefined,
+      error: null,
+      loading: true,
+    }),
+  );
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setState((s) => ({ ...s, loading: true }));
+    load().then(
+      (data) => live && setState({ data, error: null, loading: false }),
+      (e) => live && setState({ data: undefined, error: asApiError(e), loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+  return { ...state, reload };
+}
+
+/** @param {unknown} e */
+export function asApiError(e) {
+  if (e instanceof ApiError) return e;
+  return new ApiError(0, { type: 'client', title: 'error', status: 0, detail: String(e) });
+}
+
+/** The message of an error, in the reader's language. @param {ApiError} e */
+export function messageOf(e) {
+  if (e.status === 0 && e.problem.type === 'network') return t('network-error');
+  return e.problem.detail;
+}
+
+/**
+ * An API error where it happened, with each invalid field when there are some.
+ * @param {{ error: ApiError | null, fields?: boolean }} props
+ */
+export function Problem({ error, fields = true }) {
+  if (!error) return null;
+  const list = fields ? (error.problem.errors ?? []) : [];
+  return html`<div class="problem" role="alert">
+    <p>${messageOf(error)}</p>
+    ${list.length > 0 &&
+    html`<ul>
+      ${list.map((f) => html`<li><code>${f.pointer}</code> ${f.detail}</li>`)}
+    </ul>`}
+  </div>`;
+}
+
+/**
+ * @param {{ page: number, limit: number, total: number, onPage: (p: number) => void }} props
+ */
+export function Pager({ page, limit, total, onPage }) {
+  const pages = Math.max(1, Math.ceil(total / limit));
+  return html`<nav class="pager" aria-label=${t('page-of', { page, pages, total })}>
+    <button type="button" disabled=${page <= 1} onClick=${() => onPage(page - 1)}>${t('previous')}</button>
+    <span>${t('page-of', { page, pages, total })}</span>
+    <button type="button" disabled=${page >= pages} onClick=${() => onPage(page + 1)}>${t('next')}</button>
+  </nav>`;
+}
+
+/** @param {{ loading: boolean }} props */
+export function Spinner({ loading }) {
+  return loading ? html`<p class="muted" aria-live="polite">${t('loading')}</p>` : null;
+}
+
+/** Minutes as hours with two decimals, as the API writes them. @param {number} minutes */
+export function hoursOf(minutes) {
+  return (minutes / 60).toFixed(2);
+}
+
+/** A timestamp in the organisation's local time, to the minute. @param {string | null | undefined} ts */
+export function when(ts) {
+  if (!ts) return '';
+  const d = new Date(ts);
+  return d.toLocaleString(lang() === 'en' ? 'en-GB' : 'zh-CN', {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
+
+/** Minutes between two timestamps. @param {string} a @param {string} b */
+export function minutesBetween(a, b) {
+  return Math.round((Date.parse(b) - Date.parse(a)) / 60000);
+}
+
+/**
+ * A value of an input or select element of an event.
+ * @param {Event} e
+ */
+export function valueOf(e) {
+  const el = /** @type {HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement} */ (e.currentTarget);
+  return el.value;
+}
