@@ -143,36 +143,37 @@ export async function login(username, password) {
 
 /** Exchanges the kept refresh token for new tokens; false when there is none or it is refused. */
 export function refresh() {
-  if (refreshing) return refreshing;
-  refreshing = (async () => {
-    let token = null;
-    try {
-      token = sessionStorage.getItem(REFRESH_KEY);
-    } catch {
-      token = null;
-    }
-    if (!token) return false;
-    try {
-      const resp = await send('/api/v1/auth/refresh', {
-        method: 'POST',
-        headers: { ...baseHeaders(), 'Content-Type': 'application/json' },
-        body: JSON.stringify({ refresh_token: token }),
-      });
-      if (!resp.ok) {
-        if (resp.status === 401 || resp.status === 400) forget('session-expired');
-        return false;
-      }
-      const hadUser = me !== null;
-      keep(await resp.json());
-      if (!hadUser) for (const f of listeners) f(me);
-      return true;
-    } catch {
-      return false;
-    } finally {
-      refreshing = null;
-    }
-  })();
+  if (!refreshing) refreshing = exchange().finally(() => (refreshing = null));
   return refreshing;
+}
+
+/** One exchange of the refresh token; concurrent callers share it through `refresh`. */
+async function exchange() {
+  let token = null;
+  try {
+    token = sessionStorage.getItem(REFRESH_KEY);
+  } catch {
+    token = null;
+  }
+  if (!token) return false;
+  try {
+    const resp = await send('/api/v1/auth/refresh', {
+      method: 'POST',
+      headers: { ...baseHeaders(), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ refresh_token: token }),
+    });
+    if (!resp.ok) {
+      if (resp.status === 401 || resp.status === 400) forget('session-expired');
+      return false;
+    }
+    const hadUser = me !== null;
+    keep(await resp.json());
+    if (!hadUser) for (const f of listeners) f(me);
+    return true;
+  } catch {
+    // no network: keep the tokens, the next call tries again
+    return false;
+  }
 }
 
 /** Ends the session on the server too, then forgets both tokens. */

@@ -121,6 +121,8 @@ const WORDS = {
   'code-expires': ['{s} 秒后更新', 'changes in {s} s'],
   attendance: ['签到情况', 'Attendance'],
   signups: ['报名', 'Sign-ups'],
+  admit: ['录用', 'Admit'],
+  decline: ['不录用', 'Decline'],
   admitted: ['已录用 {n}', '{n} admitted'],
   previous: ['上一页', 'Previous'],
   next: ['下一页', 'Next'],

@@ -38,6 +38,30 @@ export function useResource(load, deps) {
   return { ...state, reload };
 }
 
+/**
+ * A write the user started: `run(work)` marks it busy, shows its error in place, and
+ * returns whether it succeeded.
+ * @returns {{ busy: boolean, error: ApiError | null, setError: (e: ApiError | null) => void, run: (work: () => Promise<unknown>) => Promise<boolean> }}
+ */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(/** @type {ApiError | null} */ (null));
+  const run = useCallback(async (/** @type {() => Promise<unknown>} */ work) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+      return true;
+    } catch (e) {
+      setError(asApiError(e));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, setError, run };
+}
+
 /** @param {unknown} e */
 export function asApiError(e) {
   if (e instanceof ApiError) return e;

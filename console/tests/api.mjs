@@ -71,3 +71,38 @@ export async function entriesOf(url, eventId) {
   const page = await call(url, admin, 'GET', `/api/v1/hours?event_id=${eventId}&limit=200`);
   return /** @type {any[]} */ (page.items);
 }
+
+/**
+ * An event of ZB01 starting in 20 minutes and open for sign-up, under this year's plan
+ * (the 2022 plan's text, posted again for the current year).
+ * @param {string} url
+ * @param {string} title
+ */
+export async function upcomingEvent(url, title) {
+  const { readFile } = await import('node:fs/promises');
+  const admin = await tokenOf(url, 'admin');
+  const year = new Date().getFullYear();
+  const items = await call(url, admin, 'GET', `/api/v1/plan-items?year=${year}&limit=200`);
+  if (items.items.length === 0) {
+    const plan = JSON.parse(await readFile(new URL('../../seeds/plan-2022.json', import.meta.url), 'utf8'));
+    await call(url, admin, 'POST', '/api/v1/plans', { ...plan, year, title: `${year}年精神文明创建工作要点` });
+  }
+  const item8 = (await call(url, admin, 'GET', `/api/v1/plan-items?year=${year}&limit=200`)).items.find(
+    (/** @type {any} */ i) => i.number === 8,
+  );
+  const branches = await call(url, admin, 'GET', '/api/v1/branches?limit=200');
+  const zb01 = branches.items.find((/** @type {any} */ b) => b.code === 'ZB01');
+  const start = new Date(Date.now() + 20 * 60_000);
+  start.setSeconds(0, 0);
+  return call(url, admin, 'POST', '/api/v1/events', {
+    title,
+    category: 'civilised_traffic',
+    organiser_branch_id: zb01.id,
+    starts_at: start.toISOString(),
+    ends_at: new Date(start.getTime() + 2 * 3_600_000).toISOString(),
+    plan_item_ids: [item8.id],
+    status: 'open',
+    signup_mode: 'open',
+    capacity: 10,
+  });
+}

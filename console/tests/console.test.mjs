@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { allowTrouble, closePage, expectClean, launch, newPage, screenshot, startServer } from './harness.mjs';
-import { PASSWORD, call, entriesOf, newEvent, tokenOf } from './api.mjs';
+import { PASSWORD, call, entriesOf, newEvent, tokenOf, upcomingEvent } from './api.mjs';
 
 /** @type {import('./harness.mjs').Server} */
 let server;
@@ -264,6 +264,7 @@ test('a volunteer sees its approved hours and the way to the next star', async (
 test('the console speaks English when asked, and logout forgets the session', async () => {
   const page = await newPage(browser, { width: 1280 });
   await logIn(page, 'admin');
+  await page.waitForLoadState('networkidle');
   /** @type {string[]} */
   const languages = [];
   page.on('request', (r) => {
@@ -290,4 +291,39 @@ test('the console speaks English when asked, and logout forgets the session', as
   await page.getByRole('button', { name: '登录' }).waitFor();
   expectClean(page);
   await closePage(page);
+});
+
+test('a volunteer signs up and checks in with the code the secretary shows', async () => {
+  const event = await upcomingEvent(server.url, '文明交通志愿服务：东街口路口');
+  const page = await newPage(browser, { width: 360 });
+  await logIn(page, 'volunteer');
+  await page.getByRole('link', { name: '报名与签到' }).click();
+  const card = page.locator(`li[data-event="${event.id}"]`);
+  await card.getByRole('button', { name: '报名' }).click();
+  await card.getByText('已录用').waitFor();
+
+  // the organiser's phone shows the code, large and as a QR image
+  const phone = await newPage(browser, { width: 360 });
+  await logIn(phone, 'zb01.secretary');
+  await phone.goto(`${server.url}/#/code/${event.id}`);
+  const shown = phone.locator('[data-code]');
+  await shown.waitFor();
+  const code = (await shown.getAttribute('data-code')) ?? '';
+  assert.match(code, /^[0-9]{6}$/);
+  assert.ok((await phone.locator('svg.qr path').getAttribute('d'))?.length, 'a QR image is drawn');
+  await screenshot(phone, 'checkin-code-live');
+
+  await card.getByLabel(/签到码/).fill(code);
+  await card.getByRole('button', { name: '签到', exact: true }).click();
+  await card.getByText('签到成功').waitFor();
+  const secretary = await tokenOf(server.url, 'zb01.secretary');
+  const attendance = await call(server.url, secretary, 'GET', `/api/v1/events/${event.id}/attendance`);
+  assert.equal(attendance.summary.checked_in, 1);
+  // the organiser's list shows it on the code's next turn, or on a reload
+  await phone.reload();
+  await phone.getByText('已签到').waitFor();
+  expectClean(page);
+  expectClean(phone);
+  await closePage(page);
+  await closePage(phone);
 });

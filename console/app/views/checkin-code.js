@@ -4,10 +4,10 @@
 
 import { html, useEffect, useMemo, useState } from '../vendor/preact-htm.js';
 import { encode } from '../vendor/uqr.js';
-import { get } from '../api.js';
+import { get, post } from '../api.js';
 import { useNames } from '../lookup.js';
 import { label, t } from '../i18n.js';
-import { Problem, Spinner, asApiError, useResource, when } from '../ui.js';
+import { Problem, Spinner, asApiError, useAction, useResource, when } from '../ui.js';
 
 /** @typedef {import('../api-types').Schemas['CheckInCode']} Code */
 
@@ -61,6 +61,12 @@ export function CheckInCode({ args }) {
     () => get('/api/v1/events/{id}/signups', { path: { id: eventId }, query: { limit: 200 } }),
     [eventId, turn],
   );
+  const decision = useAction();
+  /** Admits or declines a sign-up, then reads the lists again. @param {() => Promise<unknown>} work */
+  const decide = async (work) => {
+    if (await decision.run(work)) signups.reload();
+  };
+  const busy = decision.busy;
   const names = useNames('volunteer', (signups.data?.items ?? []).map((s) => s.volunteer_id));
 
   return html`<section class="checkin">
@@ -86,10 +92,20 @@ export function CheckInCode({ args }) {
       )}
     </ul>
     <h3>${t('signups')}</h3>
+    <${Problem} error=${decision.error} />
     <ul class="cards compact">
       ${signups.data && signups.data.items.length === 0 && html`<li class="muted">${t('nothing')}</li>`}
       ${(signups.data?.items ?? []).map(
-        (s) => html`<li>${names[s.volunteer_id] ?? `#${s.volunteer_id}`} · ${label('signup', s.status)}</li>`,
+        (s) => html`<li data-signup=${s.id}>${names[s.volunteer_id] ?? `#${s.volunteer_id}`} · ${label('signup', s.status)}
+          ${s.status === 'applied' &&
+          html`<span class="actions">
+            <button type="button" disabled=${busy} onClick=${() => void decide(() => post('/api/v1/signups/{id}/admit', { path: { id: s.id } }))}>${t('admit')}</button>
+            <button type="button" disabled=${busy} onClick=${() => {
+              const reason = window.prompt(t('reason'));
+              if (reason && reason.trim())
+                void decide(() => post('/api/v1/signups/{id}/decline', { path: { id: s.id }, body: { reason: reason.trim() } }));
+            }}>${t('decline')}</button>
+          </span>`}</li>`,
       )}
     </ul>
   </section>`;

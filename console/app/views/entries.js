@@ -6,7 +6,7 @@ import { html, useState } from '../vendor/preact-htm.js';
 import { del, getVersioned, get, newKey, patch, post } from '../api.js';
 import { useNames } from '../lookup.js';
 import { label, t } from '../i18n.js';
-import { Pager, Problem, Spinner, asApiError, hoursOf, useResource, valueOf } from '../ui.js';
+import { Pager, Problem, Spinner, hoursOf, useAction, useResource, valueOf } from '../ui.js';
 
 /** @typedef {import('../api-types').Schemas['HourEntryResponse']} Entry */
 /** @typedef {import('../api-types').Schemas['HourStatus']} HourStatus */
@@ -52,21 +52,13 @@ function EntryCard({ entry, volunteer, event, onChange }) {
   const [editing, setEditing] = useState(/** @type {'edit' | 'correct' | null} */ (null));
   const [minutes, setMinutes] = useState(String(entry.minutes));
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(/** @type {import('../api.js').ApiError | null} */ (null));
+  const { busy, error, run } = useAction();
 
   /** @param {() => Promise<unknown>} work */
   const act = async (work) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
+    if (await run(work)) {
       setEditing(null);
       onChange();
-    } catch (e) {
-      setError(asApiError(e));
-    } finally {
-      setBusy(false);
     }
   };
 

@@ -5,7 +5,7 @@
 import { html, useState } from '../vendor/preact-htm.js';
 import { del, get, newKey, post } from '../api.js';
 import { label, t } from '../i18n.js';
-import { Pager, Problem, Spinner, asApiError, useResource, valueOf, when } from '../ui.js';
+import { Pager, Problem, Spinner, useAction, useResource, valueOf, when } from '../ui.js';
 
 /** @typedef {import('../api-types').Schemas['MyEvent']} MyEvent */
 
@@ -29,23 +29,15 @@ function MyEventCard({ item, onChange }) {
   const ev = item.event;
   const s = item.my_signup;
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(/** @type {import('../api.js').ApiError | null} */ (null));
+  const { busy, error, run } = useAction();
   const [done, setDone] = useState('');
 
   /** @param {() => Promise<unknown>} work @param {string} [ok] */
   const act = async (work, ok = '') => {
-    setBusy(true);
-    setError(null);
     setDone('');
-    try {
-      await work();
+    if (await run(work)) {
       setDone(ok);
       onChange();
-    } catch (e) {
-      setError(asApiError(e));
-    } finally {
-      setBusy(false);
     }
   };
 

@@ -4,7 +4,7 @@
 import { html, useState } from '../vendor/preact-htm.js';
 import { get, getVersioned, patch, post } from '../api.js';
 import { label, t } from '../i18n.js';
-import { Pager, Problem, Spinner, asApiError, useResource } from '../ui.js';
+import { Pager, Problem, Spinner, useAction, useResource } from '../ui.js';
 
 /** @typedef {import('../api-types').Schemas['VolunteerResponse']} Volunteer */
 
@@ -52,21 +52,11 @@ export function Volunteers({ user }) {
  *   branches: import('../api-types').Schemas['BranchResponse'][], onDone: () => void }} props
  */
 function VolunteerForm({ volunteer, user, branches, onDone }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(/** @type {import('../api.js').ApiError | null} */ (null));
+  const { busy, error, run } = useAction();
 
   /** @param {() => Promise<unknown>} work */
   const act = async (work) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-      onDone();
-    } catch (e) {
-      setError(asApiError(e));
-    } finally {
-      setBusy(false);
-    }
+    if (await run(work)) onDone();
   };
 
   /** @param {Event} e */
