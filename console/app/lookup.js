@@ -9,31 +9,24 @@ const volunteers = new Map();
 /** @type {Map<number, Promise<string>>} */
 const events = new Map();
 
-/** @param {number} id */
-function volunteerName(id) {
-  let p = volunteers.get(id);
-  if (!p) {
-    p = get('/api/v1/volunteers/{id}', { path: { id } }).then(
-      (v) => v.name,
-      () => `#${id}`,
-    );
-    volunteers.set(id, p);
-  }
-  return p;
+/**
+ * `read(id)` once per id, kept in `cache`; an id that cannot be read shows as `#id`.
+ * @param {Map<number, Promise<string>>} cache
+ * @param {(id: number) => Promise<string>} read
+ */
+function cached(cache, read) {
+  return (/** @type {number} */ id) => {
+    let p = cache.get(id);
+    if (!p) {
+      p = read(id).catch(() => `#${id}`);
+      cache.set(id, p);
+    }
+    return p;
+  };
 }
 
-/** @param {number} id */
-function eventTitle(id) {
-  let p = events.get(id);
-  if (!p) {
-    p = get('/api/v1/events/{id}', { path: { id } }).then(
-      (e) => e.title,
-      () => `#${id}`,
-    );
-    events.set(id, p);
-  }
-  return p;
-}
+const volunteerName = cached(volunteers, async (id) => (await get('/api/v1/volunteers/{id}', { path: { id } })).name);
+const eventTitle = cached(events, async (id) => (await get('/api/v1/events/{id}', { path: { id } })).title);
 
 /** Remembers names already at hand (from a list just read). @param {{ id: number, name: string }[]} list */
 export function knowVolunteers(list) {
