@@ -17,6 +17,7 @@ import { MyEvents } from './views/my-events.js';
 import { CheckInCode } from './views/checkin-code.js';
 import { Branches, Accounts } from './views/admin.js';
 import { History } from './views/history.js';
+import { RecordView } from './views/record.js';
 
 /** @typedef {import('./api.js').User} User */
 /** @typedef {(props: { user: User, args: string[] }) => import('./vendor/preact-htm.js').VNode | null} View */
@@ -35,6 +36,7 @@ const VIEWS = {
   branches: Branches,
   accounts: Accounts,
   history: History,
+  record: RecordView,
 };
 
 /** The menu of each role: its views, the first one being its home. @type {Record<string, string[]>} */
@@ -42,7 +44,7 @@ const MENUS = {
   secretary: ['events', 'roster', 'entries', 'volunteers'],
   admin: ['review', 'events', 'volunteers', 'branches', 'accounts', 'totals'],
   hr: ['totals'],
-  volunteer: ['me', 'my-events'],
+  volunteer: ['me', 'record', 'my-events'],
 };
 
 /** @type {Record<string, string>} */
@@ -57,6 +59,7 @@ const MENU_WORD = {
   'my-events': 'my-events',
   branches: 'branches',
   accounts: 'accounts',
+  record: 'record',
 };
 
 function route() {
@@ -112,7 +115,7 @@ function App() {
   if (!user) return html`<${Login} notice=${why ? t(why) : ''} langPicker=${langPicker} />`;
 
   const menu = MENUS[user.role] ?? [];
-  const name = r.name && menu.concat(['code', 'history']).includes(r.name) ? r.name : menu[0];
+  const name = r.name && menu.concat(['code', 'history', 'record']).includes(r.name) ? r.name : menu[0];
   const View = name ? VIEWS[name] : undefined;
   document.title = `${name && MENU_WORD[name] ? t(MENU_WORD[name]) + ' · ' : ''}${t('app')}`;
 

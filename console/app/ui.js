@@ -2,8 +2,8 @@
 // Small pieces every view uses: loading a resource, showing an API error in place,
 // paging, and formatting.
 
-import { html, useCallback, useEffect, useState } from './vendor/preact-htm.js';
-import { ApiError } from './api.js';
+import { html, useCallback, useEffect, useRef, useState } from './vendor/preact-htm.js';
+import { ApiError, newKey } from './api.js';
 import { lang, t } from './i18n.js';
 
 /**
@@ -60,6 +60,68 @@ export function useAction() {
     }
   }, []);
   return { busy, error, setError, run };
+}
+
+/**
+ * The `Idempotency-Key` of a create the user may have to send again: the same key while
+ * the body is the same (a retry after a lost answer records once), a new one for another
+ * body or once the service has answered.
+ * @returns {{ keyFor: (body: unknown) => string, answered: () => void }}
+ */
+export function useIdempotencyKey() {
+  const [last] = useState(() => ({ body: '', key: '' }));
+  return {
+    keyFor: (body) => {
+      const text = JSON.stringify(body);
+      if (text !== last.body || !last.key) {
+        last.body = text;
+        last.key = newKey();
+      }
+      return last.key;
+    },
+    answered: () => {
+      last.key = '';
+    },
+  };
+}
+
+/**
+ * A ref for a form opened from a list: once shown, it is scrolled into view and its first
+ * field focused, so that editing the tenth row of a phone's list does not happen off screen.
+ * @returns {import('./vendor/preact-htm.js').RefObject<HTMLFormElement>}
+ */
+export function useOpenedForm() {
+  const ref = useRef(/** @type {HTMLFormElement | null} */ (null));
+  useEffect(() => {
+    const form = ref.current;
+    if (!form) return;
+    form.scrollIntoView({ block: 'start' });
+    form.querySelector(/** @type {'input'} */ ('input, select, textarea'))?.focus({ preventScroll: true });
+  }, []);
+  return ref;
+}
+
+/**
+ * A form's text fields, held as state: a re-render (an error shown, a list loaded, another
+ * field's choice) never puts back what the user changed. `bind(name)` gives an input or
+ * select its name, value and handler.
+ * @template {Record<string, string>} T
+ * @param {T} initial
+ */
+export function useFields(initial) {
+  const [values, setValues] = useState(initial);
+  /** @param {keyof T & string} name */
+  const bind = (name) => ({
+    name,
+    value: values[name],
+    onInput: (/** @type {Event} */ e) => {
+      const v = /** @type {HTMLInputElement} */ (e.currentTarget).value;
+      setValues((s) => ({ ...s, [name]: v }));
+    },
+  });
+  /** The value trimmed, or null when blank. @param {keyof T & string} name */
+  const text = (name) => values[name].trim() || null;
+  return { values, bind, text };
 }
 
 /** @param {unknown} e */

@@ -7,8 +7,17 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { allowTrouble, closePage, expectClean, launch, newPage, screenshot, startServer } from './harness.mjs';
-import { PASSWORD, call, entriesOf, newEvent, tokenOf, upcomingEvent } from './api.mjs';
+import {
+  allowTrouble,
+  closePage,
+  expectClean,
+  launch,
+  logIn as logInAt,
+  newPage,
+  screenshot,
+  startServer,
+} from './harness.mjs';
+import { call, entriesOf, newEvent, tokenOf, upcomingEvent } from './api.mjs';
 
 /** @type {import('./harness.mjs').Server} */
 let server;
@@ -27,18 +36,8 @@ after(async () => {
   assert.deepEqual(errors, [], 'the server logged errors');
 });
 
-/**
- * Opens the console and logs in through its form.
- * @param {import('playwright-core').Page} page
- * @param {string} username
- */
-async function logIn(page, username) {
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('button', { name: '退出登录' }).waitFor();
-}
+/** @param {import('playwright-core').Page} page @param {string} username */
+const logIn = (page, username) => logInAt(page, server.url, username);
 
 test('a secretary records a roster through a dead network: one set of rows after the reload', async () => {
   const event = await newEvent(server.url, '国际志愿者日：东街口文明引导');

@@ -16,6 +16,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { PASSWORD } from './api.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** console/ */
@@ -279,6 +280,21 @@ function isApi(url) {
   } catch {
     return false;
   }
+}
+
+/**
+ * Opens the console at `url` and logs in through its form (the demo password unless told).
+ * @param {import('playwright-core').Page} page
+ * @param {string} url
+ * @param {string} username
+ * @param {string} [password]
+ */
+export async function logIn(page, url, username, password = PASSWORD) {
+  await page.goto(`${url}/`);
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('button', { name: '退出登录' }).waitFor();
 }
 
 /** Closes the page and its context. @param {import('playwright-core').Page} page */

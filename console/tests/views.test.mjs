@@ -13,18 +13,20 @@ import {
   screenshot,
   startServer,
 } from './harness.mjs';
-import { PASSWORD, newEvent } from './api.mjs';
+import { PASSWORD, call, newEvent, tokenOf } from './api.mjs';
 
 /** @type {import('./harness.mjs').Server} */
 let server;
 /** @type {import('playwright-core').Browser} */
 let browser;
 let eventId = 0;
+let volunteerId = 0;
 
 before(async () => {
   server = await startServer({ env: { LOGIN_RATE_BURST: '1000', LOGIN_RATE_PER_MINUTE: '10000' } });
   browser = await launch();
   eventId = (await newEvent(server.url, '国际志愿者日：巡查')).id;
+  volunteerId = (await call(server.url, await tokenOf(server.url, 'volunteer'), 'GET', '/api/v1/me/record')).volunteer.id;
 });
 
 after(async () => {
@@ -35,9 +37,9 @@ after(async () => {
 /** @type {[string, string[]][]} each role's account and its views */
 const ROLES = [
   ['zb01.secretary', ['events', 'roster', 'roster/{event}', 'entries', 'volunteers', 'code/{event}']],
-  ['admin', ['review', 'events', 'volunteers', 'branches', 'accounts', 'totals', 'history/1']],
+  ['admin', ['review', 'events', 'volunteers', 'branches', 'accounts', 'totals', 'history/1', 'record/{volunteer}']],
   ['hr.officer', ['totals']],
-  ['volunteer', ['me', 'my-events']],
+  ['volunteer', ['me', 'record', 'my-events']],
 ];
 
 for (const width of WIDTHS) {
@@ -53,7 +55,7 @@ for (const width of WIDTHS) {
       await page.getByRole('button', { name: '登录' }).click();
       await page.getByRole('button', { name: '退出登录' }).waitFor();
       for (const view of views) {
-        const path = view.replace('{event}', String(eventId));
+        const path = view.replace('{event}', String(eventId)).replace('{volunteer}', String(volunteerId));
         await page.goto(`${server.url}/#/${path}`);
         await page.locator('main#main h2').first().waitFor();
         // settled: nothing is still loading

@@ -4,7 +4,7 @@
 import { html, useState } from '../vendor/preact-htm.js';
 import { get, getVersioned, patch, post } from '../api.js';
 import { label, t } from '../i18n.js';
-import { Pager, Problem, Spinner, useAction, useResource } from '../ui.js';
+import { Pager, Problem, Spinner, useAction, useFields, useOpenedForm, useResource } from '../ui.js';
 
 /** @typedef {import('../api-types').Schemas['VolunteerResponse']} Volunteer */
 
@@ -39,7 +39,8 @@ export function Volunteers({ user }) {
         (v) => html`<li class="card" data-volunteer=${v.id}>
           <p><strong>${v.name}</strong> ${v.volunteer_number && html`<small class="muted">${v.volunteer_number}</small>`}</p>
           <p class="muted">${branchName[v.branch_id] ?? ''} · ${label('vstatus', v.status)}${v.gender ? ` · ${t(v.gender)}` : ''}</p>
-          <p class="actions"><button type="button" onClick=${() => setEditing(v)}>${t('edit')}</button></p>
+          <p class="actions"><button type="button" onClick=${() => setEditing(v)}>${t('edit')}</button>
+            <a class="button" href=${`#/record/${v.id}`}>${t('view-record')}</a></p>
         </li>`,
       )}
     </ul>
@@ -52,7 +53,15 @@ export function Volunteers({ user }) {
  *   branches: import('../api-types').Schemas['BranchResponse'][], onDone: () => void }} props
  */
 function VolunteerForm({ volunteer, user, branches, onDone }) {
+  const { values, bind, text } = useFields({
+    name: volunteer?.name ?? '',
+    gender: volunteer?.gender ?? '',
+    phone: volunteer?.phone ?? '',
+    volunteer_number: volunteer?.volunteer_number ?? '',
+    branch_id: String(volunteer?.branch_id ?? user.branch_id ?? ''),
+  });
   const { busy, error, run } = useAction();
+  const ref = useOpenedForm();
 
   /** @param {() => Promise<unknown>} work */
   const act = async (work) => {
@@ -62,16 +71,14 @@ function VolunteerForm({ volunteer, user, branches, onDone }) {
   /** @param {Event} e */
   const submit = (e) => {
     e.preventDefault();
-    const f = new FormData(/** @type {HTMLFormElement} */ (e.currentTarget));
-    const str = (/** @type {string} */ k) => String(f.get(k) ?? '').trim();
-    const gender = str('gender') === 'male' || str('gender') === 'female' ? /** @type {'male' | 'female'} */ (str('gender')) : null;
+    const gender = /** @type {'male' | 'female' | null} */ (values.gender === 'male' || values.gender === 'female' ? values.gender : null);
     const fields = {
-      name: str('name'),
+      name: values.name.trim(),
       gender,
-      phone: str('phone') || null,
-      volunteer_number: str('volunteer_number') || null,
+      phone: text('phone'),
+      volunteer_number: text('volunteer_number'),
     };
-    const branchId = Number(str('branch_id')) || user.branch_id || 0;
+    const branchId = Number(values.branch_id) || user.branch_id || 0;
     void act(async () => {
       if (volunteer) {
         const { etag } = await getVersioned('/api/v1/volunteers/{id}', { path: { id: volunteer.id } });
@@ -89,14 +96,14 @@ function VolunteerForm({ volunteer, user, branches, onDone }) {
       await patch('/api/v1/volunteers/{id}', { path: { id: volunteer.id }, body: { status: 'archived' }, ifMatch: etag });
     });
 
-  return html`<form class="card form" onSubmit=${submit}>
+  return html`<form ref=${ref} class="card form" onSubmit=${submit}>
     <h3>${volunteer ? `${t('edit')}: ${volunteer.name}` : t('add')}</h3>
-    <label>${t('name')} <input name="name" required maxlength="50" value=${volunteer?.name ?? ''} /></label>
-    <label>${t('gender')} <select name="gender" value=${volunteer?.gender ?? ''}>
+    <label>${t('name')} <input ...${bind('name')} required maxlength="50" /></label>
+    <label>${t('gender')} <select ...${bind('gender')}>
       <option value="">—</option><option value="male">${t('male')}</option><option value="female">${t('female')}</option></select></label>
-    <label>${t('phone')} <input name="phone" type="tel" maxlength="20" value=${volunteer?.phone ?? ''} /></label>
-    <label>${t('number')} <input name="volunteer_number" maxlength="32" value=${volunteer?.volunteer_number ?? ''} /></label>
-    <label>${t('branch')} <select name="branch_id" value=${String(volunteer?.branch_id ?? user.branch_id ?? '')}>
+    <label>${t('phone')} <input ...${bind('phone')} type="tel" maxlength="20" /></label>
+    <label>${t('number')} <input ...${bind('volunteer_number')} maxlength="32" /></label>
+    <label>${t('branch')} <select ...${bind('branch_id')}>
       ${branches.map((b) => html`<option value=${b.id}>${b.name}</option>`)}</select></label>
     <${Problem} error=${error} />
     <p class="actions">
