@@ -102,6 +102,24 @@ export function useOpenedForm() {
 }
 
 /**
+ * The object a form edits and its ETag, read once when the form opens. Changes are sent
+ * with that ETag, so that a change someone else made in the meantime is refused (412, shown
+ * in place) instead of being overwritten. `null` for a form that creates.
+ * @template T
+ * @param {(() => Promise<{ data: T, etag: string }>) | null} read
+ * @returns {Promise<{ data: T, etag: string }> | null}
+ */
+export function useSeen(read) {
+  const [seen] = useState(() => {
+    if (!read) return null;
+    const p = read();
+    p.catch(() => {}); // awaited by the change, which shows its error
+    return p;
+  });
+  return seen;
+}
+
+/**
  * A form's text fields, held as state: a re-render (an error shown, a list loaded, another
  * field's choice) never puts back what the user changed. `bind(name)` gives an input or
  * select its name, value and handler.

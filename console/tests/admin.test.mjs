@@ -6,46 +6,30 @@
 
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   closePage,
+  demoSuite,
   expectAccessible,
   expectClean,
-  launch,
   logIn,
   newPage,
   screenshot,
-  startServer,
 } from './harness.mjs';
 import { call, tokenOf } from './api.mjs';
 
-/** @type {import('./harness.mjs').Server} */
-let server;
-/** @type {import('playwright-core').Browser} */
-let browser;
+const suite = demoSuite();
 
 const NEW_PASSWORD = 'zb99 secretary password';
 
-before(async () => {
-  server = await startServer({ env: { LOGIN_RATE_BURST: '1000', LOGIN_RATE_PER_MINUTE: '10000' } });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  const errors = (await server?.logErrors()) ?? [];
-  await server?.stop();
-  assert.deepEqual(errors, [], 'the server logged errors');
-});
-
 /** @param {string} path */
 async function asAdmin(path) {
-  return call(server.url, await tokenOf(server.url, 'admin'), 'GET', path);
+  return call(suite.url, await tokenOf(suite.url, 'admin'), 'GET', path);
 }
 
 test('an administrator creates a branch and its secretary, who creates and edits an event of it', async () => {
-  const admin = await newPage(browser, { width: 1280 });
-  await logIn(admin, server.url, 'admin');
+  const admin = await newPage(suite.browser, { width: 1280 });
+  await logIn(admin, suite.url, 'admin');
   await admin.getByRole('link', { name: '支部' }).click();
   await admin.getByRole('heading', { name: '支部' }).waitFor();
   await admin.getByRole('button', { name: '新增' }).click();
@@ -69,6 +53,23 @@ test('an administrator creates a branch and its secretary, who creates and edits
   const codes = (await asAdmin('/api/v1/branches?limit=200')).items.map((/** @type {any} */ b) => b.code);
   assert.equal(codes.filter((/** @type {string} */ c) => c === 'ZB99').length, 1);
 
+  // a change made by someone else while the form was open is not overwritten
+  await admin.locator('tr[data-branch]', { hasText: 'ZB99' }).getByRole('button', { name: '修改' }).click();
+  await admin.getByLabel('名称').waitFor();
+  const adminToken = await tokenOf(suite.url, 'admin');
+  const current = await fetch(`${suite.url}/api/v1/branches/${zb99[0].id}`, { headers: { Authorization: `Bearer ${adminToken}` } });
+  const renamed = await fetch(`${suite.url}/api/v1/branches/${zb99[0].id}`, {
+    method: 'PATCH',
+    headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json', 'If-Match': current.headers.get('etag') ?? '' },
+    body: JSON.stringify({ name: '第九十九支部' }),
+  });
+  assert.equal(renamed.status, 200);
+  await admin.getByLabel('名称').fill('第九十九党支部（改）');
+  await admin.getByRole('button', { name: '保存' }).click();
+  await admin.locator('form.card [role="alert"]').waitFor();
+  assert.equal((await asAdmin(`/api/v1/branches/${zb99[0].id}`)).name, '第九十九支部');
+  await admin.getByRole('button', { name: '取消' }).click();
+
   // its secretary's account
   await admin.getByRole('link', { name: '账号' }).click();
   await admin.getByRole('heading', { name: '账号' }).waitFor();
@@ -76,7 +77,7 @@ test('an administrator creates a branch and its secretary, who creates and edits
   await admin.getByLabel('用户名').fill('zb99.secretary');
   await admin.getByLabel('密码', { exact: true }).fill('a first password, long enough');
   await admin.getByLabel('角色').selectOption('secretary');
-  await admin.getByLabel(/^支部/).selectOption({ label: '第九十九党支部' });
+  await admin.getByLabel(/^支部/).selectOption({ label: '第九十九支部' });
   await admin.getByRole('button', { name: '保存' }).click();
   await admin.locator('tr[data-account="zb99.secretary"]').waitFor();
   await screenshot(admin, 'accounts-created');
@@ -102,8 +103,8 @@ test('an administrator creates a branch and its secretary, who creates and edits
   assert.equal(linked.volunteer_id, other.id);
 
   // the secretary creates an event of its branch, under item 8 of the 2022 plan
-  const secretary = await newPage(browser, { width: 360 });
-  await logIn(secretary, server.url, 'zb99.secretary', 'a first password, long enough');
+  const secretary = await newPage(suite.browser, { width: 360 });
+  await logIn(secretary, suite.url, 'zb99.secretary', 'a first password, long enough');
   await secretary.getByRole('heading', { name: '活动' }).waitFor();
   await secretary.getByRole('button', { name: '新建活动' }).click();
   await secretary.getByLabel('名称').fill('垃圾分类宣传：东门社区');
@@ -170,7 +171,7 @@ test('an administrator creates a branch and its secretary, who creates and edits
  * @param {number} status the answer expected
  */
 async function loginWith(username, password, status) {
-  const res = await fetch(`${server.url}/api/v1/auth/login`, {
+  const res = await fetch(`${suite.url}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ username, password }),
@@ -179,10 +180,10 @@ async function loginWith(username, password, status) {
 }
 
 test('a volunteer reads its five-part record; an administrator issues a certificate from one', async () => {
-  const token = await tokenOf(server.url, 'volunteer');
-  const record = await call(server.url, token, 'GET', '/api/v1/me/record');
-  const page = await newPage(browser, { width: 360 });
-  await logIn(page, server.url, 'volunteer');
+  const token = await tokenOf(suite.url, 'volunteer');
+  const record = await call(suite.url, token, 'GET', '/api/v1/me/record');
+  const page = await newPage(suite.browser, { width: 360 });
+  await logIn(page, suite.url, 'volunteer');
   await page.getByRole('link', { name: '志愿服务记录' }).click();
   const hours = page.locator('[data-record-hours]');
   await hours.waitFor();
@@ -201,8 +202,8 @@ test('a volunteer reads its five-part record; an administrator issues a certific
 
   const volunteerId = record.volunteer.id;
   const before = (await asAdmin(`/api/v1/volunteers/${volunteerId}/certificates`)).total;
-  const admin = await newPage(browser, { width: 1280 });
-  await logIn(admin, server.url, 'admin');
+  const admin = await newPage(suite.browser, { width: 1280 });
+  await logIn(admin, suite.url, 'admin');
   await admin.getByRole('link', { name: '志愿者' }).click();
   await admin.getByLabel('搜索').fill(record.volunteer.name);
   await admin.getByRole('button', { name: '搜索' }).click();

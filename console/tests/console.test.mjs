@@ -6,44 +6,28 @@
 
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   allowTrouble,
   closePage,
+  demoSuite,
   expectClean,
-  launch,
   logIn as logInAt,
   newPage,
   screenshot,
-  startServer,
 } from './harness.mjs';
 import { call, entriesOf, newEvent, tokenOf, upcomingEvent } from './api.mjs';
 
-/** @type {import('./harness.mjs').Server} */
-let server;
-/** @type {import('playwright-core').Browser} */
-let browser;
-
-before(async () => {
-  server = await startServer({ env: { LOGIN_RATE_BURST: '1000', LOGIN_RATE_PER_MINUTE: '10000' } });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  const errors = (await server?.logErrors()) ?? [];
-  await server?.stop();
-  assert.deepEqual(errors, [], 'the server logged errors');
-});
+const suite = demoSuite();
 
 /** @param {import('playwright-core').Page} page @param {string} username */
-const logIn = (page, username) => logInAt(page, server.url, username);
+const logIn = (page, username) => logInAt(page, suite.url, username);
 
 test('a secretary records a roster through a dead network: one set of rows after the reload', async () => {
-  const event = await newEvent(server.url, '国际志愿者日：东街口文明引导');
-  const page = await newPage(browser, { width: 360 });
+  const event = await newEvent(suite.url, '国际志愿者日：东街口文明引导');
+  const page = await newPage(suite.browser, { width: 360 });
   await logIn(page, 'zb01.secretary');
-  await page.goto(`${server.url}/#/roster/${event.id}`);
+  await page.goto(`${suite.url}/#/roster/${event.id}`);
   await page.getByRole('heading', { name: /国际志愿者日/ }).waitFor();
   // the event's length is the default: 2 h 30 min
   assert.equal(await page.getByLabel('默认时长（分钟）').inputValue(), '150');
@@ -66,7 +50,7 @@ test('a secretary records a roster through a dead network: one set of rows after
   await page.getByRole('button', { name: '提交' }).click();
   await page.getByText('网络不通').waitFor();
   assert.equal(forwarded, 1);
-  assert.equal((await entriesOf(server.url, event.id)).length, ticked, 'the service recorded the roster');
+  assert.equal((await entriesOf(suite.url, event.id)).length, ticked, 'the service recorded the roster');
   await screenshot(page, 'roster-network-cut');
 
   // a reload finds the draft with its key; sending it again records nothing more
@@ -77,7 +61,7 @@ test('a secretary records a roster through a dead network: one set of rows after
   assert.ok(draft && JSON.parse(draft).key, 'the draft keeps its Idempotency-Key');
   await page.getByRole('button', { name: '重新提交' }).click();
   await page.getByText(`已登记 ${ticked} 条时长，待审核。`).waitFor();
-  const stored = await entriesOf(server.url, event.id);
+  const stored = await entriesOf(suite.url, event.id);
   assert.equal(stored.length, ticked, 'exactly one set of rows');
   assert.deepEqual(
     stored.map((e) => e.minutes).sort((a, b) => a - b),
@@ -91,10 +75,10 @@ test('a secretary records a roster through a dead network: one set of rows after
 });
 
 test('a refused roster shows each error at its row and records nothing', async () => {
-  const event = await newEvent(server.url, '国际志愿者日：社区宣传');
-  const page = await newPage(browser, { width: 1280 });
+  const event = await newEvent(suite.url, '国际志愿者日：社区宣传');
+  const page = await newPage(suite.browser, { width: 1280 });
   await logIn(page, 'zb01.secretary');
-  await page.goto(`${server.url}/#/roster/${event.id}`);
+  await page.goto(`${suite.url}/#/roster/${event.id}`);
   await page.getByRole('heading', { name: /社区宣传/ }).waitFor();
   await page.getByRole('button', { name: '全选' }).click();
   const bad = page.locator('li.row.on').nth(2);
@@ -109,7 +93,7 @@ test('a refused roster shows each error at its row and records nothing', async (
   const text = (await errors.locator('.row-errors').textContent()) ?? '';
   assert.match(text, /分钟/);
   assert.match(text, /1440/);
-  assert.equal((await entriesOf(server.url, event.id)).length, 0);
+  assert.equal((await entriesOf(suite.url, event.id)).length, 0);
   assert.equal(await page.evaluate((id) => localStorage.getItem(`vh.draft.roster.${id}`), event.id), null);
   await screenshot(page, 'roster-row-error');
 
@@ -117,34 +101,34 @@ test('a refused roster shows each error at its row and records nothing', async (
   await bad.getByLabel('分钟').fill('90');
   await page.getByRole('button', { name: '提交' }).click();
   await page.getByText(/已登记 \d+ 条时长/).waitFor();
-  const stored = await entriesOf(server.url, event.id);
+  const stored = await entriesOf(suite.url, event.id);
   assert.ok(stored.some((e) => e.minutes === 90));
   expectClean(page);
   await closePage(page);
 });
 
 test('a secretary withdraws a submitted entry and corrects an approved one', async () => {
-  const event = await newEvent(server.url, '国际志愿者日：撤回与更正');
-  const secretary = await tokenOf(server.url, 'zb01.secretary');
-  const volunteers = await call(server.url, secretary, 'GET', '/api/v1/volunteers?limit=200');
+  const event = await newEvent(suite.url, '国际志愿者日：撤回与更正');
+  const secretary = await tokenOf(suite.url, 'zb01.secretary');
+  const volunteers = await call(suite.url, secretary, 'GET', '/api/v1/volunteers?limit=200');
   const [a, b] = volunteers.items;
-  const made = await call(server.url, secretary, 'POST', `/api/v1/events/${event.id}/hours`, {
+  const made = await call(suite.url, secretary, 'POST', `/api/v1/events/${event.id}/hours`, {
     entries: [
       { volunteer_id: a.id, minutes: 60 },
       { volunteer_id: b.id, minutes: 90 },
     ],
   });
   const [first, second] = made.entries;
-  const admin = await tokenOf(server.url, 'admin');
-  await call(server.url, admin, 'POST', `/api/v1/hours/${second.id}/approve`, {});
+  const admin = await tokenOf(suite.url, 'admin');
+  await call(suite.url, admin, 'POST', `/api/v1/hours/${second.id}/approve`, {});
 
-  const page = await newPage(browser, { width: 360 });
+  const page = await newPage(suite.browser, { width: 360 });
   await logIn(page, 'zb01.secretary');
-  await page.goto(`${server.url}/#/entries`);
+  await page.goto(`${suite.url}/#/entries`);
   const card = page.locator(`li[data-entry="${first.id}"]`);
   await card.getByRole('button', { name: '撤回' }).click();
   await card.waitFor({ state: 'detached' });
-  const withdrawn = await call(server.url, admin, 'GET', `/api/v1/hours/${first.id}`);
+  const withdrawn = await call(suite.url, admin, 'GET', `/api/v1/hours/${first.id}`);
   assert.equal(withdrawn.status, 'withdrawn');
 
   await page.getByRole('tab', { name: '已通过' }).click();
@@ -153,11 +137,11 @@ test('a secretary withdraws a submitted entry and corrects an approved one', asy
   await approved.getByLabel('增减分钟数').fill('-30');
   await approved.getByRole('button', { name: '保存' }).click();
   // without a reason the browser's own check stops it; with one, the correction is made
-  assert.equal((await entriesOf(server.url, event.id)).filter((e) => e.corrects_id).length, 0);
+  assert.equal((await entriesOf(suite.url, event.id)).filter((e) => e.corrects_id).length, 0);
   await approved.getByLabel('理由').fill('签到表记录有误');
   await approved.getByRole('button', { name: '保存' }).click();
   await approved.getByRole('button', { name: '更正' }).waitFor();
-  const corrections = (await entriesOf(server.url, event.id)).filter((e) => e.corrects_id === second.id);
+  const corrections = (await entriesOf(suite.url, event.id)).filter((e) => e.corrects_id === second.id);
   assert.equal(corrections.length, 1);
   assert.equal(corrections[0].minutes, -30);
   assert.equal(corrections[0].status, 'submitted');
@@ -166,7 +150,7 @@ test('a secretary withdraws a submitted entry and corrects an approved one', asy
 });
 
 test('a reviewer approves the queue in bulk, all or none', async () => {
-  const page = await newPage(browser, { width: 1280 });
+  const page = await newPage(suite.browser, { width: 1280 });
   await logIn(page, 'admin');
   await page.getByRole('heading', { name: '审核' }).waitFor();
   await page.locator('table.queue tbody tr').first().waitFor();
@@ -183,9 +167,9 @@ test('a reviewer approves the queue in bulk, all or none', async () => {
 
   await page.getByRole('button', { name: '通过所选' }).click();
   await page.getByText(`已处理 ${ids.length} 条。`).waitFor();
-  const admin = await tokenOf(server.url, 'admin');
+  const admin = await tokenOf(suite.url, 'admin');
   for (const id of ids) {
-    const entry = await call(server.url, admin, 'GET', `/api/v1/hours/${id}`);
+    const entry = await call(suite.url, admin, 'GET', `/api/v1/hours/${id}`);
     assert.equal(entry.status, 'approved', `entry ${id}`);
   }
   await page.getByText('没有待审核的记录。').waitFor();
@@ -194,7 +178,7 @@ test('a reviewer approves the queue in bulk, all or none', async () => {
 });
 
 test('HR downloads totals whose numbers equal those shown', async () => {
-  const page = await newPage(browser, { width: 1280 });
+  const page = await newPage(suite.browser, { width: 1280 });
   await logIn(page, 'hr.officer');
   await page.getByRole('heading', { name: '统计' }).waitFor();
   await page.locator('table.totals tbody tr').first().waitFor();
@@ -242,9 +226,9 @@ test('HR downloads totals whose numbers equal those shown', async () => {
 });
 
 test('a volunteer sees its approved hours and the way to the next star', async () => {
-  const volunteer = await tokenOf(server.url, 'volunteer');
-  const mine = await call(server.url, volunteer, 'GET', '/api/v1/me/hours');
-  const page = await newPage(browser, { width: 360 });
+  const volunteer = await tokenOf(suite.url, 'volunteer');
+  const mine = await call(suite.url, volunteer, 'GET', '/api/v1/me/hours');
+  const page = await newPage(suite.browser, { width: 360 });
   await logIn(page, 'volunteer');
   const hours = page.locator('[data-approved-hours]');
   await hours.waitFor();
@@ -261,7 +245,7 @@ test('a volunteer sees its approved hours and the way to the next star', async (
 });
 
 test('the console speaks English when asked, and logout forgets the session', async () => {
-  const page = await newPage(browser, { width: 1280 });
+  const page = await newPage(suite.browser, { width: 1280 });
   await logIn(page, 'admin');
   await page.waitForLoadState('networkidle');
   /** @type {string[]} */
@@ -274,7 +258,7 @@ test('the console speaks English when asked, and logout forgets the session', as
   await page.getByRole('heading', { name: 'Review' }).waitFor();
   assert.ok(languages.length > 0 && languages.every((l) => l === 'en'), languages.join());
   // an API error arrives in the language chosen
-  await page.goto(`${server.url}/#/history/999999`);
+  await page.goto(`${suite.url}/#/history/999999`);
   await page.getByRole('alert').waitFor();
   assert.match((await page.getByRole('alert').textContent()) ?? '', /not found|does not exist|No /i);
   await page.getByLabel('Language').selectOption('zh-CN');
@@ -293,8 +277,8 @@ test('the console speaks English when asked, and logout forgets the session', as
 });
 
 test('a volunteer signs up and checks in with the code the secretary shows', async () => {
-  const event = await upcomingEvent(server.url, '文明交通志愿服务：东街口路口');
-  const page = await newPage(browser, { width: 360 });
+  const event = await upcomingEvent(suite.url, '文明交通志愿服务：东街口路口');
+  const page = await newPage(suite.browser, { width: 360 });
   await logIn(page, 'volunteer');
   await page.getByRole('link', { name: '报名与签到' }).click();
   const card = page.locator(`li[data-event="${event.id}"]`);
@@ -302,9 +286,9 @@ test('a volunteer signs up and checks in with the code the secretary shows', asy
   await card.getByText('已录用').waitFor();
 
   // the organiser's phone shows the code, large and as a QR image
-  const phone = await newPage(browser, { width: 360 });
+  const phone = await newPage(suite.browser, { width: 360 });
   await logIn(phone, 'zb01.secretary');
-  await phone.goto(`${server.url}/#/code/${event.id}`);
+  await phone.goto(`${suite.url}/#/code/${event.id}`);
   const shown = phone.locator('[data-code]');
   await shown.waitFor();
   const code = (await shown.getAttribute('data-code')) ?? '';
@@ -315,8 +299,8 @@ test('a volunteer signs up and checks in with the code the secretary shows', asy
   await card.getByLabel(/签到码/).fill(code);
   await card.getByRole('button', { name: '签到', exact: true }).click();
   await card.getByText('签到成功').waitFor();
-  const secretary = await tokenOf(server.url, 'zb01.secretary');
-  const attendance = await call(server.url, secretary, 'GET', `/api/v1/events/${event.id}/attendance`);
+  const secretary = await tokenOf(suite.url, 'zb01.secretary');
+  const attendance = await call(suite.url, secretary, 'GET', `/api/v1/events/${event.id}/attendance`);
   assert.equal(attendance.summary.checked_in, 1);
   // the organiser's list shows it on the code's next turn, or on a reload
   await phone.reload();

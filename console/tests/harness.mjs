@@ -8,6 +8,7 @@
 //   CHROMIUM  the browser (default /usr/bin/chromium: `apt-get install -y chromium`)
 
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -163,6 +164,43 @@ export async function startServer({ env: extra = {}, demo = true, timeoutMs = 30
     logErrors: async () =>
       (await log()).split('\n').filter((line) => / ERROR |panicked/.test(line)),
     stop,
+  };
+}
+
+/**
+ * A test file's server on the demo data (login rate limits raised: the tests log in often)
+ * and its browser, started before its tests and stopped after them; the file fails if the
+ * server logged an error.
+ * @param {{ env?: Record<string, string>, setUp?: (url: string) => Promise<void> }} [options]
+ *   `env`: more of the server's variables; `setUp`: the file's own data, made once the
+ *   server answers (node:test does not wait for one `before` hook before the next)
+ * @returns {{ readonly url: string, readonly browser: import('playwright-core').Browser }}
+ */
+export function demoSuite({ env = {}, setUp } = {}) {
+  /** @type {Server | undefined} */
+  let server;
+  /** @type {import('playwright-core').Browser | undefined} */
+  let browser;
+  before(async () => {
+    server = await startServer({ env: { LOGIN_RATE_BURST: '1000', LOGIN_RATE_PER_MINUTE: '10000', ...env } });
+    browser = await launch();
+    await setUp?.(server.url);
+  });
+  after(async () => {
+    await browser?.close();
+    const errors = (await server?.logErrors()) ?? [];
+    await server?.stop();
+    assert.deepEqual(errors, [], 'the server logged errors');
+  });
+  return {
+    get url() {
+      if (!server) throw new Error('the server is not started yet');
+      return server.url;
+    },
+    get browser() {
+      if (!browser) throw new Error('the browser is not started yet');
+      return browser;
+    },
   };
 }
 

@@ -2,29 +2,16 @@
 // refresh token kept for the tab, and the console goes on working on the new one.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { closePage, expectClean, launch, newPage, startServer } from './harness.mjs';
+import { test } from 'node:test';
+import { closePage, demoSuite, expectClean, newPage } from './harness.mjs';
 import { PASSWORD } from './api.mjs';
 
-/** @type {import('./harness.mjs').Server} */
-let server;
-/** @type {import('playwright-core').Browser} */
-let browser;
-
-before(async () => {
-  // the shortest lifetime: the console refreshes a minute before expiry, here at once (5 s)
-  server = await startServer({ env: { ACCESS_TOKEN_TTL_SECS: '60' } });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// the shortest lifetime: the console refreshes a minute before expiry, here at once (5 s)
+const suite = demoSuite({ env: { ACCESS_TOKEN_TTL_SECS: '60' } });
 
 test('the access token is refreshed before it expires', async () => {
-  const page = await newPage(browser, { width: 360 });
-  await page.goto(`${server.url}/`);
+  const page = await newPage(suite.browser, { width: 360 });
+  await page.goto(`${suite.url}/`);
   await page.getByLabel('用户名').fill('hr.officer');
   await page.getByLabel('密码').fill(PASSWORD);
   await page.getByRole('button', { name: '登录' }).click();

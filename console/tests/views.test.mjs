@@ -2,36 +2,25 @@
 // (target/console-screenshots/), axe-core with no serious or critical violation, and no
 // console error or failed request.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   WIDTHS,
   closePage,
+  demoSuite,
   expectAccessible,
   expectClean,
-  launch,
   newPage,
   screenshot,
-  startServer,
 } from './harness.mjs';
 import { PASSWORD, call, newEvent, tokenOf } from './api.mjs';
 
-/** @type {import('./harness.mjs').Server} */
-let server;
-/** @type {import('playwright-core').Browser} */
-let browser;
 let eventId = 0;
 let volunteerId = 0;
-
-before(async () => {
-  server = await startServer({ env: { LOGIN_RATE_BURST: '1000', LOGIN_RATE_PER_MINUTE: '10000' } });
-  browser = await launch();
-  eventId = (await newEvent(server.url, '国际志愿者日：巡查')).id;
-  volunteerId = (await call(server.url, await tokenOf(server.url, 'volunteer'), 'GET', '/api/v1/me/record')).volunteer.id;
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+const suite = demoSuite({
+  setUp: async (url) => {
+    eventId = (await newEvent(url, '国际志愿者日：巡查')).id;
+    volunteerId = (await call(url, await tokenOf(url, 'volunteer'), 'GET', '/api/v1/me/record')).volunteer.id;
+  },
 });
 
 /** @type {[string, string[]][]} each role's account and its views */
@@ -45,8 +34,8 @@ const ROLES = [
 for (const width of WIDTHS) {
   for (const [username, views] of ROLES) {
     test(`${username}'s views at ${width} px`, async () => {
-      const page = await newPage(browser, { width });
-      await page.goto(`${server.url}/`);
+      const page = await newPage(suite.browser, { width });
+      await page.goto(`${suite.url}/`);
       await page.waitForSelector('form.card');
       await screenshot(page, 'login');
       await expectAccessible(page, 'login');
@@ -56,7 +45,7 @@ for (const width of WIDTHS) {
       await page.getByRole('button', { name: '退出登录' }).waitFor();
       for (const view of views) {
         const path = view.replace('{event}', String(eventId)).replace('{volunteer}', String(volunteerId));
-        await page.goto(`${server.url}/#/${path}`);
+        await page.goto(`${suite.url}/#/${path}`);
         await page.locator('main#main h2').first().waitFor();
         // settled: nothing is still loading
         await page.waitForFunction(() => !document.querySelector('[aria-live="polite"].muted'));

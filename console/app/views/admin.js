@@ -15,6 +15,7 @@ import {
   useIdempotencyKey,
   useOpenedForm,
   useResource,
+  useSeen,
   when,
 } from '../ui.js';
 
@@ -88,6 +89,7 @@ function BranchForm({ branch, branches, onDone }) {
   const { busy, error, run } = useAction();
   const idem = useIdempotencyKey();
   const ref = useOpenedForm();
+  const seen = useSeen(branch ? () => getVersioned('/api/v1/branches/{id}', { path: { id: branch.id } }) : null);
   /** @param {() => Promise<unknown>} work */
   const act = async (work) => {
     if (await run(work)) onDone(true);
@@ -95,9 +97,8 @@ function BranchForm({ branch, branches, onDone }) {
   /** @param {import('../api-types').Schemas['UpdateBranch']} body */
   const change = (body) =>
     act(async () => {
-      if (!branch) return;
-      const { etag } = await getVersioned('/api/v1/branches/{id}', { path: { id: branch.id } });
-      await patch('/api/v1/branches/{id}', { path: { id: branch.id }, body, ifMatch: etag });
+      if (!branch || !seen) return;
+      await patch('/api/v1/branches/{id}', { path: { id: branch.id }, body, ifMatch: (await seen).etag });
     });
 
   /** @param {Event} e */
@@ -116,9 +117,8 @@ function BranchForm({ branch, branches, onDone }) {
 
   const remove = () =>
     act(async () => {
-      if (!branch) return;
-      const { etag } = await getVersioned('/api/v1/branches/{id}', { path: { id: branch.id } });
-      await del('/api/v1/branches/{id}', { path: { id: branch.id }, ifMatch: etag });
+      if (!branch || !seen) return;
+      await del('/api/v1/branches/{id}', { path: { id: branch.id }, ifMatch: (await seen).etag });
     });
 
   return html`<form ref=${ref} class="card form" onSubmit=${submit} novalidate>
@@ -176,6 +176,7 @@ function AccountForm({ account, branches, onDone }) {
   const { busy, error, run } = useAction();
   const idem = useIdempotencyKey();
   const ref = useOpenedForm();
+  const seen = useSeen(account ? () => getVersioned('/api/v1/users/{id}', { path: { id: account.id } }) : null);
   const { values, bind } = useFields({
     username: '',
     password: '',
@@ -191,9 +192,8 @@ function AccountForm({ account, branches, onDone }) {
   /** @param {import('../api-types').Schemas['UpdateUser']} body */
   const change = (body) =>
     act(async () => {
-      if (!account) return;
-      const { etag } = await getVersioned('/api/v1/users/{id}', { path: { id: account.id } });
-      await patch('/api/v1/users/{id}', { path: { id: account.id }, body, ifMatch: etag });
+      if (!account || !seen) return;
+      await patch('/api/v1/users/{id}', { path: { id: account.id }, body, ifMatch: (await seen).etag });
     });
 
   /** @param {Event} e */

@@ -5,7 +5,7 @@
 import { html, useState } from '../vendor/preact-htm.js';
 import { del, get, getVersioned, patch, post } from '../api.js';
 import { CATEGORIES, label, lang, t } from '../i18n.js';
-import { Problem, useAction, useFields, useIdempotencyKey, useOpenedForm, useResource } from '../ui.js';
+import { Problem, useAction, useFields, useIdempotencyKey, useOpenedForm, useResource, useSeen } from '../ui.js';
 
 /** @typedef {import('../api-types').Schemas['EventResponse']} Ev */
 /** @typedef {import('../api-types').Schemas['EventStatus']} EventStatus */
@@ -74,6 +74,7 @@ export function EventForm({ ev, user, onDone }) {
   const { busy, error, run } = useAction();
   const idem = useIdempotencyKey();
   const ref = useOpenedForm();
+  const seen = useSeen(ev ? () => getVersioned('/api/v1/events/{id}', { path: { id: ev.id } }) : null);
 
   /** @param {() => Promise<unknown>} work */
   const act = async (work) => {
@@ -106,8 +107,8 @@ export function EventForm({ ev, user, onDone }) {
       signup_mode: /** @type {import('../api-types').Schemas['SignupMode']} */ (values.signup_mode),
     };
     void act(async () => {
-      if (ev) {
-        const { data, etag } = await getVersioned('/api/v1/events/{id}', { path: { id: ev.id } });
+      if (ev && seen) {
+        const { data, etag } = await seen;
         await patch('/api/v1/events/{id}', { path: { id: ev.id }, body: changes(data, fields), ifMatch: etag });
       } else {
         const body = { ...fields, signup_scope: null, status: null };
@@ -120,16 +121,14 @@ export function EventForm({ ev, user, onDone }) {
   /** @param {EventStatus} status */
   const move = (status) =>
     act(async () => {
-      if (!ev) return;
-      const { etag } = await getVersioned('/api/v1/events/{id}', { path: { id: ev.id } });
-      await patch('/api/v1/events/{id}', { path: { id: ev.id }, body: { status }, ifMatch: etag });
+      if (!ev || !seen) return;
+      await patch('/api/v1/events/{id}', { path: { id: ev.id }, body: { status }, ifMatch: (await seen).etag });
     });
 
   const remove = () =>
     act(async () => {
-      if (!ev || !confirm(t('confirm-delete-event'))) return;
-      const { etag } = await getVersioned('/api/v1/events/{id}', { path: { id: ev.id } });
-      await del('/api/v1/events/{id}', { path: { id: ev.id }, ifMatch: etag });
+      if (!ev || !seen || !confirm(t('confirm-delete-event'))) return;
+      await del('/api/v1/events/{id}', { path: { id: ev.id }, ifMatch: (await seen).etag });
     });
 
   const ownBranches = (branches.data?.items ?? []).filter((b) => !b.archived);

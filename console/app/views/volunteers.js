@@ -4,7 +4,7 @@
 import { html, useState } from '../vendor/preact-htm.js';
 import { get, getVersioned, patch, post } from '../api.js';
 import { label, t } from '../i18n.js';
-import { Pager, Problem, Spinner, useAction, useFields, useOpenedForm, useResource } from '../ui.js';
+import { Pager, Problem, Spinner, useAction, useFields, useOpenedForm, useResource, useSeen } from '../ui.js';
 
 /** @typedef {import('../api-types').Schemas['VolunteerResponse']} Volunteer */
 
@@ -62,6 +62,7 @@ function VolunteerForm({ volunteer, user, branches, onDone }) {
   });
   const { busy, error, run } = useAction();
   const ref = useOpenedForm();
+  const seen = useSeen(volunteer ? () => getVersioned('/api/v1/volunteers/{id}', { path: { id: volunteer.id } }) : null);
 
   /** @param {() => Promise<unknown>} work */
   const act = async (work) => {
@@ -80,8 +81,8 @@ function VolunteerForm({ volunteer, user, branches, onDone }) {
     };
     const branchId = Number(values.branch_id) || user.branch_id || 0;
     void act(async () => {
-      if (volunteer) {
-        const { etag } = await getVersioned('/api/v1/volunteers/{id}', { path: { id: volunteer.id } });
+      if (volunteer && seen) {
+        const { etag } = await seen;
         await patch('/api/v1/volunteers/{id}', { path: { id: volunteer.id }, body: { ...fields, branch_id: branchId }, ifMatch: etag });
       } else {
         await post('/api/v1/volunteers', { body: { ...fields, branch_id: branchId } });
@@ -91,8 +92,8 @@ function VolunteerForm({ volunteer, user, branches, onDone }) {
 
   const archive = () =>
     act(async () => {
-      if (!volunteer) return;
-      const { etag } = await getVersioned('/api/v1/volunteers/{id}', { path: { id: volunteer.id } });
+      if (!volunteer || !seen) return;
+      const { etag } = await seen;
       await patch('/api/v1/volunteers/{id}', { path: { id: volunteer.id }, body: { status: 'archived' }, ifMatch: etag });
     });
 
