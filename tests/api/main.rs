@@ -17,6 +17,7 @@ mod hours;
 mod http_basics;
 mod i18n;
 mod imports;
+mod instances;
 mod integrity;
 mod migrations;
 mod openapi;

@@ -31,6 +31,8 @@ pub struct TestDb {
     pub backend: Backend,
     /// For PostgreSQL: the schema name; connections pin their search_path to it.
     pub schema: Option<String>,
+    /// Whether dropping this drops the schema (not for a second pool over it).
+    owns_schema: bool,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -55,6 +57,7 @@ impl TestDb {
             pool,
             backend: Backend::Sqlite,
             schema: None,
+            owns_schema: false,
             _dir: Some(dir),
         };
         test_db.migrate();
@@ -74,19 +77,34 @@ impl TestDb {
         diesel::sql_query(format!("CREATE SCHEMA {schema}"))
             .execute(&mut admin)
             .expect("create schema");
+        let mut test_db = Self::postgres_pool(url, schema, true);
+        test_db.migrate();
+        Some(test_db)
+    }
+
+    fn postgres_pool(url: String, schema: String, owns_schema: bool) -> TestDb {
         let db_url = DatabaseUrl::Postgres(url);
         let manager = ConnectionManager::new(db_url.clone(), Duration::from_secs(5))
             .with_init_sql(format!("SET search_path TO {schema}"));
         let pool = db::connect_with(manager, &opts()).expect("postgres pool");
-        let mut test_db = TestDb {
+        TestDb {
             url: db_url,
             pool,
             backend: Backend::Postgres,
             schema: Some(schema),
+            owns_schema,
             _dir: None,
-        };
-        test_db.migrate();
-        Some(test_db)
+        }
+    }
+
+    /// A pool of its own over this PostgreSQL database, as a second process would open.
+    pub fn another_pool(&self) -> TestDb {
+        match (&self.url, &self.schema) {
+            (DatabaseUrl::Postgres(url), Some(schema)) => {
+                Self::postgres_pool(url.clone(), schema.clone(), false)
+            }
+            _ => panic!("a second instance needs a database server: PostgreSQL"),
+        }
     }
 
     fn migrate(&mut self) {
@@ -112,6 +130,9 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        if !self.owns_schema {
+            return;
+        }
         if let (DatabaseUrl::Postgres(url), Some(schema)) = (&self.url, &self.schema) {
             drop_schema(url, schema);
         }
@@ -178,7 +199,17 @@ impl TestApp {
         // single administrator does; the four-eyes tests switch this back off (the default).
         config.hours.review_own_submissions = true;
         configure(&mut config);
-        let config = Arc::new(config);
+        Some(Self::start(db, Arc::new(config)))
+    }
+
+    /// Another instance of the service over this one's PostgreSQL database, with the same
+    /// configuration (and so the same token secret) but a pool, caches and rate limiters of
+    /// its own, on a port of its own: as a second process behind a load balancer.
+    pub fn another_instance(&self) -> TestApp {
+        Self::start(self.db.another_pool(), self.config.clone())
+    }
+
+    fn start(db: TestDb, config: Arc<Config>) -> TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let server = volunteer_hours::build_server(config.clone(), db.pool.clone(), listener)
@@ -195,12 +226,12 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        Some(TestApp {
+        TestApp {
             address: format!("http://127.0.0.1:{port}"),
             client,
             db,
             config,
-        })
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
