@@ -94,6 +94,7 @@ pub fn pool_options(config: &Config) -> PoolOptions {
         acquire_timeout: config.database_timeout,
         startup_wait: config.database_startup_wait,
         statement_timeout: None,
+        prepared_statements: config.prepared_statements,
     }
 }
 

@@ -48,6 +48,9 @@ pub struct Config {
     /// The longest a statement of the server may run (PostgreSQL) before it is cancelled
     /// and its request answered 503, so that no request hangs on a stuck database.
     pub statement_timeout: Duration,
+    /// PostgreSQL: cache prepared statements per connection. Off behind a pooler that
+    /// hands a connection's statements to another client (PgBouncer in transaction mode).
+    pub prepared_statements: bool,
     pub log_format: LogFormat,
     pub cors_allowed_origins: Vec<String>,
     pub max_body_bytes: usize,
@@ -296,6 +299,7 @@ impl Default for Config {
             database_timeout: Duration::from_secs(5),
             database_startup_wait: Duration::from_secs(30),
             statement_timeout: Duration::from_secs(30),
+            prepared_statements: true,
             log_format: LogFormat::Text,
             cors_allowed_origins: Vec::new(),
             max_body_bytes: 1024 * 1024,

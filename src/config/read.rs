@@ -11,6 +11,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("DATABASE_POOL_SIZE", "2 x cores", "connections in the pool (1-200)"),
     ("DATABASE_TIMEOUT_SECS", "5", "connect timeout, SQLite busy timeout, and longest wait for a pooled connection (1-120)"),
     ("DATABASE_STARTUP_WAIT_SECS", "30", "how long start-up retries an unreachable database (0-600)"),
+    ("DATABASE_PREPARED_STATEMENTS", "true", "PostgreSQL: keep each connection's prepared statements; false behind PgBouncer in transaction pooling mode"),
     ("DATABASE_STATEMENT_TIMEOUT_SECS", "30", "PostgreSQL: the longest a statement of the server runs before it is cancelled and answered 503 (1-3600)"),
     ("LOG_FORMAT", "text", "text or json"),
     ("RUST_LOG", "info", "log filter, e.g. info,volunteer_hours=debug"),
@@ -125,6 +126,14 @@ impl Config {
             &mut errors,
         ) {
             config.statement_timeout = Duration::from_secs(n);
+        }
+        if let Some(v) = get("DATABASE_PREPARED_STATEMENTS") {
+            match parse_bool(&v) {
+                Some(b) => config.prepared_statements = b,
+                None => errors.push(format!(
+                    "DATABASE_PREPARED_STATEMENTS `{v}` must be true or false"
+                )),
+            }
         }
         if let Some(v) = get("LOG_FORMAT") {
             match v.trim().to_ascii_lowercase().as_str() {

@@ -19,6 +19,12 @@ fn defaults_serve_sqlite_on_localhost() {
     assert!(c.api_docs);
     assert!(c.console);
     assert!(!from(&[("CONSOLE", "false")]).unwrap().console);
+    assert!(c.prepared_statements);
+    assert!(
+        !from(&[("DATABASE_PREPARED_STATEMENTS", "false")])
+            .unwrap()
+            .prepared_statements
+    );
     assert_eq!(c.default_language, Lang::ZhCn);
 }
 
@@ -36,9 +42,15 @@ fn every_bad_value_is_reported_at_once() {
         ("API_DOCS", "maybe"),
         ("CONSOLE", "perhaps"),
         ("DEFAULT_LANGUAGE", "fr"),
+        ("DATABASE_PREPARED_STATEMENTS", "sometimes"),
     ])
     .unwrap_err();
-    assert_eq!(err.0.len(), 8, "{err}");
+    assert_eq!(err.0.len(), 9, "{err}");
+    assert!(
+        err.to_string()
+            .contains("DATABASE_PREPARED_STATEMENTS `sometimes`"),
+        "{err}"
+    );
     assert!(err.to_string().contains("CONSOLE `perhaps`"), "{err}");
     assert!(err.to_string().contains("DEFAULT_LANGUAGE `fr`"), "{err}");
     let text = err.to_string();

@@ -198,6 +198,8 @@ pub struct ConnectionManager {
     timeout: Duration,
     /// Run after connecting (tests use it to pin a PostgreSQL schema).
     init_sql: Option<String>,
+    /// PostgreSQL: cache prepared statements on the connection (diesel's default).
+    prepared_statements: bool,
 }
 
 impl ConnectionManager {
@@ -206,7 +208,16 @@ impl ConnectionManager {
             url,
             timeout,
             init_sql: None,
+            prepared_statements: true,
         }
+    }
+
+    /// Without prepared statements each statement is sent with its parameters in one
+    /// message (parse, bind and execute together), which a transaction-pooling PgBouncer
+    /// can pass to any server connection; the cost is parsing and planning it every time.
+    pub fn with_prepared_statements(mut self, on: bool) -> Self {
+        self.prepared_statements = on;
+        self
     }
 
     pub fn with_init_sql(mut self, sql: impl Into<String>) -> Self {
@@ -219,7 +230,11 @@ impl ConnectionManager {
         let mut conn = match &self.url {
             DatabaseUrl::Postgres(url) => {
                 let url = with_connect_timeout(url, secs);
-                DbConn::Pg(PgConnection::establish(&url)?)
+                let mut pg = PgConnection::establish(&url)?;
+                if !self.prepared_statements {
+                    pg.set_prepared_statement_cache_size(diesel::connection::CacheSize::Disabled);
+                }
+                DbConn::Pg(pg)
             }
             DatabaseUrl::SqliteFile(path) => {
                 let path = path.to_str().ok_or_else(|| {
@@ -285,6 +300,8 @@ pub struct PoolOptions {
     pub startup_wait: Duration,
     /// PostgreSQL's `statement_timeout` on every connection, if any.
     pub statement_timeout: Option<Duration>,
+    /// PostgreSQL: cache prepared statements (off behind PgBouncer in transaction mode).
+    pub prepared_statements: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -303,7 +320,8 @@ pub enum DbStartError {
 
 /// Connects (retrying with back-off up to `startup_wait`) and builds the pool.
 pub fn connect(url: &DatabaseUrl, opts: &PoolOptions) -> Result<Pool, DbStartError> {
-    let mut manager = ConnectionManager::new(url.clone(), opts.acquire_timeout);
+    let mut manager = ConnectionManager::new(url.clone(), opts.acquire_timeout)
+        .with_prepared_statements(opts.prepared_statements);
     if let (DatabaseUrl::Postgres(_), Some(t)) = (url, opts.statement_timeout) {
         manager = manager.with_init_sql(format!("SET statement_timeout = {}", t.as_millis()));
     }

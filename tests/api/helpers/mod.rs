@@ -158,6 +158,7 @@ fn opts() -> PoolOptions {
         acquire_timeout: Duration::from_secs(5),
         startup_wait: Duration::from_secs(5),
         statement_timeout: Some(Duration::from_secs(30)),
+        prepared_statements: true,
     }
 }
 
