@@ -64,22 +64,10 @@ async fn a_token_issued_by_one_instance_works_on_the_other() {
     let body = expect_json(resp, 200).await;
     assert_eq!(body["username"], hr.username);
     // the refresh token too: B rotates what A issued, and A then refuses the old one
-    let rotated = b
-        .post_as(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({ "refresh_token": hr.refresh }),
-        )
-        .await;
+    let rotated = refresh(&b, &hr.refresh).await;
     let rotated = expect_json(rotated, 200).await;
     assert_ne!(rotated["refresh_token"], hr.refresh.as_str());
-    let replayed = a
-        .post_as(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({ "refresh_token": hr.refresh }),
-        )
-        .await;
+    let replayed = refresh(&a, &hr.refresh).await;
     assert_eq!(replayed.status(), 401);
 }
 
@@ -122,16 +110,20 @@ async fn an_account_disabled_or_logged_out_through_one_is_refused_by_the_other_i
         )
         .await;
     assert_eq!(out.status(), 204);
-    let refreshed = b
-        .post_as(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({ "refresh_token": volunteer.refresh }),
-        )
-        .await;
+    let refreshed = refresh(&b, &volunteer.refresh).await;
     assert_eq!(refreshed.status(), 401);
     let took = accepted_for(&b, &volunteer.access, CACHE + Duration::from_secs(1)).await;
     assert!(took <= CACHE + Duration::from_millis(500), "{took:?}");
+}
+
+/// `POST /auth/refresh` at `app` with `token`.
+async fn refresh(app: &TestApp, token: &str) -> reqwest::Response {
+    app.post_as(
+        "/api/v1/auth/refresh",
+        None,
+        &json!({ "refresh_token": token }),
+    )
+    .await
 }
 
 async fn etag_of(app: &TestApp, token: &str, path: &str) -> String {
