@@ -39,26 +39,28 @@ export function useResource(load, deps) {
 }
 
 /**
- * A write the user started: `run(work)` marks it busy, shows its error in place, and
- * returns whether it succeeded.
+ * A write the user started: `run(work)` marks it busy, shows its error in place, calls
+ * `onSuccess` when it succeeded (a form closing, a list reloading), and returns whether it did.
+ * @param {() => void} [onSuccess]
  * @returns {{ busy: boolean, error: ApiError | null, setError: (e: ApiError | null) => void, run: (work: () => Promise<unknown>) => Promise<boolean> }}
  */
-export function useAction() {
+export function useAction(onSuccess) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(/** @type {ApiError | null} */ (null));
-  const run = useCallback(async (/** @type {() => Promise<unknown>} */ work) => {
+  const run = async (/** @type {() => Promise<unknown>} */ work) => {
     setBusy(true);
     setError(null);
     try {
       await work();
-      return true;
     } catch (e) {
       setError(asApiError(e));
       return false;
     } finally {
       setBusy(false);
     }
-  }, []);
+    onSuccess?.();
+    return true;
+  };
   return { busy, error, setError, run };
 }
 

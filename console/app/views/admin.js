@@ -86,17 +86,13 @@ function BranchForm({ branch, branches, onDone }) {
     name: branch?.name ?? '',
     parent_id: String(branch?.parent_id ?? ''),
   });
-  const { busy, error, run } = useAction();
+  const { busy, error, run } = useAction(() => onDone(true));
   const idem = useIdempotencyKey();
   const ref = useOpenedForm();
   const seen = useSeen(branch ? () => getVersioned('/api/v1/branches/{id}', { path: { id: branch.id } }) : null);
-  /** @param {() => Promise<unknown>} work */
-  const act = async (work) => {
-    if (await run(work)) onDone(true);
-  };
   /** @param {import('../api-types').Schemas['UpdateBranch']} body */
   const change = (body) =>
-    act(async () => {
+    run(async () => {
       if (!branch || !seen) return;
       await patch('/api/v1/branches/{id}', { path: { id: branch.id }, body, ifMatch: (await seen).etag });
     });
@@ -108,7 +104,7 @@ function BranchForm({ branch, branches, onDone }) {
     if (branch) {
       void change(fields);
     } else {
-      void act(async () => {
+      void run(async () => {
         await post('/api/v1/branches', { body: fields, key: idem.keyFor(fields) });
         idem.answered();
       });
@@ -116,7 +112,7 @@ function BranchForm({ branch, branches, onDone }) {
   };
 
   const remove = () =>
-    act(async () => {
+    run(async () => {
       if (!branch || !seen) return;
       await del('/api/v1/branches/{id}', { path: { id: branch.id }, ifMatch: (await seen).etag });
     });
@@ -173,7 +169,7 @@ export function Accounts() {
 
 /** @param {{ account: Account | null, branches: Branch[], onDone: (changed: boolean) => void }} props */
 function AccountForm({ account, branches, onDone }) {
-  const { busy, error, run } = useAction();
+  const { busy, error, run } = useAction(() => onDone(true));
   const idem = useIdempotencyKey();
   const ref = useOpenedForm();
   const seen = useSeen(account ? () => getVersioned('/api/v1/users/{id}', { path: { id: account.id } }) : null);
@@ -185,13 +181,9 @@ function AccountForm({ account, branches, onDone }) {
     volunteer_id: String(account?.volunteer_id ?? ''),
   });
   const role = /** @type {Role} */ (values.role);
-  /** @param {() => Promise<unknown>} work */
-  const act = async (work) => {
-    if (await run(work)) onDone(true);
-  };
   /** @param {import('../api-types').Schemas['UpdateUser']} body */
   const change = (body) =>
-    act(async () => {
+    run(async () => {
       if (!account || !seen) return;
       await patch('/api/v1/users/{id}', { path: { id: account.id }, body, ifMatch: (await seen).etag });
     });
@@ -208,7 +200,7 @@ function AccountForm({ account, branches, onDone }) {
       void change({ role, ...links, password: password || null });
     } else {
       const body = { username: values.username.trim(), password, role, ...links };
-      void act(async () => {
+      void run(async () => {
         await post('/api/v1/users', { body, key: idem.keyFor(body) });
         idem.answered();
       });

@@ -61,11 +61,9 @@ export function CheckInCode({ args }) {
     () => get('/api/v1/events/{id}/signups', { path: { id: eventId }, query: { limit: 200 } }),
     [eventId, turn],
   );
-  const decision = useAction();
-  /** Admits or declines a sign-up, then reads the lists again. @param {() => Promise<unknown>} work */
-  const decide = async (work) => {
-    if (await decision.run(work)) signups.reload();
-  };
+  // an admission or a refusal made, the lists are read again
+  const decision = useAction(signups.reload);
+  const decide = decision.run;
   const busy = decision.busy;
   const names = useNames('volunteer', (signups.data?.items ?? []).map((s) => s.volunteer_id));
 

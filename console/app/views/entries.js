@@ -52,28 +52,23 @@ function EntryCard({ entry, volunteer, event, onChange }) {
   const [editing, setEditing] = useState(/** @type {'edit' | 'correct' | null} */ (null));
   const [minutes, setMinutes] = useState(String(entry.minutes));
   const [reason, setReason] = useState('');
-  const { busy, error, run } = useAction();
-
-  /** @param {() => Promise<unknown>} work */
-  const act = async (work) => {
-    if (await run(work)) {
-      setEditing(null);
-      onChange();
-    }
-  };
+  const { busy, error, run } = useAction(() => {
+    setEditing(null);
+    onChange();
+  });
 
   const withdraw = () =>
-    act(async () => {
+    run(async () => {
       const { etag } = await getVersioned('/api/v1/hours/{id}', { path: { id: entry.id } });
       await del('/api/v1/hours/{id}', { path: { id: entry.id }, ifMatch: etag });
     });
   const save = () =>
-    act(async () => {
+    run(async () => {
       const { etag } = await getVersioned('/api/v1/hours/{id}', { path: { id: entry.id } });
       await patch('/api/v1/hours/{id}', { path: { id: entry.id }, body: { minutes: Number(minutes) }, ifMatch: etag });
     });
   const correct = () =>
-    act(() =>
+    run(() =>
       post('/api/v1/hours/{id}/corrections', {
         path: { id: entry.id },
         body: { minutes: Number(minutes), reason: reason.trim() },

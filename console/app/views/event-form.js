@@ -71,15 +71,10 @@ export function EventForm({ ev, user, onDone }) {
   const year = Number((values.starts_at || localInput(new Date().toISOString())).slice(0, 4));
   const items = useResource(() => get('/api/v1/plan-items', { query: { year, limit: 200 } }), [year]);
   const branches = useResource(() => get('/api/v1/branches', { query: { limit: 200 } }), []);
-  const { busy, error, run } = useAction();
+  const { busy, error, run } = useAction(() => onDone(true));
   const idem = useIdempotencyKey();
   const ref = useOpenedForm();
   const seen = useSeen(ev ? () => getVersioned('/api/v1/events/{id}', { path: { id: ev.id } }) : null);
-
-  /** @param {() => Promise<unknown>} work */
-  const act = async (work) => {
-    if (await run(work)) onDone(true);
-  };
 
   /** @param {number} id */
   const toggle = (id) =>
@@ -106,7 +101,7 @@ export function EventForm({ ev, user, onDone }) {
       plan_item_ids: [...chosen].filter((id) => shown.has(id)),
       signup_mode: /** @type {import('../api-types').Schemas['SignupMode']} */ (values.signup_mode),
     };
-    void act(async () => {
+    void run(async () => {
       if (ev && seen) {
         const { data, etag } = await seen;
         await patch('/api/v1/events/{id}', { path: { id: ev.id }, body: changes(data, fields), ifMatch: etag });
@@ -120,13 +115,13 @@ export function EventForm({ ev, user, onDone }) {
 
   /** @param {EventStatus} status */
   const move = (status) =>
-    act(async () => {
+    run(async () => {
       if (!ev || !seen) return;
       await patch('/api/v1/events/{id}', { path: { id: ev.id }, body: { status }, ifMatch: (await seen).etag });
     });
 
   const remove = () =>
-    act(async () => {
+    run(async () => {
       if (!ev || !seen || !confirm(t('confirm-delete-event'))) return;
       await del('/api/v1/events/{id}', { path: { id: ev.id }, ifMatch: (await seen).etag });
     });

@@ -60,14 +60,9 @@ function VolunteerForm({ volunteer, user, branches, onDone }) {
     volunteer_number: volunteer?.volunteer_number ?? '',
     branch_id: String(volunteer?.branch_id ?? user.branch_id ?? ''),
   });
-  const { busy, error, run } = useAction();
+  const { busy, error, run } = useAction(onDone);
   const ref = useOpenedForm();
   const seen = useSeen(volunteer ? () => getVersioned('/api/v1/volunteers/{id}', { path: { id: volunteer.id } }) : null);
-
-  /** @param {() => Promise<unknown>} work */
-  const act = async (work) => {
-    if (await run(work)) onDone();
-  };
 
   /** @param {Event} e */
   const submit = (e) => {
@@ -80,7 +75,7 @@ function VolunteerForm({ volunteer, user, branches, onDone }) {
       volunteer_number: text('volunteer_number'),
     };
     const branchId = Number(values.branch_id) || user.branch_id || 0;
-    void act(async () => {
+    void run(async () => {
       if (volunteer && seen) {
         const { etag } = await seen;
         await patch('/api/v1/volunteers/{id}', { path: { id: volunteer.id }, body: { ...fields, branch_id: branchId }, ifMatch: etag });
@@ -91,7 +86,7 @@ function VolunteerForm({ volunteer, user, branches, onDone }) {
   };
 
   const archive = () =>
-    act(async () => {
+    run(async () => {
       if (!volunteer || !seen) return;
       const { etag } = await seen;
       await patch('/api/v1/volunteers/{id}', { path: { id: volunteer.id }, body: { status: 'archived' }, ifMatch: etag });
