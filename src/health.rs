@@ -26,6 +26,75 @@ pub struct Readiness {
     pub status: &'static str,
     #[schema(schema_with = database_schema)]
     pub database: &'static str,
+    /// Present when `DATABASE_REPLICA_URL` is set. The service is ready whatever the
+    /// replica's state: without it, lists and reports read the primary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replica: Option<ReplicaReadiness>,
+}
+
+/// The replica as its monitor last found it (checked twice a second).
+#[derive(Serialize, ToSchema)]
+pub struct ReplicaReadiness {
+    #[schema(schema_with = reads_schema)]
+    pub reads: &'static str,
+    #[schema(schema_with = replica_state_schema)]
+    pub state: &'static str,
+    /// How far the replica was behind the primary at the last check, in seconds; `null`
+    /// when it could not be measured.
+    #[schema(minimum = 0, maximum = 1e9)]
+    pub lag_secs: Option<f64>,
+    /// `REPLICA_MAX_LAG_SECS`: further behind than this, reads go to the primary.
+    #[schema(minimum = 1, maximum = 3600)]
+    pub max_lag_secs: u64,
+}
+
+fn reads_schema() -> utoipa::openapi::Object {
+    one_of(
+        &["replica", "primary"],
+        "Where lists, reports and exports read now (a user who has just written reads the \
+         primary for `REPLICA_READ_AFTER_WRITE_SECS` whatever this says).",
+    )
+}
+
+fn replica_state_schema() -> utoipa::openapi::Object {
+    one_of(
+        &[
+            "streaming",
+            "lagging",
+            "unreachable",
+            "not_standby",
+            "starting",
+        ],
+        "`streaming`: caught up within the allowed lag; `lagging`: further behind; \
+         `unreachable`: no connection or the check failed; `not_standby`: the server is not \
+         in recovery, so not a replica; `starting`: not checked yet.",
+    )
+}
+
+fn replica_readiness(state: &AppState) -> Option<ReplicaReadiness> {
+    use crate::db::replica::{Health, Route};
+    let replica = state.replica.as_ref()?;
+    let (measured, _) = replica.health();
+    let route = replica.route(false);
+    Some(ReplicaReadiness {
+        reads: if route == Route::Replica {
+            "replica"
+        } else {
+            "primary"
+        },
+        state: match (measured, route) {
+            (Health::Behind(_), Route::Replica) => "streaming",
+            (Health::Behind(_), _) => "lagging",
+            (Health::Unreachable, _) => "unreachable",
+            (Health::NotStandby, _) => "not_standby",
+            (Health::Starting, _) => "starting",
+        },
+        lag_secs: match measured {
+            Health::Behind(lag) => Some((lag.as_secs_f64() * 1000.0).round() / 1000.0),
+            _ => None,
+        },
+        max_lag_secs: state.config.replica.max_lag.as_secs(),
+    })
 }
 
 fn one_of(values: &[&str], description: &str) -> utoipa::openapi::Object {
@@ -70,7 +139,8 @@ pub async fn health() -> HttpResponse {
 /// Readiness: the service can answer requests.
 ///
 /// 200 when the database answers and holds this service's schema; 503 with `Retry-After`
-/// otherwise. Needs no token.
+/// otherwise. With a replica configured, also how far behind it is and whether lists,
+/// reports and exports read from it. Needs no token.
 #[utoipa::path(
     tag = "health",
     responses(
@@ -104,6 +174,7 @@ pub async fn ready(state: web::Data<AppState>) -> AppResult<HttpResponse> {
         Ok(database) => Ok(HttpResponse::Ok().json(Readiness {
             status: "ready",
             database,
+            replica: replica_readiness(&state),
         })),
         Err(cause) => {
             tracing::warn!(%cause, "not ready");

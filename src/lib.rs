@@ -58,6 +58,10 @@ use crate::db::Pool;
 /// What every handler can reach.
 pub struct AppState {
     pub pool: Pool,
+    /// The streaming replica lists, reports and exports read from, if one is configured.
+    pub replica: Option<db::replica::Replica>,
+    /// Who wrote lately: their reads stay on the primary for a while.
+    pub recent_writers: db::replica::RecentWriters,
     pub config: Arc<Config>,
     pub keys: auth::tokens::KeySet,
     pub login_limiter: auth::ratelimit::LoginLimiter,
@@ -89,6 +93,54 @@ fn attendance_key(keys: &config::JwtKeys) -> attendance::codes::AttendanceKey {
     }
 }
 
+/// Reads that may be a moment old, routed by [`AppState::reads`].
+pub struct Reads<'a> {
+    state: &'a AppState,
+    replica: Option<&'a db::replica::Replica>,
+}
+
+impl Reads<'_> {
+    /// The pool to read from, for work that holds its connection itself (a streamed export).
+    pub fn pool(&self) -> &Pool {
+        self.replica.map_or(&self.state.pool, |r| &r.pool)
+    }
+
+    /// Runs the read ([`db::run`]) where it was routed; a replica that fails it (gone, or
+    /// its statement cancelled) is set aside and the read runs again on the primary. Never
+    /// for writes, nor for a single object whose `ETag` a client may send back in `If-Match`.
+    pub async fn db<T, F>(self, f: F) -> error::AppResult<T>
+    where
+        F: FnOnce(&mut db::DbConn) -> error::AppResult<T> + Clone + Send + 'static,
+        T: Send + 'static,
+    {
+        if let Some(replica) = self.replica {
+            match db::run(&replica.pool, f.clone()).await {
+                Err(error::AppError::Unavailable { .. }) => {
+                    tracing::warn!("a read failed on the replica: it runs on the primary");
+                    replica.failed();
+                }
+                done => return done,
+            }
+        }
+        self.state.db(f).await
+    }
+}
+
+/// The replica's pool (the same settings as the primary's, connecting when it can) and
+/// its monitor, when `DATABASE_REPLICA_URL` is set.
+fn replica_of(config: &Config) -> Option<db::replica::Replica> {
+    let url = config.replica.url.as_ref()?;
+    let opts = db::PoolOptions {
+        statement_timeout: Some(config.statement_timeout),
+        ..cli::pool_options(config)
+    };
+    tracing::info!(replica = %url, "lists, reports and exports read from the replica when it is caught up");
+    Some(db::replica::Replica::start(
+        db::connect_lazy(url, &opts),
+        config.replica.max_lag,
+    ))
+}
+
 impl AppState {
     pub fn new(config: Arc<Config>, pool: Pool) -> anyhow::Result<AppState> {
         let auth = &config.auth;
@@ -114,6 +166,8 @@ impl AppState {
             hasher: auth::hasher::Hasher::new(auth.hash_concurrency)?,
             principals: auth::principal::PrincipalCache::new(auth.principal_cache_ttl),
             routes: openapi::route_methods(),
+            replica: replica_of(&config),
+            recent_writers: db::replica::RecentWriters::new(config.replica.read_after_write),
             pool,
             config,
         })
@@ -141,6 +195,26 @@ impl AppState {
         .await
     }
 
+    /// Where `caller`'s lists, reports and exports read now: the replica unless the caller
+    /// has just written or the replica may be stale (see [`db::replica::route`]). Borrows
+    /// only `self`, so the caller can move into the work: `state.reads(&caller).db(…)`.
+    pub fn reads(&self, caller: &auth::Principal) -> Reads<'_> {
+        let replica = self.replica.as_ref().filter(|replica| {
+            let wrote = self.recent_writers.wrote_recently(caller.user_id);
+            match replica.route(wrote) {
+                db::replica::Route::Replica => true,
+                db::replica::Route::Primary(why) => {
+                    tracing::debug!(?why, "read on the primary");
+                    false
+                }
+            }
+        });
+        Reads {
+            state: self,
+            replica,
+        }
+    }
+
     /// A page of one part of a volunteer's record (its commendations, its evaluations):
     /// 404 when the caller's scope does not hold the volunteer, else `load`'s page.
     pub async fn volunteer_page<T, F>(
@@ -151,10 +225,11 @@ impl AppState {
         load: F,
     ) -> error::AppResult<actix_web::HttpResponse>
     where
-        F: FnOnce(&mut db::DbConn) -> error::AppResult<(Vec<T>, i64)> + Send + 'static,
+        F: FnOnce(&mut db::DbConn) -> error::AppResult<(Vec<T>, i64)> + Clone + Send + 'static,
         T: serde::Serialize + Send + 'static,
     {
         let (items, total) = self
+            .reads(&caller)
             .db(move |conn| {
                 caller.scope(conn)?.volunteer_branch(conn, volunteer)?;
                 load(conn)
@@ -234,6 +309,7 @@ pub fn build_app(
         (false, false) => app.route("/", web::get().to(health::index)),
     };
     app.default_service(web::to(http::not_found))
+        .wrap(from_fn(auth::principal::remember_writers))
         .wrap(ErrorHandlers::new().default_handler(http::problemize))
         .wrap(from_fn(http::request_id_header))
         .wrap(from_fn(move |req, next| {

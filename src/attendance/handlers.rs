@@ -391,6 +391,7 @@ pub async fn list_attendance(
     let event_id = id.into_inner();
     let caller = caller.0;
     let list = state
+        .reads(&caller)
         .db(move |conn| {
             let scope = caller.scope(conn)?;
             presence(conn, &scope, event_id, q.presence, paging)
@@ -487,6 +488,7 @@ pub async fn my_attendance(
     let paging = Paging::new(q.limit, q.page)?;
     let volunteer_id = caller.volunteer_id.ok_or(AppError::NotFound)?;
     let (rows, total) = state
+        .reads(&caller)
         .db(move |conn| Ok(model::of_volunteer(conn, volunteer_id, paging)?))
         .await?;
     Ok(paging.respond(

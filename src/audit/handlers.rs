@@ -140,12 +140,13 @@ impl From<Row> for AuditItem {
 #[get("/audit")]
 pub async fn list_audit(
     state: web::Data<AppState>,
-    _caller: Auth<AdminOnly>,
+    caller: Auth<AdminOnly>,
     query: web::Query<AuditQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let paging = Paging::new(q.limit, q.page)?;
     let body = state
+        .reads(&caller)
         .db(move |conn| {
             let filtered = || {
                 let mut f = audit_log::table.into_boxed();

@@ -10,7 +10,7 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use diesel::prelude::*;
 
 use super::Role;
@@ -102,6 +102,8 @@ impl FromRequest for Principal {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer(req);
+        // a request that may write: its caller is remembered once it is answered with success
+        let writes = (!req.method().is_safe()).then(|| req.clone());
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
             let token =
@@ -145,6 +147,9 @@ impl FromRequest for Principal {
                     if version == claims.ver =>
                 {
                     let role = role.parse().map_err(|e: String| AppError::internal(e))?;
+                    if let Some(req) = writes {
+                        req.extensions_mut().insert(Writer(user_id));
+                    }
                     Ok(Principal {
                         user_id,
                         username,
@@ -163,6 +168,28 @@ impl FromRequest for Principal {
             }
         })
     }
+}
+
+/// The caller of a request that may write (any method but GET, HEAD, OPTIONS).
+#[derive(Clone, Copy)]
+struct Writer(i64);
+
+/// Remembers who wrote, once the write is answered with success: with a replica configured,
+/// that user's lists and reports read the primary for `REPLICA_READ_AFTER_WRITE_SECS`.
+pub async fn remember_writers(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let res = next.call(req).await?;
+    if res.status().is_success() {
+        let writer = res.request().extensions().get::<Writer>().copied();
+        if let (Some(Writer(user)), Some(state)) =
+            (writer, res.request().app_data::<web::Data<AppState>>())
+        {
+            state.recent_writers.wrote(user);
+        }
+    }
+    Ok(res)
 }
 
 /// Which roles an endpoint admits; named in the handler's signature as `Auth<AdminOnly>`.

@@ -31,13 +31,14 @@ use crate::AppState;
 #[get("/branches")]
 pub async fn list_branches(
     state: web::Data<AppState>,
-    _caller: Auth<AnyRole>,
+    caller: Auth<AnyRole>,
     query: web::Query<BranchQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let paging = Paging::new(q.limit, q.page)?;
     let search = crate::validate::search(q.q.as_deref())?;
     let (rows, total) = state
+        .reads(&caller)
         .db(move |conn| {
             let under = model::subtree_of(conn, q.under)?;
             let filtered = || {

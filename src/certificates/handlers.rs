@@ -291,6 +291,7 @@ pub async fn my_certificates(
     let volunteer = caller.volunteer_id.ok_or(AppError::NotFound)?;
     let base = state.config.certificates.public_base_url.clone();
     let (items, total) = state
+        .reads(&caller)
         .db(move |conn| list(conn, volunteer, paging, &base))
         .await?;
     Ok(paging.respond(items, total))

@@ -51,6 +51,8 @@ pub struct Config {
     /// PostgreSQL: cache prepared statements per connection. Off behind a pooler that
     /// hands a connection's statements to another client (PgBouncer in transaction mode).
     pub prepared_statements: bool,
+    /// A streaming replica of the PostgreSQL database for lists, reports and exports.
+    pub replica: ReplicaConfig,
     pub log_format: LogFormat,
     pub cors_allowed_origins: Vec<String>,
     pub max_body_bytes: usize,
@@ -278,6 +280,28 @@ impl Default for ImportConfig {
     }
 }
 
+/// Where lists, reports and exports read when a replica is configured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicaConfig {
+    /// `DATABASE_REPLICA_URL`: a hot standby of the primary (PostgreSQL only).
+    pub url: Option<DatabaseUrl>,
+    /// After a user's write, that user's reads go to the primary for this long. Never
+    /// shorter than `max_lag`, so that the replica has the write once the reads return.
+    pub read_after_write: Duration,
+    /// A replica further behind than this (or unreachable) is not read from.
+    pub max_lag: Duration,
+}
+
+impl Default for ReplicaConfig {
+    fn default() -> Self {
+        ReplicaConfig {
+            url: None,
+            read_after_write: Duration::from_secs(10),
+            max_lag: Duration::from_secs(5),
+        }
+    }
+}
+
 /// The cores this process may use (2 where that cannot be told).
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
@@ -300,6 +324,7 @@ impl Default for Config {
             database_startup_wait: Duration::from_secs(30),
             statement_timeout: Duration::from_secs(30),
             prepared_statements: true,
+            replica: ReplicaConfig::default(),
             log_format: LogFormat::Text,
             cors_allowed_origins: Vec::new(),
             max_body_bytes: 1024 * 1024,

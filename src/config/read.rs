@@ -13,6 +13,9 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("DATABASE_STARTUP_WAIT_SECS", "30", "how long start-up retries an unreachable database (0-600)"),
     ("DATABASE_PREPARED_STATEMENTS", "true", "PostgreSQL: keep each connection's prepared statements; false behind PgBouncer in transaction pooling mode"),
     ("DATABASE_STATEMENT_TIMEOUT_SECS", "30", "PostgreSQL: the longest a statement of the server runs before it is cancelled and answered 503 (1-3600)"),
+    ("DATABASE_REPLICA_URL", "(none)", "PostgreSQL: a streaming replica (hot standby) that lists, reports and exports read from; writes and single objects stay on DATABASE_URL"),
+    ("REPLICA_READ_AFTER_WRITE_SECS", "10", "after a user's write, that user's lists and reports read the primary for this long (0-3600; at least REPLICA_MAX_LAG_SECS)"),
+    ("REPLICA_MAX_LAG_SECS", "5", "a replica further behind than this, or unreachable, is not read from: reads go to the primary and a warning is logged (1-3600)"),
     ("LOG_FORMAT", "text", "text or json"),
     ("RUST_LOG", "info", "log filter, e.g. info,volunteer_hours=debug"),
     ("CORS_ALLOWED_ORIGINS", "(none)", "comma-separated origins allowed to call the API from a browser, e.g. https://app.example.org"),
@@ -134,6 +137,34 @@ impl Config {
                     "DATABASE_PREPARED_STATEMENTS `{v}` must be true or false"
                 )),
             }
+        }
+        if let Some(v) = get("DATABASE_REPLICA_URL") {
+            match DatabaseUrl::parse(&v) {
+                Ok(url @ DatabaseUrl::Postgres(_)) => config.replica.url = Some(url),
+                Ok(_) => errors.push(
+                    "DATABASE_REPLICA_URL must be a postgres:// URL: only PostgreSQL has replicas"
+                        .into(),
+                ),
+                Err(e) => errors.push(format!("DATABASE_REPLICA_URL: {e}")),
+            }
+        }
+        if let Some(n) = number(&get, "REPLICA_READ_AFTER_WRITE_SECS", 0, 3600, &mut errors) {
+            config.replica.read_after_write = Duration::from_secs(n);
+        }
+        if let Some(n) = number(&get, "REPLICA_MAX_LAG_SECS", 1, 3600, &mut errors) {
+            config.replica.max_lag = Duration::from_secs(n);
+        }
+        if config.replica.read_after_write < config.replica.max_lag {
+            errors.push(format!(
+                "REPLICA_READ_AFTER_WRITE_SECS ({}) must be at least REPLICA_MAX_LAG_SECS ({}): \
+                 a user's own writes would otherwise be read from a replica that may not have them",
+                config.replica.read_after_write.as_secs(),
+                config.replica.max_lag.as_secs()
+            ));
+        }
+        if config.replica.url.is_some() && !matches!(config.database_url, DatabaseUrl::Postgres(_))
+        {
+            errors.push("DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL".into());
         }
         if let Some(v) = get("LOG_FORMAT") {
             match v.trim().to_ascii_lowercase().as_str() {

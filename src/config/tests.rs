@@ -160,3 +160,60 @@ fn certificate_settings() {
     .unwrap_err();
     assert_eq!(err.0.len(), 4, "{err}");
 }
+
+#[test]
+fn a_replica_is_postgresql_beside_a_postgresql_primary() {
+    let primary = ("DATABASE_URL", "postgres://app@db/vh");
+    let c = from(&[primary]).unwrap();
+    assert_eq!(c.replica, ReplicaConfig::default());
+    assert_eq!(c.replica.url, None);
+    let c = from(&[
+        primary,
+        ("DATABASE_REPLICA_URL", "postgres://app:s3cret@standby/vh"),
+        ("REPLICA_READ_AFTER_WRITE_SECS", "30"),
+        ("REPLICA_MAX_LAG_SECS", "2"),
+    ])
+    .unwrap();
+    assert_eq!(
+        c.replica.url,
+        Some(DatabaseUrl::Postgres(
+            "postgres://app:s3cret@standby/vh".into()
+        ))
+    );
+    assert_eq!(c.replica.read_after_write, Duration::from_secs(30));
+    assert_eq!(c.replica.max_lag, Duration::from_secs(2));
+
+    let err = from(&[("DATABASE_REPLICA_URL", "postgres://app:s3cret@standby/vh")]).unwrap_err();
+    assert_eq!(err.0.len(), 1, "{err}");
+    assert!(
+        err.to_string().contains("needs a PostgreSQL DATABASE_URL"),
+        "{err}"
+    );
+    let err = from(&[
+        primary,
+        ("DATABASE_REPLICA_URL", "sqlite://replica.db"),
+        ("REPLICA_MAX_LAG_SECS", "0"),
+    ])
+    .unwrap_err();
+    assert_eq!(err.0.len(), 2, "{err}");
+    assert!(
+        err.to_string().contains("must be a postgres:// URL"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("REPLICA_MAX_LAG_SECS"), "{err}");
+    // a writer's reads must stay on the primary at least as long as the replica may lag
+    let err = from(&[
+        primary,
+        ("REPLICA_READ_AFTER_WRITE_SECS", "3"),
+        ("REPLICA_MAX_LAG_SECS", "5"),
+    ])
+    .unwrap_err();
+    assert_eq!(err.0.len(), 1, "{err}");
+    assert!(
+        err.to_string()
+            .contains("must be at least REPLICA_MAX_LAG_SECS (5)"),
+        "{err}"
+    );
+    let err = from(&[primary, ("DATABASE_REPLICA_URL", "mysql://root:pw@h/db")]).unwrap_err();
+    assert!(!err.to_string().contains("pw@"), "{err}");
+}

@@ -1,5 +1,6 @@
 //! The database: one connection type over PostgreSQL and SQLite, its pool and migrations.
 
+pub mod replica;
 pub mod schema;
 
 use std::time::{Duration, Instant};
@@ -113,7 +114,7 @@ pub fn now() -> chrono::NaiveDateTime {
 /// learn it in a millisecond. Idle connections, as soon as there are any again, are used.
 const FAIL_FAST_MS: i64 = 1000;
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
@@ -326,6 +327,26 @@ pub fn connect(url: &DatabaseUrl, opts: &PoolOptions) -> Result<Pool, DbStartErr
         manager = manager.with_init_sql(format!("SET statement_timeout = {}", t.as_millis()));
     }
     connect_with(manager, opts)
+}
+
+/// A pool that connects when first used, for a server that may be down at start (the
+/// replica): the service starts without it and its monitor finds it when it comes.
+pub fn connect_lazy(url: &DatabaseUrl, opts: &PoolOptions) -> Pool {
+    let mut manager = ConnectionManager::new(url.clone(), opts.acquire_timeout)
+        .with_prepared_statements(opts.prepared_statements);
+    if let Some(t) = opts.statement_timeout {
+        manager = manager.with_init_sql(format!("SET statement_timeout = {}", t.as_millis()));
+    }
+    Pool::new(
+        r2d2::Pool::builder()
+            .max_size(opts.max_size.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(opts.acquire_timeout)
+            .test_on_check_out(false)
+            // connection failures are the monitor's to report, not r2d2's every try
+            .error_handler(Box::new(r2d2::NopErrorHandler))
+            .build_unchecked(manager),
+    )
 }
 
 pub fn connect_with(manager: ConnectionManager, opts: &PoolOptions) -> Result<Pool, DbStartError> {

@@ -284,6 +284,7 @@ pub async fn list_my_error_reports(
     let volunteer = caller.volunteer_id.ok_or(AppError::NotFound)?;
     let status = q.status.map(|s| s.as_str());
     let (rows, total) = state
+        .reads(&caller)
         .db(move |conn| {
             Ok(model::list(
                 conn,
@@ -323,6 +324,7 @@ pub async fn list_error_reports(
     let caller = caller.0;
     let status = q.status.map(|s| s.as_str());
     let (rows, total) = state
+        .reads(&caller)
         .db(move |conn| {
             let scope = caller.scope(conn)?;
             Ok(model::list(conn, &scope, status, paging)?)

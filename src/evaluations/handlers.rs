@@ -292,6 +292,7 @@ pub async fn list_event_evaluations(
     let paging = Paging::new(q.limit, q.page)?;
     let caller = caller.0;
     let (items, total) = state
+        .reads(&caller)
         .db(move |conn| {
             let scope = caller.scope(conn)?;
             crate::events::model::find(conn, event)?;

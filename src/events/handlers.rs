@@ -35,7 +35,7 @@ use crate::AppState;
 #[get("/events")]
 pub async fn list_events(
     state: web::Data<AppState>,
-    _caller: Auth<AnyRole>,
+    caller: Auth<AnyRole>,
     query: web::Query<EventQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
@@ -43,6 +43,7 @@ pub async fn list_events(
     let search = crate::validate::search(q.q.as_deref())?;
     let local = state.config.hours.utc_offset;
     let (items, total) = state
+        .reads(&caller)
         .db(move |conn| {
             let under = crate::branches::model::subtree_of(conn, q.branch_id)?;
             let filtered = || {

@@ -45,6 +45,7 @@ pub async fn list_hours(
     let caller = caller.0;
     let filter = q.filter();
     let (rows, total) = state
+        .reads(&caller)
         .db(move |conn| {
             let scope = caller.scope(conn)?;
             Ok(model::list(conn, &scope, &filter, paging)?)
@@ -347,6 +348,7 @@ pub async fn my_hours(
     let volunteer = caller.volunteer_id.ok_or(AppError::NotFound)?;
     let thresholds = state.config.hours.star_thresholds_hours;
     let (approved_minutes, service_minutes, rows, total) = state
+        .reads(&caller)
         .db(move |conn| Ok(model::of_volunteer(conn, VolunteerId(volunteer), paging)?))
         .await?;
     Ok(HttpResponse::Ok().json(MyHours {

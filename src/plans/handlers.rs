@@ -31,12 +31,13 @@ use crate::AppState;
 #[get("/plans")]
 pub async fn list_plans(
     state: web::Data<AppState>,
-    _caller: Auth<AnyRole>,
+    caller: Auth<AnyRole>,
     query: web::Query<PlanQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let paging = Paging::new(q.limit, q.page)?;
     let (items, total) = state
+        .reads(&caller)
         .db(move |conn| {
             let filtered = || {
                 let mut f = plans::table.into_boxed();
@@ -116,12 +117,14 @@ pub async fn get_plan(
 #[get("/plan-items")]
 pub async fn list_plan_items(
     state: web::Data<AppState>,
-    _caller: Auth<AnyRole>,
+    caller: Auth<AnyRole>,
     query: web::Query<PlanItemQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let paging = Paging::new(q.limit, q.page)?;
-    let (items, total) = state.db(move |conn| {
+    let (items, total) = state
+        .reads(&caller)
+        .db(move |conn| {
         let filtered = || {
             let mut f = plan_items::table
                 .inner_join(plans::table)

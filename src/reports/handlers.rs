@@ -99,6 +99,7 @@ async fn report(state: &AppState, caller: Principal, q: TotalsQuery) -> AppResul
     let (groups, meta) = prepare(&caller, &q)?;
     let thresholds = state.config.hours.star_thresholds_hours;
     state
+        .reads(&caller)
         .db(move |conn| {
             let r = Request {
                 groups,
@@ -350,7 +351,9 @@ pub async fn totals_csv(
     let (groups, meta) = prepare(&caller, &q)?;
     let thresholds = state.config.hours.star_thresholds_hours;
     // Build the query (and meet any database error) before the response starts.
-    let (sql, meta) = state
+    let reads = state.reads(&caller);
+    let pool = reads.pool().clone();
+    let (sql, meta) = reads
         .db({
             let caller = caller.clone();
             move |conn| {
@@ -361,7 +364,6 @@ pub async fn totals_csv(
         })
         .await?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(8);
-    let pool = state.pool.clone();
     let groups = meta.group_by.clone();
     actix_web::rt::task::spawn_blocking(move || {
         let cols = columns(&groups);

@@ -470,6 +470,7 @@ pub async fn list_event_signups(
     let event_id = id.into_inner();
     let caller = caller.0;
     let (items, total) = state
+        .reads(&caller)
         .db(move |conn| {
             let scope = caller.scope(conn)?;
             let ev = events::find(conn, event_id)?;
@@ -523,6 +524,7 @@ pub async fn my_signups(
     let paging = Paging::new(q.limit, q.page)?;
     let volunteer_id = caller.volunteer_id.ok_or(AppError::NotFound)?;
     let (items, total) = state
+        .reads(&caller)
         .db(move |conn| {
             let (rows, total) = model::of_volunteer(conn, volunteer_id, paging)?;
             let positions = model::positions(conn, &rows)?;
@@ -564,6 +566,7 @@ pub async fn my_events(
     let paging = Paging::new(q.limit, q.page)?;
     let volunteer_id = caller.volunteer_id.ok_or(AppError::NotFound)?;
     let (items, total) = state
+        .reads(&caller)
         .db(move |conn| my_events_of(conn, volunteer_id, paging))
         .await?;
     Ok(paging.respond(items, total))

@@ -30,13 +30,14 @@ use crate::AppState;
 #[get("/users")]
 pub async fn list_users(
     state: web::Data<AppState>,
-    _caller: Auth<AdminOnly>,
+    caller: Auth<AdminOnly>,
     query: web::Query<UserQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let paging = Paging::new(q.limit, q.page)?;
     let search = crate::validate::search(q.q.as_deref())?;
     let (rows, total) = state
+        .reads(&caller)
         .db(move |conn| {
             let filtered = || {
                 let mut f = users::table.into_boxed();

@@ -116,6 +116,7 @@ pub async fn list_volunteers(
     let caller = caller.0;
     let visibility = visibility(&caller);
     let (items, total) = state
+        .reads(&caller)
         .db(move |conn| {
             let scope = caller.scope(conn)?;
             let under = crate::branches::model::subtree_of(conn, q.branch_id)?;

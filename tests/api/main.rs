@@ -23,6 +23,7 @@ mod migrations;
 mod openapi;
 mod plans;
 mod record;
+mod replica;
 mod reports;
 mod roles;
 mod seeds;

@@ -179,6 +179,30 @@ impl TestApp {
         configure: impl FnOnce(&mut Config),
     ) -> Option<TestApp> {
         let db = TestDb::new(backend)?;
+        let mut config = Self::config(&db);
+        configure(&mut config);
+        Some(Self::start(db, Arc::new(config)))
+    }
+
+    /// An instance on PostgreSQL whose lists, reports and exports may read from the
+    /// streaming replica at `replica` (the test's schema is pinned on its connections too).
+    pub async fn spawn_with_replica(
+        replica: &str,
+        configure: impl FnOnce(&mut Config),
+    ) -> Option<TestApp> {
+        let db = TestDb::postgres()?;
+        let mut config = Self::config(&db);
+        let schema = db.schema.as_deref().expect("a PostgreSQL schema");
+        let sep = if replica.contains('?') { '&' } else { '?' };
+        config.replica.url = Some(DatabaseUrl::Postgres(format!(
+            "{replica}{sep}options=-csearch_path%3D{schema}"
+        )));
+        configure(&mut config);
+        Some(Self::start(db, Arc::new(config)))
+    }
+
+    /// The suite's configuration over `db`.
+    fn config(db: &TestDb) -> Config {
         let mut config = Config {
             database_url: db.url.clone(),
             workers: Some(1),
@@ -199,8 +223,7 @@ impl TestApp {
         // Most tests record and review as one administrator, as an installation with a
         // single administrator does; the four-eyes tests switch this back off (the default).
         config.hours.review_own_submissions = true;
-        configure(&mut config);
-        Some(Self::start(db, Arc::new(config)))
+        config
     }
 
     /// Another instance of the service over this one's PostgreSQL database, with the same
