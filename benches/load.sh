@@ -9,6 +9,9 @@
 #      req/s, p50/p99. Target: p99 < 10 ms, no error.
 #   3. login storm: 50 concurrent logins (real argon2 verifications) while reads go on.
 #      Target: the reads' p99 within 2x of step 2.
+#   2b. the same read against ../shared/anchors/anchor-read (the leanest actix-web +
+#      tokio-postgres server doing it), alternating rounds, same token and load: the ratio.
+#      Targets: >= 0.85x its throughput, p99 within 1.5x of its p99.
 #   4. memory: server RSS idle and its peak under load. Targets: <= 30 MB, <= 100 MB.
 # Prints every figure and PASS/FAIL per target; exits 1 if any target is missed.
 #
@@ -24,6 +27,11 @@ PGURL="${PGURL:-postgres://postgres@127.0.0.1:5432}"
 DB="vh_load_$$"
 PORT="${PORT:-18282}"
 DURATION="${DURATION:-15}"
+ROUNDS="${ROUNDS:-3}"
+ANCHOR_PORT="${ANCHOR_PORT:-18383}"
+ANCHOR_TARGET="${ANCHOR_TARGET:-/tmp/anchor-target}"
+# One secret for the service and the anchor, so that one token works on both.
+JWT_SECRET="load-benchmark-only-$$-0123456789abcdef0123456789"
 STORM="${STORM:-20}"
 VOLUNTEERS=5000
 EVENTS=20000 # per side: more than either side can fill in DURATION
@@ -41,6 +49,7 @@ WORK=$(mktemp -d)
 psql "$PGURL/postgres" -qc "CREATE DATABASE $DB" >/dev/null
 cleanup() {
   [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null || true
+  [ -n "${ANCHOR:-}" ] && kill "$ANCHOR" 2>/dev/null || true
   psql "$PGURL/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
@@ -52,9 +61,11 @@ PGSOCKET_DIR="${PGSOCKET_DIR:-/var/run/postgresql}"
 if [ -S "$PGSOCKET_DIR/.s.PGSQL.5432" ]; then
   TRANSPORT="Unix socket"
   export DATABASE_URL="postgres://postgres@$(printf %s "$PGSOCKET_DIR" | sed 's|/|%2F|g')/$DB"
+  ANCHOR_DATABASE="host=$PGSOCKET_DIR user=postgres dbname=$DB"
 else
   TRANSPORT="TCP"
   export DATABASE_URL="$PGURL/$DB?sslmode=disable"
+  ANCHOR_DATABASE="$PGURL/$DB?sslmode=disable"
 fi
 export RUST_LOG=warn
 "$BIN" seed >/dev/null
@@ -100,7 +111,7 @@ unset VOLUNTEER_HOURS_PASSWORD
 # Every request here comes from 127.0.0.1: the per-address login limit would answer most of
 # the storm with 429 without hashing anything, so it is raised to measure real logins. The
 # pool has its default size (2 x cores) unless POOL says otherwise.
-env BIND_ADDRESS="127.0.0.1:$PORT" LOGIN_RATE_PER_MINUTE=10000 LOGIN_RATE_BURST=10000 \
+env BIND_ADDRESS="127.0.0.1:$PORT" JWT_SECRET="$JWT_SECRET" LOGIN_RATE_PER_MINUTE=10000 LOGIN_RATE_BURST=10000 \
   ${POOL:+DATABASE_POOL_SIZE=$POOL} \
   "$BIN" serve >"$WORK/server.log" 2>&1 &
 SERVER=$!
@@ -164,6 +175,47 @@ read_p99=$(calc "$(field p99_us "$WORK/read.out") / 1000" 2)
 read_errors=$(( $(non 200 "$WORK/read.out") + $(awk '/Socket errors/ {n = 0; for (i = 3; i <= NF; i += 2) n += $i; print n}' "$WORK/read.out" | tail -n 1) + 0 ))
 echo "reads:          $read_rps req/s, p50 $read_p50 ms, p99 $read_p99 ms, max $(calc "$(field max_us "$WORK/read.out") / 1000" 1) ms"
 verdict "read p99" "$(calc "$read_p99 < 10 && $read_errors == 0 ? 1 : 0" 0)" "$read_p99 ms (target < 10 ms), $read_errors errors"
+
+echo "== 2b. the same read side by side with the anchor ($ROUNDS rounds of ${DURATION} s each, alternating)"
+# ../shared/anchors/anchor-read: actix-web and tokio-postgres, one pipelined connection per
+# worker, a prepared statement, the HS256 check, the volunteer and its tags in one query; no
+# scope, masking or logging: the ceiling. Same database, same token (same JWT_SECRET), same
+# wrk script and connections, the two taking turns so that drift falls on both.
+ANCHOR_DIR="${ANCHOR_DIR:-../shared/anchors/anchor-read}"
+if [ -f "$ANCHOR_DIR/Cargo.toml" ]; then
+  cargo build --release --quiet --manifest-path "$ANCHOR_DIR/Cargo.toml" --target-dir "$ANCHOR_TARGET"
+  DATABASE_URL="$ANCHOR_DATABASE" JWT_SECRET="$JWT_SECRET" \
+    BIND="127.0.0.1:$ANCHOR_PORT" WORKERS=2 "$ANCHOR_TARGET/release/anchor-read" >"$WORK/anchor.log" 2>&1 &
+  ANCHOR=$!
+  for _ in $(seq 1 100); do
+    curl -fs -o /dev/null -H "Authorization: Bearer $ADMIN_TOKEN" \
+      "http://127.0.0.1:$ANCHOR_PORT/api/v1/volunteers/$FIRST_VOLUNTEER" && break
+    kill -0 "$ANCHOR" 2>/dev/null || { echo "the anchor did not start:"; cat "$WORK/anchor.log"; exit 1; }
+    sleep 0.1
+  done
+  for r in $(seq 1 "$ROUNDS"); do
+    for side in service anchor; do
+      port=$PORT; [ "$side" = anchor ] && port=$ANCHOR_PORT
+      wrk -t 1 -c 64 -d "${DURATION}s" -s benches/wrk/read.lua "http://127.0.0.1:$port" \
+        -- "$ADMIN_TOKEN" "$FIRST_VOLUNTEER" "$VOLUNTEERS" >"$WORK/$side-$r.out"
+      printf '%s %s %s\n' "$(awk '/Requests\/sec/ {print int($2)}' "$WORK/$side-$r.out")" \
+        "$(field p99_us "$WORK/$side-$r.out")" "$(non 200 "$WORK/$side-$r.out")" >>"$WORK/$side.rounds"
+      echo "round $r $side: $(awk '{printf "%d req/s, p99 %.2f ms, %d non-200", $1, $2 / 1000, $3}' <(tail -n 1 "$WORK/$side.rounds"))"
+    done
+  done
+  kill "$ANCHOR" 2>/dev/null || true
+  median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+  s_rps=$(awk '{print $1}' "$WORK/service.rounds" | median); a_rps=$(awk '{print $1}' "$WORK/anchor.rounds" | median)
+  s_p99=$(awk '{print $2}' "$WORK/service.rounds" | median); a_p99=$(awk '{print $2}' "$WORK/anchor.rounds" | median)
+  bad=$(cat "$WORK/service.rounds" "$WORK/anchor.rounds" | awk '{n += $3} END {print n + 0}')
+  rps_ratio=$(calc "$s_rps / $a_rps" 2); p99_ratio=$(calc "$s_p99 / $a_p99" 2)
+  echo "medians:        service $s_rps req/s, p99 $(calc "$s_p99 / 1000" 2) ms; anchor $a_rps req/s, p99 $(calc "$a_p99 / 1000" 2) ms"
+  echo "               (each round's ratio: $(paste -d' ' "$WORK/service.rounds" "$WORK/anchor.rounds" | awk '{printf "%.2fx/%.2fx ", $1 / $4, $2 / $5}')throughput/p99)"
+  verdict "throughput vs anchor" "$(calc "$rps_ratio >= 0.85 && $bad == 0 ? 1 : 0" 0)" "${rps_ratio}x of the anchor (target >= 0.85x), $bad non-200"
+  verdict "p99 vs anchor" "$(calc "$p99_ratio <= 1.5 ? 1 : 0" 0)" "${p99_ratio}x the anchor's p99 (target <= 1.5x)"
+else
+  echo "SKIP  no anchor at $ANCHOR_DIR (set ANCHOR_DIR)"
+fi
 
 echo "== 3. login storm, ${STORM} s: 50 concurrent logins while the reads go on"
 wrk -t 1 -c 64 -d "${STORM}s" -s benches/wrk/read.lua "http://127.0.0.1:$PORT" \
