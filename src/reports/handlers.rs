@@ -372,17 +372,10 @@ pub async fn totals_csv(
         buf.push_str(&csv_line(cols.iter().map(|c| csv_field(c.head, true))));
         let result: Result<(), String> = (|| {
             let mut conn = pool.get().map_err(|e| e.to_string())?;
-            let iter = diesel::sql_query(sql)
-                .load_iter::<TotalsRow, diesel::connection::DefaultLoadingMode>(&mut conn)
-                .map_err(|e| e.to_string())?;
-            for row in iter {
-                let row = row.map_err(|e| e.to_string())?;
+            each_row(&mut conn, &sql, |row| {
                 buf.push_str(&row_line(&cols, &with_stars(row, &thresholds)));
-                if buf.len() >= 64 * 1024 && !send(std::mem::take(&mut buf)) {
-                    return Err("the client went away".into());
-                }
-            }
-            Ok(())
+                !(buf.len() >= 64 * 1024 && !send(std::mem::take(&mut buf)))
+            })
         })();
         match result {
             Ok(()) => {
@@ -405,6 +398,72 @@ pub async fn totals_csv(
             "attachment; filename=\"volunteer-totals.csv\"",
         ))
         .streaming(stream))
+}
+
+/// Rows fetched at a time from the export's cursor.
+const EXPORT_BATCH: usize = 5000;
+
+/// Hands every row of `sql` to `row` in order, holding a bounded number in memory: on
+/// PostgreSQL through a cursor fetched `EXPORT_BATCH` rows at a time (libpq would otherwise
+/// receive the whole result before the first row), on SQLite row by row as it steps. Stops
+/// when `row` answers false (the client went away).
+fn each_row(
+    conn: &mut DbConn,
+    sql: &str,
+    mut row: impl FnMut(TotalsRow) -> bool,
+) -> Result<(), String> {
+    let gone = || "the client went away".to_owned();
+    match conn {
+        DbConn::Pg(pg) => pg
+            .build_transaction()
+            .read_only()
+            .run(|pg| -> Result<(), Stop> {
+                // plan for the whole result, as the query without a cursor would be
+                diesel::sql_query("SET LOCAL cursor_tuple_fraction = 1.0").execute(pg)?;
+                diesel::sql_query(format!("DECLARE export NO SCROLL CURSOR FOR {sql}"))
+                    .execute(pg)?;
+                let fetch = format!("FETCH {EXPORT_BATCH} FROM export");
+                loop {
+                    let rows: Vec<TotalsRow> = diesel::sql_query(&fetch).load(pg)?;
+                    let last = rows.len() < EXPORT_BATCH;
+                    for r in rows {
+                        if !row(r) {
+                            return Err(Stop::Gone);
+                        }
+                    }
+                    if last {
+                        return Ok(());
+                    }
+                }
+            })
+            .map_err(|e| match e {
+                Stop::Gone => gone(),
+                Stop::Db(e) => e.to_string(),
+            }),
+        DbConn::Sqlite(c) => {
+            let iter = diesel::sql_query(sql)
+                .load_iter::<TotalsRow, diesel::connection::DefaultLoadingMode>(c)
+                .map_err(|e| e.to_string())?;
+            for r in iter {
+                if !row(r.map_err(|e| e.to_string())?) {
+                    return Err(gone());
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Why an export's cursor transaction ended early.
+enum Stop {
+    Gone,
+    Db(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for Stop {
+    fn from(e: diesel::result::Error) -> Self {
+        Stop::Db(e)
+    }
 }
 
 /// The totals as an Excel workbook.

@@ -209,15 +209,14 @@ pub fn totals_sql(backend: Backend, groups: &[GroupBy], f: &Filters, scope: &Sco
         pick(has(GroupBy::Month), month, null_text, "month"),
         pick(has(GroupBy::Source), "h.source", null_text, "source"),
         format!("{kind} AS kind"),
-        "CAST(COALESCE(SUM(h.minutes), 0) AS BIGINT) AS total_minutes".into(),
-        "CAST(SUM(CASE WHEN h.corrects_id IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS entry_count"
-            .into(),
-        "CAST(COUNT(DISTINCT h.volunteer_id) AS BIGINT) AS volunteer_count".into(),
+        "h.volunteer_id AS per_volunteer".into(),
+        "SUM(h.minutes) AS minutes".into(),
+        "SUM(CASE WHEN h.corrects_id IS NULL THEN 1 ELSE 0 END) AS entries".into(),
         pick(
             has(GroupBy::Volunteer),
-            "CAST(MAX(cv.cv_minutes) AS BIGINT)",
+            "MAX(cv.cv_minutes)",
             null_big,
-            "cumulative_minutes",
+            "cumulative",
         ),
     ]
     .join(", ");
@@ -286,26 +285,41 @@ pub fn totals_sql(backend: Backend, groups: &[GroupBy], f: &Filters, scope: &Sco
         }
     }
     group.push(kind);
-    let order: Vec<String> = groups
+    group.push("h.volunteer_id");
+    let order: Vec<&str> = groups
         .iter()
         .map(|g| match g {
-            GroupBy::Volunteer => "h.volunteer_id".to_owned(),
-            GroupBy::Branch => "h.branch_id".to_owned(),
-            GroupBy::PlanItem => "pi.number, pi.id".to_owned(),
-            GroupBy::Event => "h.event_id".to_owned(),
-            GroupBy::Category => "e.category".to_owned(),
-            GroupBy::Month => month.to_owned(),
-            GroupBy::Source => "h.source".to_owned(),
+            GroupBy::Volunteer => "volunteer_id",
+            GroupBy::Branch => "branch_id",
+            GroupBy::PlanItem => "plan_item_number, plan_item_id",
+            GroupBy::Event => "event_id",
+            GroupBy::Category => "category",
+            GroupBy::Month => "month",
+            GroupBy::Source => "source",
         })
-        .chain(std::iter::once("kind".to_owned()))
+        .chain(std::iter::once("kind"))
         .collect();
+    // Two levels of hashing instead of COUNT(DISTINCT volunteer_id), which makes the database
+    // sort every matching entry (n log n): first one row per group and volunteer, then the
+    // groups, counting those rows. Both levels aggregate by hashing, so the cost grows
+    // with the entries read, linearly.
     format!(
-        "SELECT {select} FROM {from} WHERE {} GROUP BY {} ORDER BY {}",
+        "SELECT {GROUP_COLUMNS}, kind, \
+         CAST(COALESCE(SUM(minutes), 0) AS BIGINT) AS total_minutes, \
+         CAST(SUM(entries) AS BIGINT) AS entry_count, \
+         CAST(COUNT(*) AS BIGINT) AS volunteer_count, \
+         CAST(MAX(cumulative) AS BIGINT) AS cumulative_minutes \
+         FROM (SELECT {select} FROM {from} WHERE {} GROUP BY {}) per_volunteer \
+         GROUP BY {GROUP_COLUMNS}, kind ORDER BY {}",
         wh.join(" AND "),
         group.join(", "),
         order.join(", ")
     )
 }
+
+/// The grouping columns of a totals row, each `NULL` when not grouped by.
+const GROUP_COLUMNS: &str = "volunteer_id, volunteer_name, branch_id, branch_code, branch_name, \
+     plan_item_id, plan_item_number, plan_item_title, event_id, event_title, category, month, source";
 
 #[cfg(test)]
 mod tests {

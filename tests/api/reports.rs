@@ -590,3 +590,56 @@ mod property_postgres {
         super::every_report_equals_a_recomputation(volunteer_hours::db::Backend::Postgres).await
     }
 }
+
+/// The PostgreSQL export reads through a cursor, some thousands of rows at a time: one
+/// longer than a fetch still holds every volunteer once, in order, with the right sums.
+#[actix_web::test]
+async fn postgres_an_export_longer_than_one_fetch_holds_every_row() {
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
+    app.seed();
+    let branch = app.branch_id("JGDW");
+    let event = app.insert_event("大型活动", branch);
+    const N: i64 = 12_345;
+    diesel::sql_query(format!(
+        "INSERT INTO volunteers (name, branch_id, search_text) \
+         SELECT '志愿者' || g, {branch}, '志愿者' || g FROM generate_series(1, {N}) g"
+    ))
+    .execute(&mut app.conn())
+    .unwrap();
+    diesel::sql_query(format!(
+        "INSERT INTO hour_entries (volunteer_id, event_id, branch_id, minutes, service_date, \
+         status, reviewed_at) SELECT id, {event}, {branch}, 30 + id % 7, DATE '2022-03-05', \
+         'approved', now() FROM volunteers"
+    ))
+    .execute(&mut app.conn())
+    .unwrap();
+    let hr = app.login_as(Role::Hr).await;
+    let csv = app
+        .get_as("/api/v1/exports/totals.csv?group_by=volunteer", &hr.access)
+        .await;
+    assert_eq!(csv.status(), 200);
+    let csv = csv.text().await.unwrap();
+    let ids: Vec<i64> = csv
+        .split("\r\n")
+        .skip(1)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| l.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(ids.len() as i64, N);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "each once, in order");
+    let minutes: i64 = csv
+        .split("\r\n")
+        .skip(1)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| l.split(',').nth(3).unwrap().parse::<i64>().unwrap())
+        .sum();
+    let stored: i64 = hour_entries::table
+        .select(diesel::dsl::sum(hour_entries::minutes))
+        .first::<Option<i64>>(&mut app.conn())
+        .unwrap()
+        .unwrap();
+    assert_eq!(minutes, stored);
+    assert!(csv.contains("\r\n# "), "the trailer after the last row");
+}
