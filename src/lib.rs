@@ -308,8 +308,9 @@ pub fn build_app(
         (false, true) => app.route("/", web::get().to(|| health::redirect("/docs/"))),
         (false, false) => app.route("/", web::get().to(health::index)),
     };
-    app.default_service(web::to(http::not_found))
-        .wrap(from_fn(auth::principal::remember_writers))
+    let app = app.default_service(web::to(http::not_found));
+    memory::trim();
+    app.wrap(from_fn(auth::principal::remember_writers))
         .wrap(ErrorHandlers::new().default_handler(http::problemize))
         .wrap(from_fn(http::request_id_header))
         .wrap(from_fn(move |req, next| {

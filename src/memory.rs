@@ -35,3 +35,15 @@ pub fn resident_kib() -> Option<u64> {
         .and_then(|v| v.split_whitespace().next())
         .and_then(|v| v.parse().ok())
 }
+
+/// Gives the allocator's free memory back to the system. Building the app leaves megabytes
+/// freed but resident in each worker's arena (the OpenAPI document is assembled there and
+/// mostly dropped); called once each has been built.
+pub fn trim() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: malloc_trim only returns free pages of the allocator's arenas to the
+        // system; it takes the arenas' locks like any allocation does.
+        unsafe { libc::malloc_trim(0) };
+    }
+}
