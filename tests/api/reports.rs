@@ -591,10 +591,10 @@ mod property_postgres {
     }
 }
 
-/// The PostgreSQL export reads through a cursor, some thousands of rows at a time: one
-/// longer than a fetch still holds every volunteer once, in order, with the right sums.
+/// The PostgreSQL export streams rows one at a time: a long one still holds every
+/// volunteer once, in order, with the right sums, and the trailer after them.
 #[actix_web::test]
-async fn postgres_an_export_longer_than_one_fetch_holds_every_row() {
+async fn postgres_a_long_export_holds_every_row() {
     let Some(app) = TestApp::spawn(Backend::Postgres).await else {
         return;
     };
