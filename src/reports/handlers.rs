@@ -389,7 +389,7 @@ pub async fn totals_csv(
             let mut conn = pool.get().map_err(|e| e.to_string())?;
             each_row(&mut conn, &sql, |row| {
                 buf.push_str(&row_line(&cols, &with_stars(row, &thresholds)));
-                !(buf.len() >= 64 * 1024 && !send(std::mem::take(&mut buf)))
+                buf.len() < 64 * 1024 || send(std::mem::take(&mut buf))
             })
         })();
         match result {
