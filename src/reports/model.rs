@@ -174,6 +174,9 @@ pub fn totals_sql(backend: Backend, groups: &[GroupBy], f: &Filters, scope: &Sco
         format!("{} AS {name}", if on { expr } else { null })
     };
     let kind = "CASE WHEN e.category = 'training' THEN 'training' ELSE 'service' END";
+    // The inner level carries ids only: its hash table has a row per group and volunteer,
+    // which at 10^7 entries is 10^5 rows or more, so each must be narrow. The names are
+    // joined to the result, a row per group.
     let select = [
         pick(
             has(GroupBy::Volunteer),
@@ -181,16 +184,39 @@ pub fn totals_sql(backend: Backend, groups: &[GroupBy], f: &Filters, scope: &Sco
             null_big,
             "volunteer_id",
         ),
+        pick(has(GroupBy::Branch), "h.branch_id", null_big, "branch_id"),
+        pick(
+            has(GroupBy::PlanItem),
+            "epi.plan_item_id",
+            null_big,
+            "plan_item_id",
+        ),
+        pick(has(GroupBy::Event), "h.event_id", null_big, "event_id"),
+        pick(has(GroupBy::Category), "e.category", null_text, "category"),
+        pick(has(GroupBy::Month), month, null_text, "month"),
+        pick(has(GroupBy::Source), "h.source", null_text, "source"),
+        format!("{kind} AS kind"),
+        "SUM(h.minutes) AS minutes".into(),
+        "SUM(CASE WHEN h.corrects_id IS NULL THEN 1 ELSE 0 END) AS entries".into(),
+    ]
+    .join(", ");
+
+    let mut from = String::from("hour_entries h JOIN events e ON e.id = h.event_id");
+    if has(GroupBy::PlanItem) {
+        from.push_str(" JOIN event_plan_items epi ON epi.event_id = h.event_id");
+    }
+    let outer = [
+        "t.volunteer_id".to_owned(),
         pick(
             has(GroupBy::Volunteer),
             "v.name",
             null_text,
             "volunteer_name",
         ),
-        pick(has(GroupBy::Branch), "h.branch_id", null_big, "branch_id"),
+        "t.branch_id".to_owned(),
         pick(has(GroupBy::Branch), "b.code", null_text, "branch_code"),
         pick(has(GroupBy::Branch), "b.name", null_text, "branch_name"),
-        pick(has(GroupBy::PlanItem), "pi.id", null_big, "plan_item_id"),
+        "t.plan_item_id".to_owned(),
         pick(
             has(GroupBy::PlanItem),
             "pi.number",
@@ -203,37 +229,38 @@ pub fn totals_sql(backend: Backend, groups: &[GroupBy], f: &Filters, scope: &Sco
             null_text,
             "plan_item_title",
         ),
-        pick(has(GroupBy::Event), "h.event_id", null_big, "event_id"),
-        pick(has(GroupBy::Event), "e.title", null_text, "event_title"),
-        pick(has(GroupBy::Category), "e.category", null_text, "category"),
-        pick(has(GroupBy::Month), month, null_text, "month"),
-        pick(has(GroupBy::Source), "h.source", null_text, "source"),
-        format!("{kind} AS kind"),
-        "h.volunteer_id AS per_volunteer".into(),
-        "SUM(h.minutes) AS minutes".into(),
-        "SUM(CASE WHEN h.corrects_id IS NULL THEN 1 ELSE 0 END) AS entries".into(),
+        "t.event_id".to_owned(),
+        pick(has(GroupBy::Event), "ev.title", null_text, "event_title"),
+        "t.category".to_owned(),
+        "t.month".to_owned(),
+        "t.source".to_owned(),
+        "t.kind".to_owned(),
+        "t.minutes".to_owned(),
+        "t.entries".to_owned(),
         pick(
             has(GroupBy::Volunteer),
-            "MAX(cv.cv_minutes)",
+            "cv.cv_minutes",
             null_big,
             "cumulative",
         ),
     ]
     .join(", ");
-
-    let mut from = String::from("hour_entries h JOIN events e ON e.id = h.event_id");
+    let mut names = String::new();
     if has(GroupBy::Volunteer) {
-        from.push_str(
-            " JOIN volunteers v ON v.id = h.volunteer_id \
+        names.push_str(
+            " LEFT JOIN volunteers v ON v.id = t.volunteer_id \
              LEFT JOIN (SELECT volunteer_id AS cv_id, SUM(minutes) AS cv_minutes FROM hour_entries \
-             WHERE status = 'approved' GROUP BY volunteer_id) cv ON cv.cv_id = h.volunteer_id",
+             WHERE status = 'approved' GROUP BY volunteer_id) cv ON cv.cv_id = t.volunteer_id",
         );
     }
     if has(GroupBy::Branch) {
-        from.push_str(" JOIN branches b ON b.id = h.branch_id");
+        names.push_str(" LEFT JOIN branches b ON b.id = t.branch_id");
     }
     if has(GroupBy::PlanItem) {
-        from.push_str(" JOIN event_plan_items epi ON epi.event_id = h.event_id JOIN plan_items pi ON pi.id = epi.plan_item_id");
+        names.push_str(" LEFT JOIN plan_items pi ON pi.id = t.plan_item_id");
+    }
+    if has(GroupBy::Event) {
+        names.push_str(" LEFT JOIN events ev ON ev.id = t.event_id");
     }
 
     let mut wh = vec![format!("h.status = '{}'", f.status)];
@@ -253,7 +280,7 @@ pub fn totals_sql(backend: Backend, groups: &[GroupBy], f: &Filters, scope: &Sco
     }
     if let Some(item) = f.plan_item_id {
         if has(GroupBy::PlanItem) {
-            wh.push(format!("pi.id = {item}"));
+            wh.push(format!("epi.plan_item_id = {item}"));
         } else {
             wh.push(format!(
                 "h.event_id IN (SELECT event_id FROM event_plan_items WHERE plan_item_id = {item})"
@@ -275,10 +302,10 @@ pub fn totals_sql(backend: Backend, groups: &[GroupBy], f: &Filters, scope: &Sco
     let mut group: Vec<&str> = Vec::new();
     for g in groups {
         match g {
-            GroupBy::Volunteer => group.extend(["h.volunteer_id", "v.name"]),
-            GroupBy::Branch => group.extend(["h.branch_id", "b.code", "b.name"]),
-            GroupBy::PlanItem => group.extend(["pi.id", "pi.number", "pi.title"]),
-            GroupBy::Event => group.extend(["h.event_id", "e.title"]),
+            GroupBy::Volunteer => group.push("h.volunteer_id"),
+            GroupBy::Branch => group.push("h.branch_id"),
+            GroupBy::PlanItem => group.push("epi.plan_item_id"),
+            GroupBy::Event => group.push("h.event_id"),
             GroupBy::Category => group.push("e.category"),
             GroupBy::Month => group.push(month),
             GroupBy::Source => group.push("h.source"),
@@ -309,8 +336,8 @@ pub fn totals_sql(backend: Backend, groups: &[GroupBy], f: &Filters, scope: &Sco
          CAST(SUM(entries) AS BIGINT) AS entry_count, \
          CAST(COUNT(*) AS BIGINT) AS volunteer_count, \
          CAST(MAX(cumulative) AS BIGINT) AS cumulative_minutes \
-         FROM (SELECT {select} FROM {from} WHERE {} GROUP BY {}) per_volunteer \
-         GROUP BY {GROUP_COLUMNS}, kind ORDER BY {}",
+         FROM (SELECT {outer} FROM (SELECT {select} FROM {from} WHERE {} GROUP BY {}) t{names}) \
+         per_volunteer GROUP BY {GROUP_COLUMNS}, kind ORDER BY {}",
         wh.join(" AND "),
         group.join(", "),
         order.join(", ")
