@@ -290,6 +290,7 @@ pub fn build_app(
     let (app, spec) = App::new()
         .into_utoipa_app()
         .openapi(openapi::ApiDoc::openapi())
+        .app_data(web::Data::new(pipelined_reads(&state)))
         .app_data(state)
         .app_data(http::query_config())
         .app_data(http::path_config())
@@ -326,6 +327,14 @@ pub fn build_app(
         .wrap(TracingLogger::default())
         // outside the logger: no log line carries a certificate's verification code
         .wrap(from_fn(certificates::verify::take_code))
+}
+
+/// This worker's pipelined connection for the hottest reads, when configured and possible.
+fn pipelined_reads(state: &AppState) -> db::pipelined::Pipelined {
+    match state.config.pipelined_reads {
+        true => db::pipelined::Pipelined::new(state.pool.pipelined_settings()),
+        false => db::pipelined::Pipelined::off(),
+    }
 }
 
 fn cors(config: &Config) -> Cors {

@@ -17,10 +17,19 @@ pub enum Scope {
 
 impl Principal {
     pub fn scope(&self, conn: &mut DbConn) -> QueryResult<Scope> {
+        self.scope_by(|root| crate::branches::model::subtree(conn, root))
+    }
+
+    /// The scope, with the branches below a secretary's found by `subtree` (called only for
+    /// a secretary of a branch).
+    pub fn scope_by<E>(
+        &self,
+        subtree: impl FnOnce(i64) -> Result<Vec<i64>, E>,
+    ) -> Result<Scope, E> {
         Ok(match self.role {
             Role::Admin | Role::Hr => Scope::All,
             Role::Secretary => match self.branch_id {
-                Some(b) => Scope::Branches(crate::branches::model::subtree(conn, b)?),
+                Some(b) => Scope::Branches(subtree(b)?),
                 None => Scope::Branches(Vec::new()),
             },
             Role::Volunteer => Scope::Volunteer(self.volunteer_id),
@@ -29,6 +38,16 @@ impl Principal {
 }
 
 impl Scope {
+    /// Whether volunteer `id` of branch `branch` lies inside the scope: what the queries'
+    /// scope filters select, for a row read without them.
+    pub fn holds_volunteer(&self, id: i64, branch: i64) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Branches(ids) => ids.contains(&branch),
+            Scope::Volunteer(v) => *v == Some(id),
+        }
+    }
+
     /// Whether a branch lies inside the scope (for writes naming a branch).
     pub fn has_branch(&self, branch: i64) -> bool {
         match self {

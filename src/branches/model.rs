@@ -57,9 +57,16 @@ pub fn subtree_of(conn: &mut DbConn, root: Option<i64>) -> QueryResult<Option<Ve
 }
 
 pub fn subtree(conn: &mut DbConn, root: i64) -> QueryResult<Vec<i64>> {
-    let edges: Vec<(i64, Option<i64>)> = branches::table
-        .select((branches::id, branches::parent_id))
-        .load(conn)?;
+    Ok(subtree_in(edges().load(conn)?, root))
+}
+
+/// Every branch as `(id, parent_id)`: what [`subtree_in`] walks.
+pub fn edges() -> diesel::dsl::Select<branches::table, (branches::id, branches::parent_id)> {
+    branches::table.select((branches::id, branches::parent_id))
+}
+
+/// `root` and every branch below it among `edges`; empty if `root` is not among them.
+pub fn subtree_in(edges: Vec<(i64, Option<i64>)>, root: i64) -> Vec<i64> {
     let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
     let mut exists = false;
     for (id, parent) in edges {
@@ -69,7 +76,7 @@ pub fn subtree(conn: &mut DbConn, root: i64) -> QueryResult<Vec<i64>> {
         }
     }
     if !exists {
-        return Ok(Vec::new());
+        return Vec::new();
     }
     let mut out = vec![root];
     let mut queue = VecDeque::from([root]);
@@ -81,5 +88,5 @@ pub fn subtree(conn: &mut DbConn, root: i64) -> QueryResult<Vec<i64>> {
             }
         }
     }
-    Ok(out)
+    out
 }

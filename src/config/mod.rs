@@ -51,6 +51,9 @@ pub struct Config {
     /// PostgreSQL: cache prepared statements per connection. Off behind a pooler that
     /// hands a connection's statements to another client (PgBouncer in transaction mode).
     pub prepared_statements: bool,
+    /// PostgreSQL: the hottest single-object reads run on a pipelined connection per worker
+    /// (where it needs no TLS) instead of a pooled one.
+    pub pipelined_reads: bool,
     /// A streaming replica of the PostgreSQL database for lists, reports and exports.
     pub replica: ReplicaConfig,
     pub log_format: LogFormat,
@@ -324,6 +327,7 @@ impl Default for Config {
             database_startup_wait: Duration::from_secs(30),
             statement_timeout: Duration::from_secs(30),
             prepared_statements: true,
+            pipelined_reads: true,
             replica: ReplicaConfig::default(),
             log_format: LogFormat::Text,
             cors_allowed_origins: Vec::new(),

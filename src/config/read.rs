@@ -12,6 +12,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("DATABASE_TIMEOUT_SECS", "5", "connect timeout, SQLite busy timeout, and longest wait for a pooled connection (1-120)"),
     ("DATABASE_STARTUP_WAIT_SECS", "30", "how long start-up retries an unreachable database (0-600)"),
     ("DATABASE_PREPARED_STATEMENTS", "true", "PostgreSQL: keep each connection's prepared statements; false behind PgBouncer in transaction pooling mode"),
+    ("DATABASE_PIPELINED_READS", "true", "PostgreSQL without TLS (Unix socket, loopback or sslmode=disable): each worker reads single volunteers on one pipelined connection of its own; false: on the pool"),
     ("DATABASE_STATEMENT_TIMEOUT_SECS", "30", "PostgreSQL: the longest a statement of the server runs before it is cancelled and answered 503 (1-3600)"),
     ("DATABASE_REPLICA_URL", "(none)", "PostgreSQL: a streaming replica (hot standby) that lists, reports and exports read from; writes and single objects stay on DATABASE_URL"),
     ("REPLICA_READ_AFTER_WRITE_SECS", "10", "after a user's write, that user's lists and reports read the primary for this long (0-3600; at least REPLICA_MAX_LAG_SECS)"),
@@ -135,6 +136,14 @@ impl Config {
                 Some(b) => config.prepared_statements = b,
                 None => errors.push(format!(
                     "DATABASE_PREPARED_STATEMENTS `{v}` must be true or false"
+                )),
+            }
+        }
+        if let Some(v) = get("DATABASE_PIPELINED_READS") {
+            match parse_bool(&v) {
+                Some(b) => config.pipelined_reads = b,
+                None => errors.push(format!(
+                    "DATABASE_PIPELINED_READS `{v}` must be true or false"
                 )),
             }
         }

@@ -25,6 +25,12 @@ fn defaults_serve_sqlite_on_localhost() {
             .unwrap()
             .prepared_statements
     );
+    assert!(c.pipelined_reads);
+    assert!(
+        !from(&[("DATABASE_PIPELINED_READS", "false")])
+            .unwrap()
+            .pipelined_reads
+    );
     assert_eq!(c.default_language, Lang::ZhCn);
 }
 
@@ -43,9 +49,10 @@ fn every_bad_value_is_reported_at_once() {
         ("CONSOLE", "perhaps"),
         ("DEFAULT_LANGUAGE", "fr"),
         ("DATABASE_PREPARED_STATEMENTS", "sometimes"),
+        ("DATABASE_PIPELINED_READS", "often"),
     ])
     .unwrap_err();
-    assert_eq!(err.0.len(), 9, "{err}");
+    assert_eq!(err.0.len(), 10, "{err}");
     assert!(
         err.to_string()
             .contains("DATABASE_PREPARED_STATEMENTS `sometimes`"),

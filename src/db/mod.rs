@@ -1,5 +1,6 @@
 //! The database: one connection type over PostgreSQL and SQLite, its pool and migrations.
 
+pub mod pipelined;
 pub mod replica;
 pub mod schema;
 
@@ -61,6 +62,8 @@ pub struct Pool {
     /// When the database last failed us (ms since the Unix epoch): a connection lost
     /// mid-request, or none within the pool timeout.
     failed_at_ms: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    /// How a worker's pipelined connection reaches the same database (PostgreSQL only).
+    pipelined: Option<pipelined::Settings>,
 }
 
 impl std::ops::Deref for Pool {
@@ -71,11 +74,18 @@ impl std::ops::Deref for Pool {
 }
 
 impl Pool {
-    fn new(inner: r2d2::Pool<ConnectionManager>) -> Pool {
+    fn new(inner: r2d2::Pool<ConnectionManager>, manager: &ConnectionManager) -> Pool {
         Pool {
             inner,
             failed_at_ms: Default::default(),
+            pipelined: manager.pipelined(),
         }
+    }
+
+    /// The settings of a pipelined connection to this pool's database, where one can be
+    /// made as the pool's are (see [`pipelined`]).
+    pub fn pipelined_settings(&self) -> Option<pipelined::Settings> {
+        self.pipelined.clone()
     }
 
     fn failed(&self) {
@@ -226,6 +236,18 @@ impl ConnectionManager {
         self
     }
 
+    fn pipelined(&self) -> Option<pipelined::Settings> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => pipelined::Settings::new(
+                url,
+                self.timeout,
+                self.init_sql.clone(),
+                self.prepared_statements,
+            ),
+            _ => None,
+        }
+    }
+
     pub fn establish(&self) -> ConnectionResult<DbConn> {
         let secs = self.timeout.as_secs().max(1);
         let mut conn = match &self.url {
@@ -345,7 +367,8 @@ pub fn connect_lazy(url: &DatabaseUrl, opts: &PoolOptions) -> Pool {
             .test_on_check_out(false)
             // connection failures are the monitor's to report, not r2d2's every try
             .error_handler(Box::new(r2d2::NopErrorHandler))
-            .build_unchecked(manager),
+            .build_unchecked(manager.clone()),
+        &manager,
     )
 }
 
@@ -382,8 +405,8 @@ pub fn connect_with(manager: ConnectionManager, opts: &PoolOptions) -> Result<Po
         .min_idle(Some(1))
         .connection_timeout(opts.acquire_timeout)
         .test_on_check_out(false)
-        .build(manager)
-        .map(Pool::new)
+        .build(manager.clone())
+        .map(|pool| Pool::new(pool, &manager))
         .map_err(|e| DbStartError::Pool(e.to_string()))
 }
 

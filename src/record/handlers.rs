@@ -15,7 +15,8 @@ use crate::evaluations::dto::EvaluationResponse;
 use crate::hours::dto::star_level;
 use crate::ids::VolunteerId;
 use crate::volunteers::dto::VolunteerResponse;
-use crate::volunteers::handlers::{find_with_tags, visibility};
+use crate::volunteers::handlers::visibility;
+use crate::volunteers::read::find_with_tags;
 use crate::AppState;
 
 /// A volunteer's record.

@@ -9,8 +9,10 @@ use super::dto::{
     VolunteerStatus,
 };
 use super::model::{self as model, NewVolunteer, VolunteerRow};
+use super::read::{self, find_with_tags};
 use crate::audit;
 use crate::auth::{AnyRole, Auth, Principal, Role, Scope, Writers};
+use crate::db::pipelined::Pipelined;
 use crate::db::schema::{hour_entries, users, volunteer_tags, volunteers};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, Problem};
@@ -45,35 +47,6 @@ fn find_in_scope(conn: &mut DbConn, scope: &Scope, id: i64) -> AppResult<Volunte
         .filter(volunteers::id.eq(id))
         .select(VolunteerRow::as_select())
         .first(conn)?)
-}
-
-/// [`find_in_scope`] with the volunteer's tags, sorted, in one query (the most frequent read).
-pub fn find_with_tags(
-    conn: &mut DbConn,
-    scope: &Scope,
-    id: i64,
-) -> AppResult<(VolunteerRow, Vec<String>)> {
-    // Not boxed: a query of fixed shape is prepared once per connection and its SQL is not
-    // rebuilt for every call; this is the most frequent read of the service.
-    let query = volunteers::table
-        .left_join(volunteer_tags::table)
-        .filter(volunteers::id.eq(id))
-        .order(volunteer_tags::tag.asc())
-        .select((VolunteerRow::as_select(), volunteer_tags::tag.nullable()));
-    let rows: Vec<(VolunteerRow, Option<String>)> = match scope {
-        Scope::All => query.load(conn)?,
-        Scope::Branches(ids) => query.filter(volunteers::branch_id.eq_any(ids)).load(conn)?,
-        Scope::Volunteer(v) => query
-            .filter(volunteers::id.eq(v.unwrap_or(-1)))
-            .load(conn)?,
-    };
-    let mut rows = rows.into_iter();
-    let (row, first) = rows.next().ok_or(AppError::NotFound)?;
-    let tags = first
-        .into_iter()
-        .chain(rows.filter_map(|(_, t)| t))
-        .collect();
-    Ok((row, tags))
 }
 
 fn full(conn: &mut DbConn, row: VolunteerRow) -> QueryResult<VolunteerResponse> {
@@ -180,18 +153,30 @@ pub async fn get_volunteer(
     state: web::Data<AppState>,
     caller: Auth<AnyRole>,
     id: web::Path<i64>,
+    pipelined: web::Data<Pipelined>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let caller = caller.0;
     let visibility = visibility(&caller);
-    let (version, body) = state
-        .db(move |conn| {
-            let scope = caller.scope(conn)?;
-            let (row, tags) = find_with_tags(conn, &scope, id)?;
-            Ok((row.version, VolunteerResponse::new(row, tags, visibility)))
-        })
-        .await?;
-    Ok(versioned(version, body))
+    let found = match pipelined.is_on() {
+        true => read::find_with_tags_pipelined(&pipelined, &caller, id).await,
+        false => None,
+    };
+    let (row, tags) = match found {
+        Some(found) => found?,
+        None => {
+            state
+                .db(move |conn| {
+                    let scope = caller.scope(conn)?;
+                    find_with_tags(conn, &scope, id)
+                })
+                .await?
+        }
+    };
+    Ok(versioned(
+        row.version,
+        VolunteerResponse::new(row, tags, visibility),
+    ))
 }
 
 struct Fields<'a> {

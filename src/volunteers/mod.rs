@@ -2,6 +2,7 @@
 pub mod dto;
 pub mod handlers;
 pub mod model;
+pub mod read;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(handlers::list_volunteers)

@@ -21,6 +21,7 @@ mod instances;
 mod integrity;
 mod migrations;
 mod openapi;
+mod pipelined;
 mod plans;
 mod record;
 mod replica;

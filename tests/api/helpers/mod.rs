@@ -65,6 +65,12 @@ impl TestDb {
     }
 
     pub fn postgres() -> Option<TestDb> {
+        Self::postgres_as(None)
+    }
+
+    /// A PostgreSQL test database whose connections call themselves `application_name` in
+    /// `pg_stat_activity` (so that a test can find its own among the suite's).
+    pub fn postgres_as(application_name: Option<&str>) -> Option<TestDb> {
         let Some(url) = postgres_url() else {
             assert!(
                 std::env::var(REQUIRE_POSTGRES).is_err(),
@@ -77,6 +83,13 @@ impl TestDb {
         diesel::sql_query(format!("CREATE SCHEMA {schema}"))
             .execute(&mut admin)
             .expect("create schema");
+        let url = match application_name {
+            Some(name) => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}application_name={name}")
+            }
+            None => url,
+        };
         let mut test_db = Self::postgres_pool(url, schema, true);
         test_db.migrate();
         Some(test_db)
@@ -231,6 +244,20 @@ impl TestApp {
     /// its own, on a port of its own: as a second process behind a load balancer.
     pub fn another_instance(&self) -> TestApp {
         Self::start(self.db.another_pool(), self.config.clone())
+    }
+
+    /// [`another_instance`](Self::another_instance) with its configuration changed.
+    pub fn another_instance_with(&self, configure: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = (*self.config).clone();
+        configure(&mut config);
+        Self::start(self.db.another_pool(), Arc::new(config))
+    }
+
+    /// An instance over `db` with the suite's configuration, changed by `configure`.
+    pub fn start_on(db: TestDb, configure: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = Self::config(&db);
+        configure(&mut config);
+        Self::start(db, Arc::new(config))
     }
 
     fn start(db: TestDb, config: Arc<Config>) -> TestApp {
