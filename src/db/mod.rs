@@ -404,7 +404,11 @@ pub fn connect_with(manager: ConnectionManager, opts: &PoolOptions) -> Result<Po
         .max_size(max_size)
         .min_idle(Some(1))
         .connection_timeout(opts.acquire_timeout)
-        .test_on_check_out(false)
+        // A connection is checked (`SELECT 1`) as it leaves the pool and replaced if the
+        // database restarted under it. The hottest read no longer takes a pooled
+        // connection, so the pool may sit idle through a restart, and its first users after
+        // it would otherwise each meet a dead connection (a 503 apiece).
+        .test_on_check_out(true)
         .build(manager.clone())
         .map(|pool| Pool::new(pool, &manager))
         .map_err(|e| DbStartError::Pool(e.to_string()))

@@ -6,8 +6,10 @@
 //! and no thread is woken for them. The SQL is the text diesel writes for the same query
 //! that the blocking path runs ([`sql_of`]), so there is one definition of what is read.
 //!
-//! Any failure (no connection, a lost one, an error from the server) answers `None`, and
-//! the caller runs the same read on the pool, which gives the error its usual answer. Used
+//! Where the connection cannot answer (none, a lost one, a statement the server refused)
+//! the caller runs the same read on the pool, which gives the error its usual answer; a
+//! database too slow for it (no answer within `DATABASE_TIMEOUT_SECS`, a cancelled
+//! statement) is a 503 at once, as on the pool. Used
 //! only where the connection needs no TLS (a Unix socket, loopback, or `sslmode=disable`):
 //! the pool's libpq would negotiate TLS elsewhere, and this client does not speak it.
 
@@ -17,8 +19,11 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use diesel::pg::{Pg, PgQueryBuilder};
+
+use crate::error::{AppError, AppResult};
 use diesel::query_builder::{QueryBuilder, QueryFragment};
 use tokio_postgres::config::{Host, SslMode};
+use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, NoTls, Row, Statement};
 
@@ -166,12 +171,16 @@ impl Pipelined {
     }
 
     /// Runs `sql` (from [`sql_of`], kept for the life of the process) with `params` of the
-    /// given types; `None` if it could not, for the caller to read through the pool.
+    /// given types. `None` where this connection cannot answer (none could be made, it was
+    /// lost, the server refused the statement): the caller reads through the pool. A read
+    /// the database is too slow for (no answer within `DATABASE_TIMEOUT_SECS`, or cancelled
+    /// at the statement timeout) is a 503, as on the pool: running it again there would
+    /// only wait as long a second time.
     pub async fn query(
         &self,
         sql: &'static str,
         params: &[(&(dyn ToSql + Sync), Type)],
-    ) -> Option<Vec<Row>> {
+    ) -> Option<AppResult<Vec<Row>>> {
         let live = self.connection().await?;
         let settings = self.settings.as_ref()?;
         let result = actix_web::rt::time::timeout(
@@ -180,24 +189,29 @@ impl Pipelined {
         )
         .await;
         match result {
-            Ok(Ok(rows)) => Some(rows),
-            Ok(Err(e)) if !live.client.is_closed() => {
-                tracing::warn!(error = %e, "a pipelined read failed: it runs on the pool");
-                live.statements.borrow_mut().remove(sql);
-                None
-            }
-            Ok(Err(e)) => {
+            Ok(Ok(rows)) => Some(Ok(rows)),
+            Ok(Err(e)) if live.client.is_closed() => {
                 tracing::warn!(error = %e, "the pipelined connection was lost: reads use the pool until it is back");
                 self.drop_connection(&live);
                 None
             }
+            Ok(Err(e)) if e.code().is_some_and(too_busy) => {
+                tracing::warn!(error = %e, "a pipelined read was cancelled by the database");
+                Some(Err(AppError::database_unavailable()))
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "a pipelined read failed: it runs on the pool");
+                live.statements.borrow_mut().remove(sql);
+                None
+            }
             Err(_) => {
+                // perhaps a half-open connection: the next read makes a new one
                 tracing::warn!(
                     timeout = ?settings.timeout,
-                    "a pipelined read had no answer in time: the connection is dropped, reads use the pool until a new one"
+                    "a pipelined read had no answer in time: 503, and the connection is dropped"
                 );
                 self.drop_connection(&live);
-                None
+                Some(Err(AppError::database_unavailable()))
             }
         }
     }
@@ -210,6 +224,17 @@ impl Pipelined {
             *current = None;
         }
     }
+}
+
+/// The server's answers that mean "too busy now", not "cannot run this here".
+fn too_busy(code: &SqlState) -> bool {
+    [
+        SqlState::QUERY_CANCELED,
+        SqlState::LOCK_NOT_AVAILABLE,
+        SqlState::T_R_SERIALIZATION_FAILURE,
+        SqlState::T_R_DEADLOCK_DETECTED,
+    ]
+    .contains(code)
 }
 
 async fn run(

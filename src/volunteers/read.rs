@@ -58,7 +58,8 @@ fn gather(rows: Vec<(VolunteerRow, Option<String>)>) -> AppResult<(VolunteerRow,
 
 /// [`find_with_tags`] for `caller` on the worker's pipelined connection: the volunteer is
 /// read by id and the scope applied to the row it found, as the query's scope filters
-/// would. `None` when that connection cannot answer (the caller then reads on the pool).
+/// would. `None` when that connection cannot answer (the caller then reads on the pool);
+/// a 503 when the database is too slow for it.
 pub async fn find_with_tags_pipelined(
     pipelined: &Pipelined,
     caller: &Principal,
@@ -67,11 +68,17 @@ pub async fn find_with_tags_pipelined(
     static BY_ID: OnceLock<String> = OnceLock::new();
     static EDGES: OnceLock<String> = OnceLock::new();
     let by_id = BY_ID.get_or_init(|| sql_of(&with_tags!(0_i64)));
-    let rows = pipelined.query(by_id, &[(&id, Type::INT8)]).await?;
+    let rows = match pipelined.query(by_id, &[(&id, Type::INT8)]).await? {
+        Ok(rows) => rows,
+        Err(e) => return Some(Err(e)),
+    };
     let mut edges = None;
     if caller.branch_id.is_some() && caller.role == crate::auth::Role::Secretary {
         let sql = EDGES.get_or_init(|| sql_of(&crate::branches::model::edges()));
-        edges = Some(pipelined.query(sql, &[]).await?);
+        match pipelined.query(sql, &[]).await? {
+            Ok(rows) => edges = Some(rows),
+            Err(e) => return Some(Err(e)),
+        }
     }
     let scope = caller.scope_by(|root| {
         let edges = edges
