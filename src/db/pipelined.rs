@@ -125,10 +125,6 @@ impl Pipelined {
         Self::new(None)
     }
 
-    pub fn is_on(&self) -> bool {
-        self.settings.is_some()
-    }
-
     fn current(&self) -> Option<Rc<Live>> {
         self.live
             .borrow()

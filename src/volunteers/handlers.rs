@@ -9,7 +9,7 @@ use super::dto::{
     VolunteerStatus,
 };
 use super::model::{self as model, NewVolunteer, VolunteerRow};
-use super::read::{self, find_with_tags};
+use super::read;
 use crate::audit;
 use crate::auth::{AnyRole, Auth, Principal, Role, Scope, Writers};
 use crate::db::pipelined::Pipelined;
@@ -158,21 +158,7 @@ pub async fn get_volunteer(
     let id = id.into_inner();
     let caller = caller.0;
     let visibility = visibility(&caller);
-    let found = match pipelined.is_on() {
-        true => read::find_with_tags_pipelined(&pipelined, &caller, id).await,
-        false => None,
-    };
-    let (row, tags) = match found {
-        Some(found) => found?,
-        None => {
-            state
-                .db(move |conn| {
-                    let scope = caller.scope(conn)?;
-                    find_with_tags(conn, &scope, id)
-                })
-                .await?
-        }
-    };
+    let (row, tags) = read::volunteer(&state, &pipelined, caller, id).await?;
     Ok(versioned(
         row.version,
         VolunteerResponse::new(row, tags, visibility),

@@ -13,6 +13,7 @@ use crate::db::pipelined::{sql_of, Pipelined};
 use crate::db::schema::{volunteer_tags, volunteers};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::AppState;
 
 /// Volunteer `$id` joined to each of its tags, sorted: one row a tag, or one row with a
 /// null tag. The single definition of the read, whichever path runs it.
@@ -54,6 +55,25 @@ fn gather(rows: Vec<(VolunteerRow, Option<String>)>) -> AppResult<(VolunteerRow,
         .chain(rows.filter_map(|(_, t)| t))
         .collect();
     Ok((row, tags))
+}
+
+/// [`find_with_tags`] for `caller`: on the worker's pipelined connection where it can
+/// answer, else on the pool.
+pub async fn volunteer(
+    state: &AppState,
+    pipelined: &Pipelined,
+    caller: Principal,
+    id: i64,
+) -> AppResult<(VolunteerRow, Vec<String>)> {
+    if let Some(found) = find_with_tags_pipelined(pipelined, &caller, id).await {
+        return found;
+    }
+    state
+        .db(move |conn| {
+            let scope = caller.scope(conn)?;
+            find_with_tags(conn, &scope, id)
+        })
+        .await
 }
 
 /// [`find_with_tags`] for `caller` on the worker's pipelined connection: the volunteer is
