@@ -28,12 +28,17 @@ impl Principal {
     ) -> Result<Scope, E> {
         Ok(match self.role {
             Role::Admin | Role::Hr => Scope::All,
-            Role::Secretary => match self.branch_id {
+            Role::Secretary => match self.subtree_root() {
                 Some(b) => Scope::Branches(subtree(b)?),
                 None => Scope::Branches(Vec::new()),
             },
             Role::Volunteer => Scope::Volunteer(self.volunteer_id),
         })
+    }
+
+    /// The branch whose subtree the scope needs: a secretary's own branch, if any.
+    pub fn subtree_root(&self) -> Option<i64> {
+        self.branch_id.filter(|_| self.role == Role::Secretary)
     }
 }
 

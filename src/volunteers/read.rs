@@ -93,7 +93,7 @@ pub async fn find_with_tags_pipelined(
         Err(e) => return Some(Err(e)),
     };
     let mut edges = None;
-    if caller.branch_id.is_some() && caller.role == crate::auth::Role::Secretary {
+    if caller.subtree_root().is_some() {
         let sql = EDGES.get_or_init(|| sql_of(&crate::branches::model::edges()));
         match pipelined.query(sql, &[]).await? {
             Ok(rows) => edges = Some(rows),
