@@ -1,5 +1,3 @@
-use std::collections::{HashMap, VecDeque};
-
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -49,44 +47,28 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<BranchRow> {
         .first(conn)
 }
 
-/// `root` and every branch below it. Branches number in the hundreds at most, so the tree
-/// is walked in memory: one query, and the same on both backends.
+/// `root` and every branch below it (none if there is no such branch), walked in the
+/// database along `branches_parent_idx`: a scope costs the size of its subtree, not of the
+/// organisation (a province has thousands of branches). One text for both backends (SQLite
+/// takes `$1` as the first parameter too), run by the pool and the pipelined read alike.
+pub const SUBTREE_SQL: &str = "WITH RECURSIVE t (id) AS (SELECT id FROM branches WHERE id = $1 \
+     UNION SELECT b.id FROM branches b JOIN t ON b.parent_id = t.id) SELECT id FROM t";
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    id: i64,
+}
+
 /// [`subtree`] of `root` when a filter names one.
 pub fn subtree_of(conn: &mut DbConn, root: Option<i64>) -> QueryResult<Option<Vec<i64>>> {
     root.map(|r| subtree(conn, r)).transpose()
 }
 
+/// [`SUBTREE_SQL`]: `root` first, then the branches below it.
 pub fn subtree(conn: &mut DbConn, root: i64) -> QueryResult<Vec<i64>> {
-    Ok(subtree_in(edges().load(conn)?, root))
-}
-
-/// Every branch as `(id, parent_id)`: what [`subtree_in`] walks.
-pub fn edges() -> diesel::dsl::Select<branches::table, (branches::id, branches::parent_id)> {
-    branches::table.select((branches::id, branches::parent_id))
-}
-
-/// `root` and every branch below it among `edges`; empty if `root` is not among them.
-pub fn subtree_in(edges: Vec<(i64, Option<i64>)>, root: i64) -> Vec<i64> {
-    let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
-    let mut exists = false;
-    for (id, parent) in edges {
-        exists |= id == root;
-        if let Some(p) = parent {
-            children.entry(p).or_default().push(id);
-        }
-    }
-    if !exists {
-        return Vec::new();
-    }
-    let mut out = vec![root];
-    let mut queue = VecDeque::from([root]);
-    while let Some(b) = queue.pop_front() {
-        for &c in children.get(&b).map(Vec::as_slice).unwrap_or_default() {
-            if !out.contains(&c) {
-                out.push(c);
-                queue.push_back(c);
-            }
-        }
-    }
-    out
+    let ids: Vec<Id> = diesel::sql_query(SUBTREE_SQL)
+        .bind::<diesel::sql_types::BigInt, _>(root)
+        .load(conn)?;
+    Ok(ids.into_iter().map(|r| r.id).collect())
 }

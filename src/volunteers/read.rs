@@ -86,27 +86,25 @@ pub async fn find_with_tags_pipelined(
     id: i64,
 ) -> Option<AppResult<(VolunteerRow, Vec<String>)>> {
     static BY_ID: OnceLock<String> = OnceLock::new();
-    static EDGES: OnceLock<String> = OnceLock::new();
     let by_id = BY_ID.get_or_init(|| sql_of(&with_tags!(0_i64)));
     let rows = match pipelined.query(by_id, &[(&id, Type::INT8)]).await? {
         Ok(rows) => rows,
         Err(e) => return Some(Err(e)),
     };
-    let mut edges = None;
-    if caller.subtree_root().is_some() {
-        let sql = EDGES.get_or_init(|| sql_of(&crate::branches::model::edges()));
-        match pipelined.query(sql, &[]).await? {
-            Ok(rows) => edges = Some(rows),
+    let mut subtree = None;
+    if let Some(root) = caller.subtree_root() {
+        let sql = crate::branches::model::SUBTREE_SQL;
+        match pipelined.query(sql, &[(&root, Type::INT8)]).await? {
+            Ok(rows) => subtree = Some(rows),
             Err(e) => return Some(Err(e)),
         }
     }
-    let scope = caller.scope_by(|root| {
-        let edges = edges
+    let scope = caller.scope_by(|_| {
+        subtree
             .iter()
             .flatten()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect::<Result<Vec<_>, tokio_postgres::Error>>()?;
-        Ok::<_, tokio_postgres::Error>(crate::branches::model::subtree_in(edges, root))
+            .map(|r| r.try_get(0))
+            .collect::<Result<Vec<i64>, tokio_postgres::Error>>()
     });
     let decoded = scope.and_then(|scope| {
         let rows = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;

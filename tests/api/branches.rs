@@ -374,6 +374,10 @@ async fn the_branch_list_filters_searches_and_pages(app: TestApp) {
         set(&["JGTW", "JGTW-A", "JGTW-A-B", "YLO"])
     );
     assert_eq!(codes(&app, t, &format!("under={root}")).await.len(), 14);
+    assert!(
+        codes(&app, t, "under=987654").await.is_empty(),
+        "no such branch"
+    );
     // Chinese and Latin search, on code or name
     assert_eq!(
         codes(&app, t, "q=党支部").await,
