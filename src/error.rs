@@ -399,6 +399,15 @@ impl From<diesel::result::Error> for AppError {
                     retry_after_secs: 2,
                 }
             }
+            // two transactions each waited for a row the other holds (two reviews that share
+            // a volunteer's month in `hour_totals`, say): PostgreSQL ended this one
+            E::DatabaseError(_, info) if info.message() == "deadlock detected" => {
+                tracing::warn!("deadlock detected");
+                AppError::Unavailable {
+                    detail: msg!("serialization-failure"),
+                    retry_after_secs: 1,
+                }
+            }
             E::DatabaseError(K::SerializationFailure, _) => AppError::Unavailable {
                 detail: msg!("serialization-failure"),
                 retry_after_secs: 1,
