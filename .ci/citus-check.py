@@ -68,7 +68,9 @@ def catalog(url):
         SELECT t.relname, i.relname, x.indisprimary,
                COALESCE((SELECT string_agg(a.attname, ',' ORDER BY k.n)
                          FROM unnest(x.indkey) WITH ORDINALITY k(attnum, n)
-                         JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum), ''),
+                         JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+                         -- the key's columns, not those it INCLUDEs
+                         WHERE k.n <= x.indnkeyatts), ''),
                x.indpred IS NOT NULL
         FROM pg_index x
         JOIN pg_class i ON i.oid = x.indexrelid

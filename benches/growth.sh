@@ -15,12 +15,15 @@
 #
 #   bash benches/growth.sh                          # 10^7 takes several minutes to generate
 #   SIZES="100000 1000000" RUNS=3 bash benches/growth.sh   # sizes from 10^5 (500 events at least)
+#   KEEP=1 bash benches/growth.sh   # keeps each size's database (vh_growth_N_kept) and reuses it
+#                                   # next time, migrated to the present schema
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PGURL="${PGURL:-postgres://postgres@127.0.0.1:5432}"
 SIZES="${SIZES:-100000 1000000 10000000}"
 RUNS="${RUNS:-5}"
+KEEP="${KEEP:-}"
 PORT="${PORT:-18191}"
 PASSWORD='a long benchmark password'
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -33,7 +36,7 @@ BIN="$CARGO_TARGET_DIR/release/volunteer-hours"
 DB=""
 cleanup() {
   [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null || true
-  [ -n "$DB" ] && psql "$PGURL/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+  [ -n "$DB" ] && [ -z "$KEEP" ] && psql "$PGURL/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
   rm -f /tmp/vh_growth_http.csv /tmp/vh_growth_psql.csv
 }
 trap cleanup EXIT
@@ -57,12 +60,16 @@ FROM generate_series(1, :e) g;
 INSERT INTO event_plan_items (event_id, plan_item_id)
 SELECT e.id, (SELECT id FROM plan_items WHERE number = 1 + e.id % 11) FROM events e;
 -- entry i: volunteer i % v, its k-th entry (k = i / v, 0..99) at event (7919 k + volunteer) % e:
--- 7919 is prime to e, so no volunteer has two entries at one event (the database's rule)
+-- 7919 is prime to e, so no volunteer has two entries at one event (the database's rule).
+-- A bulk load: the monthly totals are rebuilt once after it, not followed row by row.
+ALTER TABLE hour_entries DISABLE TRIGGER USER;
 INSERT INTO hour_entries (volunteer_id, event_id, branch_id, minutes, service_date, status, reviewed_at)
 SELECT v.id, e.id, v.branch_id, 30 + (i * 7919) % 211, CAST(e.starts_at AS DATE), 'approved', e.ends_at
 FROM generate_series(0, CAST(:n AS BIGINT) - 1) i
 JOIN volunteers v ON v.id = (SELECT min(id) FROM volunteers) + i % :v
 JOIN events e ON e.id = (SELECT min(id) FROM events) + ((i / :v) * 7919 + i % :v) % :e;
+ALTER TABLE hour_entries ENABLE TRIGGER USER;
+SELECT hour_totals_rebuild();
 UPDATE volunteers SET volunteer_number = '350100201900000001' WHERE id = (SELECT min(id) + 7 FROM volunteers);
 VACUUM ANALYZE;
 SQL
@@ -85,18 +92,24 @@ declare -A R
 sizes=()
 for n in $SIZES; do
   sizes+=("$n")
-  DB="vh_growth_${n}_$$"
-  psql "$PGURL/postgres" -qc "CREATE DATABASE $DB" >/dev/null
+  if [ -n "$KEEP" ]; then DB="vh_growth_${n}_kept"; else DB="vh_growth_${n}_$$"; fi
   export DATABASE_URL="$PGURL/$DB"
-  "$BIN" seed >/dev/null
-  s=$(date +%s.%N)
-  generate "$n"
-  echo "== $n entries generated in $(calc "$(date +%s.%N) - $s" 0) s ($(psql "$DATABASE_URL" -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))"))"
-  export VOLUNTEER_HOURS_PASSWORD="$PASSWORD"
-  "$BIN" create-user --username bench.hr --role hr >/dev/null
-  "$BIN" create-user --username bench.admin --role admin >/dev/null
-  "$BIN" create-user --username bench.volunteer --role volunteer --volunteer-number 350100201900000001 >/dev/null
-  unset VOLUNTEER_HOURS_PASSWORD
+  if [ -n "$KEEP" ] && [ "$(psql "$PGURL/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = '$DB'")" = 1 ]; then
+    "$BIN" migrate >/dev/null
+    psql "$DATABASE_URL" -qc "VACUUM ANALYZE"
+    echo "== $n entries: the kept database $DB ($(psql "$DATABASE_URL" -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))"))"
+  else
+    psql "$PGURL/postgres" -qc "CREATE DATABASE $DB" >/dev/null
+    "$BIN" seed >/dev/null
+    s=$(date +%s.%N)
+    generate "$n"
+    echo "== $n entries generated in $(calc "$(date +%s.%N) - $s" 0) s ($(psql "$DATABASE_URL" -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))"))"
+    export VOLUNTEER_HOURS_PASSWORD="$PASSWORD"
+    "$BIN" create-user --username bench.hr --role hr >/dev/null
+    "$BIN" create-user --username bench.admin --role admin >/dev/null
+    "$BIN" create-user --username bench.volunteer --role volunteer --volunteer-number 350100201900000001 >/dev/null
+    unset VOLUNTEER_HOURS_PASSWORD
+  fi
   BIND_ADDRESS="127.0.0.1:$PORT" JWT_SECRET="growth-bench-only-$$-0123456789abcdef0123456789" \
     "$BIN" serve >"/tmp/vh_growth_server.log" 2>&1 &
   SERVER=$!
@@ -122,7 +135,7 @@ for n in $SIZES; do
   R[rss-$n]=$(awk '/^VmHWM:/ {print int($2 / 1024)}' "/proc/$SERVER/status")
   if grep -E ' ERROR |panicked' /tmp/vh_growth_server.log; then echo "the server logged errors"; exit 1; fi
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
-  psql "$PGURL/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null
+  [ -z "$KEEP" ] && psql "$PGURL/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null
   DB=""
 done
 

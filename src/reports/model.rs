@@ -2,7 +2,7 @@
 //! backend. Every value placed in the SQL is a number, a date or a fixed name chosen here,
 //! never text from the request.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 
@@ -160,11 +160,63 @@ fn ids(list: &[i64]) -> String {
     }
 }
 
+/// Where a report's numbers are read from: every entry with its event, or (PostgreSQL) the
+/// approved minutes per month, branch, volunteer, category and source that the database
+/// keeps beside them (`hour_totals`, migration `2026-12-07-000001`), a row per volunteer and
+/// month instead of one per entry, with no join.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Entries,
+    MonthlyTotals,
+}
+
+impl Source {
+    /// The monthly totals where they hold the answer: on PostgreSQL, approved entries, whole
+    /// months (or no bound), and no grouping or filter by event or plan item.
+    pub fn for_report(backend: Backend, groups: &[GroupBy], f: &Filters) -> Source {
+        let whole_months = f.from.is_none_or(|d| d.day() == 1)
+            && f.to
+                .is_none_or(|d| d.succ_opt().is_none_or(|next| next.day() == 1));
+        let by_event = groups
+            .iter()
+            .any(|g| matches!(g, GroupBy::Event | GroupBy::PlanItem));
+        if backend == Backend::Postgres
+            && f.status == "approved"
+            && whole_months
+            && !by_event
+            && f.plan_item_id.is_none()
+        {
+            Source::MonthlyTotals
+        } else {
+            Source::Entries
+        }
+    }
+}
+
 /// The SQL of a totals report. With no groups, one row per kind: the overall totals.
 pub fn totals_sql(backend: Backend, groups: &[GroupBy], f: &Filters, scope: &Scope) -> String {
-    let month = match backend {
-        Backend::Postgres => "to_char(h.service_date, 'YYYY-MM')",
-        Backend::Sqlite => "substr(h.service_date, 1, 7)",
+    let source = Source::for_report(backend, groups, f);
+    totals_sql_from(source, backend, groups, f, scope)
+}
+
+/// [`totals_sql`] read from `source`, which must hold the answer ([`Source::for_report`]).
+pub fn totals_sql_from(
+    source: Source,
+    backend: Backend,
+    groups: &[GroupBy],
+    f: &Filters,
+    scope: &Scope,
+) -> String {
+    let totals = source == Source::MonthlyTotals;
+    let month = match (backend, totals) {
+        (Backend::Postgres, true) => "to_char(h.month, 'YYYY-MM')",
+        (Backend::Postgres, false) => "to_char(h.service_date, 'YYYY-MM')",
+        (Backend::Sqlite, _) => "substr(h.service_date, 1, 7)",
+    };
+    let (category, date) = if totals {
+        ("h.category", "h.month")
+    } else {
+        ("e.category", "h.service_date")
     };
     let has = |g: GroupBy| groups.contains(&g);
     let null_big = "CAST(NULL AS BIGINT)";
@@ -173,10 +225,12 @@ pub fn totals_sql(backend: Backend, groups: &[GroupBy], f: &Filters, scope: &Sco
     let pick = |on: bool, expr: &str, null: &str, name: &str| {
         format!("{} AS {name}", if on { expr } else { null })
     };
-    let kind = "CASE WHEN e.category = 'training' THEN 'training' ELSE 'service' END";
+    let kind = format!("CASE WHEN {category} = 'training' THEN 'training' ELSE 'service' END");
     // The inner level carries ids only: its hash table has a row per group and volunteer,
-    // which at 10^7 entries is 10^5 rows or more, so each must be narrow. The names are
-    // joined to the result, a row per group.
+    // which at 10^7 entries is 10^5 rows or more, so each must be narrow, and its sums are
+    // integers (a volunteer's minutes fit one), which PostgreSQL adds natively where a
+    // BIGINT's sum is a NUMERIC. The outer level counts those rows per group, again on ids
+    // only; the names are joined to its result, a row per group.
     let select = [
         pick(
             has(GroupBy::Volunteer),
@@ -192,31 +246,40 @@ pub fn totals_sql(backend: Backend, groups: &[GroupBy], f: &Filters, scope: &Sco
             "plan_item_id",
         ),
         pick(has(GroupBy::Event), "h.event_id", null_big, "event_id"),
-        pick(has(GroupBy::Category), "e.category", null_text, "category"),
+        pick(has(GroupBy::Category), category, null_text, "category"),
         pick(has(GroupBy::Month), month, null_text, "month"),
         pick(has(GroupBy::Source), "h.source", null_text, "source"),
         format!("{kind} AS kind"),
-        "SUM(h.minutes) AS minutes".into(),
-        "SUM(CASE WHEN h.corrects_id IS NULL THEN 1 ELSE 0 END) AS entries".into(),
+        "CAST(SUM(h.minutes) AS INTEGER) AS minutes".into(),
+        if totals {
+            "CAST(SUM(h.entries) AS INTEGER) AS entries".into()
+        } else {
+            "CAST(SUM(CASE WHEN h.corrects_id IS NULL THEN 1 ELSE 0 END) AS INTEGER) AS entries"
+                .into()
+        },
     ]
     .join(", ");
 
-    let mut from = String::from("hour_entries h JOIN events e ON e.id = h.event_id");
+    let mut from = String::from(if totals {
+        "hour_totals h"
+    } else {
+        "hour_entries h JOIN events e ON e.id = h.event_id"
+    });
     if has(GroupBy::PlanItem) {
         from.push_str(" JOIN event_plan_items epi ON epi.event_id = h.event_id");
     }
-    let outer = [
-        "t.volunteer_id".to_owned(),
+    let named = [
+        "o.volunteer_id AS volunteer_id".to_owned(),
         pick(
             has(GroupBy::Volunteer),
             "v.name",
             null_text,
             "volunteer_name",
         ),
-        "t.branch_id".to_owned(),
+        "o.branch_id AS branch_id".to_owned(),
         pick(has(GroupBy::Branch), "b.code", null_text, "branch_code"),
         pick(has(GroupBy::Branch), "b.name", null_text, "branch_name"),
-        "t.plan_item_id".to_owned(),
+        "o.plan_item_id AS plan_item_id".to_owned(),
         pick(
             has(GroupBy::PlanItem),
             "pi.number",
@@ -229,46 +292,58 @@ pub fn totals_sql(backend: Backend, groups: &[GroupBy], f: &Filters, scope: &Sco
             null_text,
             "plan_item_title",
         ),
-        "t.event_id".to_owned(),
+        "o.event_id AS event_id".to_owned(),
         pick(has(GroupBy::Event), "ev.title", null_text, "event_title"),
-        "t.category".to_owned(),
-        "t.month".to_owned(),
-        "t.source".to_owned(),
-        "t.kind".to_owned(),
-        "t.minutes".to_owned(),
-        "t.entries".to_owned(),
+        // each named, as SQLite resolves ORDER BY to a joined table's column otherwise
+        "o.category AS category, o.month AS month, o.source AS source, o.kind AS kind, \
+         o.total_minutes AS total_minutes, o.entry_count AS entry_count, \
+         o.volunteer_count AS volunteer_count"
+            .to_owned(),
         pick(
             has(GroupBy::Volunteer),
-            "cv.cv_minutes",
+            "CAST(cv.cv_minutes AS BIGINT)",
             null_big,
-            "cumulative",
+            "cumulative_minutes",
         ),
     ]
     .join(", ");
     let mut names = String::new();
     if has(GroupBy::Volunteer) {
-        names.push_str(
-            " LEFT JOIN volunteers v ON v.id = t.volunteer_id \
-             LEFT JOIN (SELECT volunteer_id AS cv_id, SUM(minutes) AS cv_minutes FROM hour_entries \
-             WHERE status = 'approved' GROUP BY volunteer_id) cv ON cv.cv_id = t.volunteer_id",
-        );
+        names.push_str(" LEFT JOIN volunteers v ON v.id = o.volunteer_id LEFT JOIN ");
+        // all-time approved minutes, whatever the report's filters
+        names.push_str(match backend {
+            Backend::Postgres => {
+                "(SELECT volunteer_id AS cv_id, SUM(minutes) AS cv_minutes FROM hour_totals \
+                 GROUP BY volunteer_id)"
+            }
+            Backend::Sqlite => {
+                "(SELECT volunteer_id AS cv_id, SUM(minutes) AS cv_minutes FROM hour_entries \
+                 WHERE status = 'approved' GROUP BY volunteer_id)"
+            }
+        });
+        names.push_str(" cv ON cv.cv_id = o.volunteer_id");
     }
     if has(GroupBy::Branch) {
-        names.push_str(" LEFT JOIN branches b ON b.id = t.branch_id");
+        names.push_str(" LEFT JOIN branches b ON b.id = o.branch_id");
     }
     if has(GroupBy::PlanItem) {
-        names.push_str(" LEFT JOIN plan_items pi ON pi.id = t.plan_item_id");
+        names.push_str(" LEFT JOIN plan_items pi ON pi.id = o.plan_item_id");
     }
     if has(GroupBy::Event) {
-        names.push_str(" LEFT JOIN events ev ON ev.id = t.event_id");
+        names.push_str(" LEFT JOIN events ev ON ev.id = o.event_id");
     }
 
-    let mut wh = vec![format!("h.status = '{}'", f.status)];
+    // the monthly totals hold approved entries only; a month is its first day
+    let mut wh = vec![if totals {
+        "TRUE".to_owned()
+    } else {
+        format!("h.status = '{}'", f.status)
+    }];
     if let Some(d) = f.from {
-        wh.push(format!("h.service_date >= '{}'", d.format("%Y-%m-%d")));
+        wh.push(format!("{date} >= '{}'", d.format("%Y-%m-%d")));
     }
     if let Some(d) = f.to {
-        wh.push(format!("h.service_date <= '{}'", d.format("%Y-%m-%d")));
+        wh.push(format!("{date} <= '{}'", d.format("%Y-%m-%d")));
     }
     if let Some(b) = &f.branches {
         wh.push(format!("h.branch_id IN ({})", ids(b)));
@@ -288,14 +363,14 @@ pub fn totals_sql(backend: Backend, groups: &[GroupBy], f: &Filters, scope: &Sco
         }
     }
     if let Some(c) = f.category {
-        wh.push(format!("e.category = '{c}'"));
+        wh.push(format!("{category} = '{c}'"));
     }
     if let Some(s) = f.source {
         wh.push(format!("h.source = '{s}'"));
     }
     match f.kind {
-        Some(Kind::Training) => wh.push("e.category = 'training'".into()),
-        Some(Kind::Service) => wh.push("e.category <> 'training'".into()),
+        Some(Kind::Training) => wh.push(format!("{category} = 'training'")),
+        Some(Kind::Service) => wh.push(format!("{category} <> 'training'")),
         None => {}
     }
 
@@ -306,12 +381,12 @@ pub fn totals_sql(backend: Backend, groups: &[GroupBy], f: &Filters, scope: &Sco
             GroupBy::Branch => group.push("h.branch_id"),
             GroupBy::PlanItem => group.push("epi.plan_item_id"),
             GroupBy::Event => group.push("h.event_id"),
-            GroupBy::Category => group.push("e.category"),
+            GroupBy::Category => group.push(category),
             GroupBy::Month => group.push(month),
             GroupBy::Source => group.push("h.source"),
         }
     }
-    group.push(kind);
+    group.push(&kind);
     group.push("h.volunteer_id");
     let order: Vec<&str> = groups
         .iter()
@@ -331,22 +406,20 @@ pub fn totals_sql(backend: Backend, groups: &[GroupBy], f: &Filters, scope: &Sco
     // groups, counting those rows. Both levels aggregate by hashing, so the cost grows
     // with the entries read, linearly.
     format!(
-        "SELECT {GROUP_COLUMNS}, kind, \
+        "SELECT {named} FROM (SELECT {GROUP_IDS}, kind, \
          CAST(COALESCE(SUM(minutes), 0) AS BIGINT) AS total_minutes, \
          CAST(SUM(entries) AS BIGINT) AS entry_count, \
-         CAST(COUNT(*) AS BIGINT) AS volunteer_count, \
-         CAST(MAX(cumulative) AS BIGINT) AS cumulative_minutes \
-         FROM (SELECT {outer} FROM (SELECT {select} FROM {from} WHERE {} GROUP BY {}) t{names}) \
-         per_volunteer GROUP BY {GROUP_COLUMNS}, kind ORDER BY {}",
+         CAST(COUNT(*) AS BIGINT) AS volunteer_count \
+         FROM (SELECT {select} FROM {from} WHERE {} GROUP BY {}) t \
+         GROUP BY {GROUP_IDS}, kind) o{names} ORDER BY {}",
         wh.join(" AND "),
         group.join(", "),
         order.join(", ")
     )
 }
 
-/// The grouping columns of a totals row, each `NULL` when not grouped by.
-const GROUP_COLUMNS: &str = "volunteer_id, volunteer_name, branch_id, branch_code, branch_name, \
-     plan_item_id, plan_item_number, plan_item_title, event_id, event_title, category, month, source";
+/// The grouping columns of the aggregation, each `NULL` when not grouped by.
+const GROUP_IDS: &str = "volunteer_id, branch_id, plan_item_id, event_id, category, month, source";
 
 #[cfg(test)]
 mod tests {
@@ -374,6 +447,69 @@ mod tests {
         ] {
             assert!(GroupBy::parse_list(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn the_monthly_totals_serve_whole_months_without_events_or_plan_items() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        let approved = Filters {
+            status: "approved",
+            ..Filters::default()
+        };
+        let with = |from, to| Filters {
+            from,
+            to,
+            ..approved.clone()
+        };
+        let source =
+            |groups: &[GroupBy], f: &Filters| Source::for_report(Backend::Postgres, groups, f);
+        let totals = Source::MonthlyTotals;
+        assert_eq!(source(&[GroupBy::Branch], &approved), totals);
+        assert_eq!(
+            source(&[], &with(day(2022, 1, 1), day(2022, 12, 31))),
+            totals
+        );
+        assert_eq!(
+            source(
+                &[GroupBy::Volunteer],
+                &with(day(2023, 2, 1), day(2023, 2, 28))
+            ),
+            totals
+        );
+        assert_eq!(
+            source(&[GroupBy::Month], &with(None, day(2024, 2, 29))),
+            totals
+        );
+        let grouped = [GroupBy::Category, GroupBy::Source, GroupBy::Month];
+        assert_eq!(source(&grouped, &approved), totals);
+
+        let entries = Source::Entries;
+        assert_eq!(source(&[], &with(day(2022, 1, 2), None)), entries);
+        assert_eq!(
+            source(&[], &with(None, day(2024, 2, 28))),
+            entries,
+            "2024 is a leap year"
+        );
+        assert_eq!(source(&[], &with(None, day(2022, 12, 30))), entries);
+        assert_eq!(source(&[GroupBy::Event], &approved), entries);
+        assert_eq!(
+            source(&[GroupBy::Branch, GroupBy::PlanItem], &approved),
+            entries
+        );
+        let item = Filters {
+            plan_item_id: Some(8),
+            ..approved.clone()
+        };
+        assert_eq!(source(&[GroupBy::Branch], &item), entries);
+        let submitted = Filters {
+            status: "submitted",
+            ..Filters::default()
+        };
+        assert_eq!(source(&[GroupBy::Branch], &submitted), entries);
+        assert_eq!(
+            Source::for_report(Backend::Sqlite, &[GroupBy::Branch], &approved),
+            entries
+        );
     }
 
     #[test]

@@ -242,6 +242,7 @@ async fn every_report_equals_a_recomputation(backend: Backend) {
             vec!["month"],
             vec!["branch", "month"],
             vec!["plan_item", "volunteer"],
+            vec!["volunteer", "branch", "event", "category"],
         ] {
             let body = totals(
                 &app,
@@ -642,4 +643,247 @@ async fn postgres_a_long_export_holds_every_row() {
         .unwrap();
     assert_eq!(minutes, stored);
     assert!(csv.contains("\r\n# "), "the trailer after the last row");
+}
+
+/// `hour_totals` summed afresh from the approved entries (what the triggers must keep).
+const TOTALS_FROM_ENTRIES: &str =
+    "SELECT CAST(date_trunc('month', h.service_date) AS DATE) AS month, \
+     h.branch_id, h.volunteer_id, e.category, h.source, CAST(SUM(h.minutes) AS BIGINT) AS minutes, \
+     CAST(SUM(CASE WHEN h.corrects_id IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS entries, \
+     CAST(COUNT(*) AS BIGINT) AS row_count \
+     FROM hour_entries h JOIN events e ON e.id = h.event_id WHERE h.status = 'approved' \
+     GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5";
+
+#[derive(Debug, PartialEq, QueryableByName)]
+struct TotalsKept {
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    month: NaiveDate,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    branch_id: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    volunteer_id: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    category: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    source: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    minutes: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    entries: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    row_count: i64,
+}
+
+fn assert_totals_kept(app: &TestApp, when: &str) {
+    let conn = &mut app.conn();
+    let kept: Vec<TotalsKept> = diesel::sql_query(
+        "SELECT month, branch_id, volunteer_id, category, source, \
+         CAST(minutes AS BIGINT) AS minutes, CAST(entries AS BIGINT) AS entries, \
+         CAST(row_count AS BIGINT) AS row_count FROM hour_totals ORDER BY 1, 2, 3, 4, 5",
+    )
+    .load(conn)
+    .unwrap();
+    let afresh: Vec<TotalsKept> = diesel::sql_query(TOTALS_FROM_ENTRIES).load(conn).unwrap();
+    assert!(
+        !afresh.is_empty(),
+        "{when}: no approved entries to test with"
+    );
+    assert_eq!(kept, afresh, "{when}");
+}
+
+/// Every report the monthly totals serve equals the same report read from the entries.
+fn assert_reports_agree(app: &TestApp, branch: i64, volunteer: i64) {
+    use volunteer_hours::auth::Scope;
+    use volunteer_hours::reports::model::{
+        totals_sql_from, Filters, GroupBy as G, Kind, Source, TotalsRow,
+    };
+    let conn = &mut app.conn();
+    let day = |m, d| NaiveDate::from_ymd_opt(2022, m, d);
+    let approved = Filters {
+        status: "approved",
+        ..Filters::default()
+    };
+    let filters = [
+        approved.clone(),
+        Filters {
+            from: day(1, 1),
+            to: day(12, 31),
+            ..approved.clone()
+        },
+        Filters {
+            from: day(3, 1),
+            to: day(6, 30),
+            ..approved.clone()
+        },
+        Filters {
+            branches: Some(vec![branch]),
+            kind: Some(Kind::Service),
+            ..approved.clone()
+        },
+        Filters {
+            category: Some("training"),
+            source: Some("entered"),
+            ..approved.clone()
+        },
+    ];
+    let groupings: [&[G]; 7] = [
+        &[],
+        &[G::Volunteer],
+        &[G::Branch],
+        &[G::Month],
+        &[G::Category, G::Source],
+        &[G::Branch, G::Month],
+        &[G::Volunteer, G::Month, G::Category],
+    ];
+    let scopes = [
+        Scope::All,
+        Scope::Branches(vec![branch]),
+        Scope::Volunteer(Some(volunteer)),
+    ];
+    let mut nonempty = 0;
+    for f in &filters {
+        for groups in groupings {
+            assert_eq!(
+                Source::for_report(Backend::Postgres, groups, f),
+                Source::MonthlyTotals,
+                "{groups:?} {f:?}"
+            );
+            for scope in &scopes {
+                let mut read = |source| -> Vec<TotalsRow> {
+                    let sql = totals_sql_from(source, Backend::Postgres, groups, f, scope);
+                    diesel::sql_query(sql).load(conn).unwrap()
+                };
+                let (kept, entries) = (read(Source::MonthlyTotals), read(Source::Entries));
+                nonempty += usize::from(!entries.is_empty());
+                assert_eq!(kept, entries, "{groups:?} {f:?} {scope:?}");
+            }
+        }
+    }
+    assert!(nonempty > 50, "only {nonempty} reports had rows");
+}
+
+/// PostgreSQL keeps the approved minutes per month, branch, volunteer, category and source
+/// beside the entries (`hour_totals`, by triggers): after entries are inserted, reviewed
+/// through the API, corrected, rejected in bulk and moved to another event's category, it
+/// equals the entries summed afresh, and every report it serves equals the same report read
+/// from the entries.
+#[actix_web::test]
+async fn postgres_monthly_totals_follow_the_entries() {
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
+    let entries = generate(&app, 4);
+    assert_totals_kept(&app, "after the inserts");
+    let (volunteer, branch) = (entries[0].volunteer, entries[0].branch);
+    assert_reports_agree(&app, branch, volunteer);
+
+    let submitted: Vec<i64> = hour_entries::table
+        .filter(hour_entries::status.eq("submitted"))
+        .select(hour_entries::id)
+        .load(&mut app.conn())
+        .unwrap();
+    assert!(!submitted.is_empty());
+    let admin = app.login_as(Role::Admin).await;
+    let resp = app
+        .post_as(
+            "/api/v1/hours/review",
+            Some(&admin.access),
+            &json!({"action": "approve", "ids": submitted}),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert_totals_kept(&app, "after the review");
+
+    let conn = &mut app.conn();
+    for (what, sql) in [
+        (
+            "a statement touching every entry",
+            "UPDATE hour_entries SET version = version + 1",
+        ),
+        (
+            "a bulk rejection",
+            "UPDATE hour_entries SET status = 'rejected', reason = '不符' \
+             WHERE status = 'approved' AND corrects_id IS NULL AND id % 3 = 0 \
+             AND NOT EXISTS (SELECT 1 FROM hour_entries c WHERE c.corrects_id = hour_entries.id)",
+        ),
+        (
+            "a correction's status",
+            "UPDATE hour_entries SET status = 'rejected', reason = '不符' \
+             WHERE id = (SELECT min(id) FROM hour_entries WHERE corrects_id IS NOT NULL \
+             AND status = 'approved')",
+        ),
+        (
+            "an event's category",
+            "UPDATE events SET category = CASE category WHEN 'training' THEN 'reading' \
+             ELSE 'training' END WHERE id = (SELECT min(event_id) FROM hour_entries \
+             WHERE status = 'approved')",
+        ),
+        (
+            "an entry deleted by an operator",
+            "DELETE FROM hour_entries WHERE id = (SELECT max(id) FROM hour_entries h \
+             WHERE status = 'approved' AND NOT EXISTS (SELECT 1 FROM hour_entries c \
+             WHERE c.corrects_id = h.id))",
+        ),
+    ] {
+        assert!(diesel::sql_query(sql).execute(conn).unwrap() > 0, "{what}");
+        assert_totals_kept(&app, what);
+    }
+    assert_reports_agree(&app, branch, volunteer);
+}
+
+/// Two transactions that each wait for a row the other holds (two reviews sharing two
+/// volunteers' months in `hour_totals`, taken in opposite orders) end in a deadlock, which
+/// PostgreSQL breaks by failing one: that one is a 503 to retry, not a 500.
+#[actix_web::test]
+async fn postgres_a_deadlock_is_unavailable_not_internal() {
+    use volunteer_hours::error::AppError;
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
+    app.seed();
+    let branch = app.branch_id("JGDW");
+    let (a, b) = (
+        app.insert_volunteer("甲", branch),
+        app.insert_volunteer("乙", branch),
+    );
+    let touch = |conn: &mut db::DbConn, id: i64| {
+        diesel::sql_query(format!("UPDATE volunteers SET name = name WHERE id = {id}"))
+            .execute(conn)
+    };
+    let (mut one, mut two) = (app.conn(), app.conn());
+    for conn in [&mut one, &mut two] {
+        diesel::sql_query("BEGIN").execute(&mut **conn).unwrap();
+    }
+    touch(&mut one, a).unwrap();
+    touch(&mut two, b).unwrap();
+    let (first, second) = std::thread::scope(|s| {
+        let waits = s.spawn(|| touch(&mut one, b));
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        (touch(&mut two, a), waits.join().unwrap())
+    });
+    let failed: Vec<diesel::result::Error> = [first, second]
+        .into_iter()
+        .filter_map(Result::err)
+        .collect();
+    assert_eq!(
+        failed.len(),
+        1,
+        "PostgreSQL ends one of the two: {failed:?}"
+    );
+    for e in failed {
+        let e = AppError::from(e);
+        assert!(
+            matches!(
+                e,
+                AppError::Unavailable {
+                    retry_after_secs: 1,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+    }
+    for conn in [&mut one, &mut two] {
+        diesel::sql_query("ROLLBACK").execute(&mut **conn).unwrap();
+    }
 }
