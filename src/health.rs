@@ -193,6 +193,13 @@ pub async fn redirect(to: &'static str) -> HttpResponse {
         .finish()
 }
 
+/// A JSON document made beforehand (the spec at `/openapi.json`).
+pub async fn json_bytes(body: actix_web::web::Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(body)
+}
+
 /// What `/` answers when the interactive documentation is off: where things are.
 pub async fn index() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({

@@ -50,7 +50,7 @@ use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::AppExt;
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::config::Config;
 use crate::db::Pool;
@@ -78,6 +78,9 @@ pub struct AppState {
     pub principals: auth::principal::PrincipalCache,
     /// Every route's path pattern with its methods, to tell 405 from 404.
     pub routes: Vec<(actix_web::dev::ResourceDef, Vec<String>)>,
+    /// The spec served at `/openapi.json`, as JSON: made once and shared by the workers,
+    /// since the document itself takes ten times the memory of its text.
+    pub spec_json: web::Bytes,
 }
 
 /// The attendance key, from the token signing secret (so every instance computes the same
@@ -144,6 +147,7 @@ fn replica_of(config: &Config) -> Option<db::replica::Replica> {
 impl AppState {
     pub fn new(config: Arc<Config>, pool: Pool) -> anyhow::Result<AppState> {
         let auth = &config.auth;
+        let spec = openapi::spec();
         Ok(AppState {
             keys: auth::tokens::KeySet::from_config(auth)?,
             login_limiter: auth::ratelimit::LoginLimiter::new(
@@ -165,7 +169,8 @@ impl AppState {
             )?,
             hasher: auth::hasher::Hasher::new(auth.hash_concurrency)?,
             principals: auth::principal::PrincipalCache::new(auth.principal_cache_ttl),
-            routes: openapi::route_methods(),
+            routes: openapi::route_methods(&spec),
+            spec_json: serde_json::to_vec(&spec)?.into(),
             replica: replica_of(&config),
             recent_writers: db::replica::RecentWriters::new(config.replica.read_after_write),
             pool,
@@ -286,8 +291,10 @@ pub fn build_app(
     >,
 > {
     let config = state.config.clone();
+    let spec_json = state.spec_json.clone();
     let default_language = config.default_language;
-    let (app, spec) = App::new()
+    // this worker's copy of the spec, made as its routes are, is dropped here
+    let (app, _) = App::new()
         .into_utoipa_app()
         .openapi(openapi::ApiDoc::openapi())
         .app_data(web::Data::new(pipelined_reads(&state)))
@@ -297,9 +304,12 @@ pub fn build_app(
         .app_data(web::PayloadConfig::new(config.max_body_bytes))
         .configure(routes)
         .split_for_parts();
-    let spec = openapi::finish(spec);
     let app = if config.api_docs {
-        app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
+        app.service(SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::from("/openapi.json")))
+            .route(
+                "/openapi.json",
+                web::get().to(move || health::json_bytes(spec_json.clone())),
+            )
             .route("/docs", web::get().to(|| health::redirect("/docs/")))
     } else {
         app

@@ -164,9 +164,8 @@ pub fn render() -> String {
 }
 
 /// Each documented path as a matcher, with the methods it answers.
-pub fn route_methods() -> Vec<(actix_web::dev::ResourceDef, Vec<String>)> {
-    spec()
-        .paths
+pub fn route_methods(spec: &Spec) -> Vec<(actix_web::dev::ResourceDef, Vec<String>)> {
+    spec.paths
         .paths
         .iter()
         .map(|(path, item)| {

@@ -195,6 +195,13 @@ async fn the_api_docs_are_served(app: TestApp) {
     assert!(resp.text().await.unwrap().contains("swagger"));
     let spec: serde_json::Value = app.get("/openapi.json").await.json().await.unwrap();
     assert_eq!(spec["openapi"], "3.1.0");
+    // the document the workers share is the one committed (see tests/api/openapi.rs)
+    let committed: serde_json::Value =
+        serde_json::from_str(include_str!("../../openapi/openapi.json")).unwrap();
+    assert_eq!(spec, committed);
+    let ui = app.get("/docs/swagger-initializer.js").await;
+    assert_eq!(ui.status(), 200);
+    assert!(ui.text().await.unwrap().contains("\"/openapi.json\""));
 }
 
 async fn every_kind_of_bad_body_is_a_problem(app: TestApp) {
