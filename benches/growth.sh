@@ -8,7 +8,8 @@
 #   page    GET /api/v1/hours?branch_id=..&from=2022-03-01&to=2022-03-31&limit=50
 #   totals  GET /api/v1/reports/totals?group_by=branch for 2022
 #   export  GET /api/v1/exports/totals.csv?group_by=volunteer (all years), against psql's
-#           \copy of the same query (`totals-sql --group-by volunteer`) in the same run
+#           \copy of the same query (`totals-sql --group-by volunteer`) in the same run, with
+#           the settings the service's report transaction makes (work_mem 64MB, jit off)
 # and the server's peak RSS. Prints a table and the growth factor per 10x. Targets: me and
 # page grow < 1.5x per 10x; totals and export at most linearly (<= 10x per 10x); export
 # within 1.2x of \copy at every size; peak RSS flat (within 1.5x across sizes).
@@ -24,6 +25,7 @@ PGURL="${PGURL:-postgres://postgres@127.0.0.1:5432}"
 SIZES="${SIZES:-100000 1000000 10000000}"
 RUNS="${RUNS:-5}"
 KEEP="${KEEP:-}"
+COPY_SETTINGS="-c work_mem=64MB -c jit=off"
 PORT="${PORT:-18191}"
 PASSWORD='a long benchmark password'
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -126,10 +128,10 @@ for n in $SIZES; do
   R[totals-$n]=$(time_get "$base/reports/totals?group_by=branch&from=2022-01-01&to=2022-12-31" "$HR")
   R[export-$n]=$(time_get "$base/exports/totals.csv?group_by=volunteer" "$HR")
   SQLTEXT=$("$BIN" totals-sql --group-by volunteer)
-  psql "$DATABASE_URL" -qc "\\copy ($SQLTEXT) TO '/tmp/vh_growth_psql.csv' WITH (FORMAT csv, HEADER)"
+  PGOPTIONS="$COPY_SETTINGS" psql "$DATABASE_URL" -qc "\\copy ($SQLTEXT) TO '/tmp/vh_growth_psql.csv' WITH (FORMAT csv, HEADER)"
   R[copy-$n]=$(for _ in $(seq "$RUNS"); do
     st=$(date +%s.%N)
-    psql "$DATABASE_URL" -qc "\\copy ($SQLTEXT) TO '/tmp/vh_growth_psql.csv' WITH (FORMAT csv, HEADER)"
+    PGOPTIONS="$COPY_SETTINGS" psql "$DATABASE_URL" -qc "\\copy ($SQLTEXT) TO '/tmp/vh_growth_psql.csv' WITH (FORMAT csv, HEADER)"
     calc "$(date +%s.%N) - $st" 4; echo
   done | median | awk '{printf "%.1f", $1 * 1000}')
   R[rss-$n]=$(awk '/^VmHWM:/ {print int($2 / 1024)}' "/proc/$SERVER/status")
